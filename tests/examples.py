@@ -1,0 +1,23 @@
+"""Where the spec's own JSON examples live (``../shared/ocpi-examples`` beside the checkout)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = REPO_ROOT.parent / "shared" / "ocpi-examples"
+
+
+def example_files(edition: str) -> list[Path]:
+    """Every JSON example of one edition folder (``2.2.1``, ``2.3.0``, ``2.3.0-bookings``)."""
+    folder = EXAMPLES / edition
+    files = sorted(folder.glob("*.json"))
+    assert files, f"no OCPI examples found in {folder}: the shared/ folder must sit beside the repo"
+    return files
+
+
+def load_example(edition: str, name: str) -> Any:
+    """The parsed JSON of one example file."""
+    return json.loads((EXAMPLES / edition / name).read_text(encoding="utf-8"))
