@@ -12,7 +12,8 @@ Field types:
   (``CiString`` printable ASCII).
 - :data:`Url` — string(255).
 - ``Annotated[str, OpenEnum(name, values)]`` — a 2.3.0 open enum: the spec's values always
-  pass; any other value passes only when the :class:`EnumRegistry` handed in the validation context accepts it.
+  pass; any other value passes only when the :class:`EnumRegistry` handed in the validation
+  context accepts it.
 """
 
 from __future__ import annotations
