@@ -274,10 +274,10 @@ def dump(obj: BaseModel) -> dict[str, Any]:
     return obj.model_dump(mode="json", exclude_unset=True, by_alias=True)
 
 
-_PARTIALS: dict[type[BaseModel], type[BaseModel]] = {}
+_PARTIALS: dict[type[BaseModel], type[OcpiModel]] = {}
 
 
-def partial_model(model: type[M], *, required: Iterable[str] = ()) -> type[M]:
+def partial_model(model: type[BaseModel], *, required: Iterable[str] = ()) -> type[OcpiModel]:
     """The PATCH-body twin of ``model``: every field optional except ``required`` ones.
 
     Nested objects keep their full type: an OCPI PATCH replaces whole nested values.
@@ -285,15 +285,15 @@ def partial_model(model: type[M], *, required: Iterable[str] = ()) -> type[M]:
     cached = _PARTIALS.get(model)
     keep = set(required)
     if cached is not None and not keep:
-        return cached  # type: ignore[return-value]
+        return cached
     fields: dict[str, Any] = {}
     for name, info in model.model_fields.items():
         if name in keep:
             fields[name] = (info.annotation, info)
             continue
         copy = FieldInfo.merge_field_infos(info, default=None)
-        fields[name] = (info.annotation | None, copy)
-    partial = create_model(  # type: ignore[call-overload]
+        fields[name] = (info.annotation | None, copy)  # type: ignore[operator]
+    partial: type[OcpiModel] = create_model(
         f"{model.__name__}Patch",
         __base__=OcpiModel,
         __module__=model.__module__,
@@ -301,7 +301,7 @@ def partial_model(model: type[M], *, required: Iterable[str] = ()) -> type[M]:
     )
     if not keep:
         _PARTIALS[model] = partial
-    return partial  # type: ignore[no-any-return]
+    return partial
 
 
 JsonDict = Mapping[str, Any]
