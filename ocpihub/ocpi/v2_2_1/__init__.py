@@ -1,0 +1,1 @@
+"""Wire models of OCPI 2.2.1."""
