@@ -9,9 +9,44 @@ object that travels as a request or response body, including PATCH bodies and co
 from __future__ import annotations
 
 from ocpihub.ocpi.fields import OcpiModel
+from ocpihub.ocpi.v2_1_1 import (
+    cdrs,
+    commands,
+    credentials,
+    locations,
+    sessions,
+    tariffs,
+    tokens,
+    versions,
+)
 
 __all__ = ["MODELS", "VERSION"]
 
 VERSION = "2.1.1"
 
-MODELS: dict[str, type[OcpiModel]] = {}
+MODELS: dict[str, type[OcpiModel]] = {
+    "Version": versions.Version,
+    "VersionDetails": versions.VersionDetails,
+    "Credentials": credentials.Credentials,
+    "Location": locations.Location,
+    "EVSE": locations.EVSE,
+    "Connector": locations.Connector,
+    "LocationPatch": locations.LocationPatch,
+    "EVSEPatch": locations.EVSEPatch,
+    "ConnectorPatch": locations.ConnectorPatch,
+    "Session": sessions.Session,
+    "SessionPatch": sessions.SessionPatch,
+    "CDR": cdrs.CDR,
+    "Tariff": tariffs.Tariff,
+    "TariffPatch": tariffs.TariffPatch,
+    "Token": tokens.Token,
+    "TokenPatch": tokens.TokenPatch,
+    "AuthorizationInfo": tokens.AuthorizationInfo,
+    "LocationReferences": tokens.LocationReferences,
+    "CommandResponse": commands.CommandResponse,
+    "ReserveNow": commands.ReserveNow,
+    "StartSession": commands.StartSession,
+    "StopSession": commands.StopSession,
+    "UnlockConnector": commands.UnlockConnector,
+}
+"""Every 2.1.1 body object by its spec name (PATCH twins named ``<Object>Patch``)."""
