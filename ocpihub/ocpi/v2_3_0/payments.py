@@ -72,18 +72,21 @@ CiString1To255 = Annotated[str, CiString(255), AfterValidator(_non_empty)]
 def _price_from_2_2_1_shape(value: object) -> object:
     """Turn a 2.2.1-shaped Price (``excl_vat``/``incl_vat``) into the 2.3.0 shape (digest §4.2).
 
-    Anything else (the 2.3.0 shape, or garbage for the Price model to refuse) passes unchanged.
+    A 2.3.0-shaped value (or one that is neither shape) passes unchanged for Price to judge.
     """
     if not isinstance(value, dict) or "before_taxes" in value or "excl_vat" not in value:
         return value
-    rest = {k: v for k, v in value.items() if k not in ("excl_vat", "incl_vat")}
     excl, incl = value["excl_vat"], value.get("incl_vat")
     if not _is_number(excl) or (incl is not None and not _is_number(incl)):
-        # leave the legacy keys in place so the 2001 message names what the sender wrote
-        return value
+        raise ValueError("a 2.2.1-shaped Price needs a numeric excl_vat and incl_vat")
+    rest = {k: v for k, v in value.items() if k not in ("excl_vat", "incl_vat")}
     converted: dict[str, object] = {"before_taxes": excl, **rest}
     if incl is not None:
-        converted["taxes"] = [{"name": "VAT", "amount": round(incl - excl, 4)}]
+        try:
+            vat = round(float(incl) - float(excl), 4)
+        except OverflowError:
+            raise ValueError("excl_vat/incl_vat out of range") from None
+        converted["taxes"] = [{"name": "VAT", "amount": vat}]
     return converted
 
 
