@@ -1,0 +1,64 @@
+"""The composition root: ``create_app(settings)`` builds every collaborator and wires the routes.
+
+Nothing else in the package constructs stores, clients or workers. Lifespan: open the database,
+migrate, load the admin token, (start workers,) and on stop, close what was opened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import ORJSONResponse
+from starlette.responses import JSONResponse, Response
+
+from ocpihub import __version__
+from ocpihub.admin import api as admin_api
+from ocpihub.hub.admin_token import ensure_admin_token
+from ocpihub.inbound.handlers import versions
+from ocpihub.inbound.interfaces import InterfaceRegistry
+from ocpihub.inbound.middleware import RequestIdsMiddleware
+from ocpihub.inbound.responses import install_error_handlers
+from ocpihub.runtime import Runtime
+from ocpihub.settings import Settings
+from ocpihub.store.db import Database
+from ocpihub.store.migrate import migrate
+
+__all__ = ["create_app"]
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The hub as an ASGI application."""
+    db = Database(settings.database_url)
+    interfaces = InterfaceRegistry()
+    runtime = Runtime(settings=settings, db=db, interfaces=interfaces)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await migrate(db)
+        runtime.admin_token_hash, _ = await ensure_admin_token(db, settings.admin_token)
+        try:
+            yield
+        finally:
+            await db.close()
+
+    app = FastAPI(
+        title="ocpihub",
+        version=__version__,
+        description="OCPI roaming hub (2.3.0, 2.2.1, 2.1.1)",
+        lifespan=lifespan,
+        default_response_class=ORJSONResponse,
+    )
+    app.state.runtime = runtime
+    install_error_handlers(app)
+    app.add_middleware(RequestIdsMiddleware, max_body_bytes=settings.max_body_bytes)
+
+    app.include_router(admin_api.router)
+    app.include_router(versions.router)
+
+    @app.get("/health", include_in_schema=False)
+    async def health() -> Response:
+        return JSONResponse({"status": "ok", "version": __version__})
+
+    return app

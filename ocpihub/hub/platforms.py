@@ -1,0 +1,83 @@
+"""Operator actions on platforms, shared by the CLI and the admin API (one path for both)."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+
+from ocpihub.errors import InvalidParameters
+from ocpihub.model.parties import DeclaredRole, Platform, TokenEncoding
+from ocpihub.store import platforms as store
+from ocpihub.store.db import Database
+
+__all__ = ["ROLES", "NewPlatform", "add_platform", "new_token", "parse_role_spec"]
+
+ROLES = ("CPO", "EMSP", "HUB", "NAP", "NSP", "OTHER", "SCSP", "PTP")
+"""Roles a party may have (2.2.1 Role values, plus PTP for payment terminal providers)."""
+
+_CC = re.compile(r"^[A-Z]{2}$")
+_PID = re.compile(r"^[A-Z0-9]{3}$")
+
+
+def new_token() -> str:
+    """A fresh credentials token: 43 URL-safe characters, well within OCPI's 64."""
+    return secrets.token_urlsafe(32)
+
+
+def declared_role(role: str, country_code: str, party_id: str) -> DeclaredRole:
+    """A validated DeclaredRole (upper-cased); bad values raise InvalidParameters naming them."""
+    role, cc, pid = role.upper(), country_code.upper(), party_id.upper()
+    if role not in ROLES:
+        raise InvalidParameters(f"role {role!r} is not one of {', '.join(ROLES)}")
+    if not _CC.match(cc):
+        raise InvalidParameters(f"country_code {country_code!r} must be two letters")
+    if not _PID.match(pid):
+        raise InvalidParameters(f"party_id {party_id!r} must be three letters or digits")
+    return DeclaredRole(role, cc, pid)
+
+
+def parse_role_spec(spec: str) -> DeclaredRole:
+    """``ROLE:CC:PID`` as the CLI takes it, e.g. ``CPO:NL:ABC``."""
+    parts = spec.split(":")
+    if len(parts) != 3:
+        raise InvalidParameters(f"role {spec!r} must have the form ROLE:CC:PID, e.g. CPO:NL:ABC")
+    return declared_role(*parts)
+
+
+@dataclass(frozen=True, slots=True)
+class NewPlatform:
+    """A platform just added, with the token A to hand to it (shown once)."""
+
+    platform: Platform
+    token_a: str
+    versions_url: str
+
+
+async def add_platform(
+    db: Database,
+    name: str,
+    *,
+    public_url: str,
+    token_encoding: TokenEncoding = TokenEncoding.AUTO,
+    roles: Sequence[DeclaredRole] = (),
+) -> NewPlatform:
+    """Create a platform and issue its token A."""
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise InvalidParameters(f"name {name!r} must be 1 to 100 characters")
+    if len(set(roles)) != len(roles):
+        raise InvalidParameters("roles: the same role is declared twice")
+    token = new_token()
+    try:
+        async with db.write() as conn:
+            platform = await store.create_platform(
+                conn, name, token_encoding=token_encoding, declared_roles=roles
+            )
+            await store.add_token(conn, platform.id, token, "A")
+    except IntegrityError:
+        raise InvalidParameters(f"name {name!r}: a platform with this name exists") from None
+    return NewPlatform(platform, token, f"{public_url}/ocpi/versions")

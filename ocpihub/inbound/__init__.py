@@ -1,0 +1,1 @@
+"""The HTTP edge for partners: authentication, parsing, envelopes, and one handler per module."""

@@ -1,0 +1,1 @@
+"""Version-free objects the hub reasons about: platforms, parties, endpoints, OCPI documents."""

@@ -1,0 +1,24 @@
+"""The running hub's collaborators, built once by ``app.py`` (the composition root).
+
+Handlers reach them through ``request.app.state.runtime``; nothing else builds them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ocpihub.inbound.interfaces import InterfaceRegistry
+from ocpihub.settings import Settings
+from ocpihub.store.db import Database
+
+__all__ = ["Runtime"]
+
+
+@dataclass
+class Runtime:
+    """Everything a request handler may need."""
+
+    settings: Settings
+    db: Database
+    interfaces: InterfaceRegistry
+    admin_token_hash: str | None = None

@@ -1,0 +1,164 @@
+"""Settings: environment variables prefixed ``OCPIHUB_``, and an optional TOML file.
+
+Precedence, highest first: explicit keyword arguments (tests), ``OCPIHUB_*`` environment
+variables, the TOML file named by ``OCPIHUB_CONFIG``, the defaults below. Every field is
+documented in ``docs/settings.md`` (a test keeps the two in step).
+
+There is no global instance: ``app.py`` and ``cli.py`` build one with :func:`load_settings` and
+pass it down.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from ocpihub.errors import ConfigError
+
+__all__ = ["Settings", "load_settings"]
+
+_CC = re.compile(r"^[A-Za-z]{2}$")
+_PID = re.compile(r"^[A-Za-z0-9]{3}$")
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set. Field descriptions are the one-line help."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="OCPIHUB_",
+        extra="forbid",
+        frozen=True,
+        validate_default=True,
+    )
+
+    database_url: str = Field(
+        "sqlite+aiosqlite:///./ocpihub.db",
+        description="SQLAlchemy URL of the database: sqlite+aiosqlite:///FILE or "
+        "postgresql+asyncpg://USER@HOST/DB.",
+    )
+    public_url: str = Field(
+        "http://127.0.0.1:8080",
+        description="Base URL partners use to reach the hub; every URL the hub hands out "
+        "starts with it.",
+    )
+    host: str = Field("127.0.0.1", description="Address `ocpihub serve` listens on.")
+    port: int = Field(8080, ge=0, le=65535, description="Port `ocpihub serve` listens on.")
+    country_code: str = Field("NL", description="The hub's own OCPI country code (2 letters).")
+    party_id: str = Field("HUB", description="The hub's own OCPI party id (3 characters).")
+    hub_name: str = Field("ocpihub", description="Business name the hub gives in credentials.")
+    hub_website: str | None = Field(None, description="Website the hub gives in credentials.")
+    admin_token: str | None = Field(
+        None,
+        description="Bearer token of the admin API. When unset, one is generated at first "
+        "start, printed once, and stored hashed in the database.",
+    )
+    max_body_bytes: int = Field(
+        1_048_576, gt=0, description="Largest request body accepted, in bytes (else HTTP 413)."
+    )
+    page_limit: int = Field(
+        1000, gt=0, description="Default maximum page size (X-Limit) of list GETs."
+    )
+    page_limits: dict[str, int] = Field(
+        default_factory=dict,
+        description='Maximum page size per module, e.g. {"locations": 500}; '
+        "modules not named use page_limit.",
+    )
+    allow_private_addresses: bool = Field(
+        True,
+        description="Whether partner URLs may point at loopback or private-range addresses. "
+        "Turn off in production on a public network.",
+    )
+    log_format: Literal["auto", "json", "console"] = Field(
+        "auto", description="Log output: json, console, or auto (console on a terminal)."
+    )
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        "info", description="Lowest log level written."
+    )
+    request_timeout: float = Field(
+        10.0, gt=0, description="Seconds the hub waits for a partner's answer on an outbound call."
+    )
+
+    @field_validator("country_code")
+    @classmethod
+    def _country_code(cls, value: str) -> str:
+        if not _CC.match(value):
+            raise ValueError("must be two letters (ISO 3166-1 alpha-2)")
+        return value.upper()
+
+    @field_validator("party_id")
+    @classmethod
+    def _party_id(cls, value: str) -> str:
+        if not _PID.match(value):
+            raise ValueError("must be three letters or digits")
+        return value.upper()
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+(/\S*)?$", value):
+            raise ValueError("must be an absolute http(s) URL")
+        return value.rstrip("/")
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return value
+
+    def page_limit_for(self, module: str) -> int:
+        """The X-Limit of list GETs on ``module``."""
+        return self.page_limits.get(module, self.page_limit)
+
+    @property
+    def hub_party(self) -> tuple[str, str]:
+        """The hub's own (country_code, party_id)."""
+        return (self.country_code, self.party_id)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config = os.environ.get("OCPIHUB_CONFIG")
+        if config:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config)))
+        return tuple(sources)
+
+
+def _describe(error: Any) -> str:
+    loc = ".".join(str(p) for p in error["loc"]) or "(settings)"
+    name = f"OCPIHUB_{loc.upper()}" if error["loc"] else loc
+    msg = str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        return f"{name}: unknown setting"
+    return f"{name}={error.get('input')!r}: {msg}"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the settings; any invalid value raises :class:`ConfigError` naming it and its value."""
+    config = os.environ.get("OCPIHUB_CONFIG")
+    if config and not Path(config).is_file():
+        raise ConfigError(f"OCPIHUB_CONFIG={config!r}: no such file")
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(_describe(e) for e in exc.errors(include_url=False))
+        raise ConfigError(f"invalid setting: {problems}") from None
+    except ValueError as exc:  # e.g. a TOML file that does not parse
+        raise ConfigError(f"invalid settings file {config!r}: {exc}") from None

@@ -1,0 +1,24 @@
+"""Small key/value facts about this installation (``hub_meta``)."""
+
+from __future__ import annotations
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ocpihub.store.schema import hub_meta
+
+__all__ = ["get_meta", "set_meta"]
+
+
+async def get_meta(conn: AsyncConnection, key: str) -> str | None:
+    """The value stored under ``key``, if any."""
+    return (
+        await conn.execute(select(hub_meta.c.value).where(hub_meta.c.key == key))
+    ).scalar_one_or_none()
+
+
+async def set_meta(conn: AsyncConnection, key: str, value: str) -> None:
+    """Store ``value`` under ``key``, replacing what was there."""
+    result = await conn.execute(update(hub_meta).where(hub_meta.c.key == key).values(value=value))
+    if not result.rowcount:
+        await conn.execute(insert(hub_meta).values(key=key, value=value))

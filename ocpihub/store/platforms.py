@@ -1,0 +1,276 @@
+"""Persistence of platforms, their credentials tokens, parties and endpoints.
+
+Functions take an open connection so that callers choose the transaction (a whole handshake
+commits or rolls back as one).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ocpihub.model.parties import (
+    ConnectionStatus,
+    DeclaredRole,
+    Endpoint,
+    Party,
+    Platform,
+    PlatformStatus,
+    TokenEncoding,
+)
+from ocpihub.store.schema import credentials_tokens, endpoints, parties, platforms
+
+__all__ = [
+    "add_token",
+    "create_platform",
+    "delete_platform",
+    "get_platform",
+    "get_platform_by_name",
+    "hash_token",
+    "list_endpoints",
+    "list_parties",
+    "list_platforms",
+    "lookup_token",
+    "replace_endpoints",
+    "revoke_tokens",
+    "update_platform",
+    "upsert_party",
+]
+
+
+def hash_token(token: str) -> str:
+    """The stored form of an inbound credentials token."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _platform(row: RowMapping) -> Platform:
+    roles = tuple(
+        DeclaredRole(r["role"], r["country_code"], r["party_id"])
+        for r in (row["declared_roles"] or [])
+    )
+    return Platform(
+        id=row["id"],
+        name=row["name"],
+        status=PlatformStatus(row["status"]),
+        token_encoding=TokenEncoding(row["token_encoding"]),
+        version=row["version"],
+        versions_url=row["versions_url"],
+        outbound_token=row["outbound_token"],
+        declared_roles=roles,
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _party(row: RowMapping) -> Party:
+    return Party(
+        id=row["id"],
+        platform_id=row["platform_id"],
+        country_code=row["country_code"],
+        party_id=row["party_id"],
+        role=row["role"],
+        status=ConnectionStatus(row["status"]),
+        business_details=row["business_details"],
+    )
+
+
+async def create_platform(
+    conn: AsyncConnection,
+    name: str,
+    *,
+    token_encoding: TokenEncoding = TokenEncoding.AUTO,
+    declared_roles: Sequence[DeclaredRole] = (),
+) -> Platform:
+    """Insert a new platform in state NEW."""
+    now = _now()
+    result = await conn.execute(
+        insert(platforms)
+        .values(
+            name=name,
+            status=PlatformStatus.NEW.value,
+            token_encoding=token_encoding.value,
+            declared_roles=[r.as_dict() for r in declared_roles] or None,
+            created_at=now,
+            updated_at=now,
+        )
+        .returning(platforms)
+    )
+    return _platform(result.mappings().one())
+
+
+async def get_platform(conn: AsyncConnection, platform_id: int) -> Platform | None:
+    """The platform with this id, if any."""
+    row = (
+        (await conn.execute(select(platforms).where(platforms.c.id == platform_id)))
+        .mappings()
+        .first()
+    )
+    return _platform(row) if row else None
+
+
+async def get_platform_by_name(conn: AsyncConnection, name: str) -> Platform | None:
+    """The platform with this name, if any."""
+    row = (await conn.execute(select(platforms).where(platforms.c.name == name))).mappings().first()
+    return _platform(row) if row else None
+
+
+async def list_platforms(conn: AsyncConnection) -> list[Platform]:
+    """Every platform, oldest first."""
+    rows = (await conn.execute(select(platforms).order_by(platforms.c.id))).mappings().all()
+    return [_platform(r) for r in rows]
+
+
+async def update_platform(conn: AsyncConnection, platform_id: int, **values: Any) -> None:
+    """Change columns of one platform (enum values are stored by value)."""
+    clean = {k: (v.value if hasattr(v, "value") else v) for k, v in values.items()}
+    clean["updated_at"] = _now()
+    await conn.execute(update(platforms).where(platforms.c.id == platform_id).values(**clean))
+
+
+async def delete_platform(conn: AsyncConnection, platform_id: int) -> bool:
+    """Remove a platform with its tokens, parties and endpoints; whether it existed."""
+    result = await conn.execute(delete(platforms).where(platforms.c.id == platform_id))
+    return bool(result.rowcount)
+
+
+async def add_token(conn: AsyncConnection, platform_id: int, token: str, kind: str) -> None:
+    """Accept ``token`` from this platform from now on (kind ``A`` or ``C``)."""
+    await conn.execute(
+        insert(credentials_tokens).values(
+            token_hash=hash_token(token), platform_id=platform_id, kind=kind, created_at=_now()
+        )
+    )
+
+
+async def revoke_tokens(
+    conn: AsyncConnection, platform_id: int, kinds: Iterable[str] = ("A", "C")
+) -> None:
+    """Stop accepting this platform's tokens of the given kinds."""
+    await conn.execute(
+        delete(credentials_tokens).where(
+            credentials_tokens.c.platform_id == platform_id,
+            credentials_tokens.c.kind.in_(list(kinds)),
+        )
+    )
+
+
+async def lookup_token(
+    conn: AsyncConnection, candidates: Sequence[str]
+) -> tuple[Platform, str] | None:
+    """The platform and token kind for the first candidate that is a known token, in order."""
+    for candidate in candidates:
+        row = (
+            (
+                await conn.execute(
+                    select(platforms, credentials_tokens.c.kind)
+                    .join(credentials_tokens, credentials_tokens.c.platform_id == platforms.c.id)
+                    .where(credentials_tokens.c.token_hash == hash_token(candidate))
+                )
+            )
+            .mappings()
+            .first()
+        )
+        if row is not None:
+            return _platform(row), row["kind"]
+    return None
+
+
+async def list_parties(conn: AsyncConnection, platform_id: int | None = None) -> list[Party]:
+    """Parties of one platform, or all parties."""
+    query = select(parties).order_by(parties.c.id)
+    if platform_id is not None:
+        query = query.where(parties.c.platform_id == platform_id)
+    return [_party(r) for r in (await conn.execute(query)).mappings().all()]
+
+
+async def upsert_party(
+    conn: AsyncConnection,
+    platform_id: int | None,
+    *,
+    country_code: str,
+    party_id: str,
+    role: str,
+    status: ConnectionStatus,
+    business_details: dict[str, Any] | None = None,
+) -> Party:
+    """Create or update the party (country_code, party_id, role) and attach it to a platform."""
+    cc, pid = country_code.upper(), party_id.upper()
+    now = _now()
+    existing = (
+        (
+            await conn.execute(
+                select(parties).where(
+                    parties.c.country_code == cc, parties.c.party_id == pid, parties.c.role == role
+                )
+            )
+        )
+        .mappings()
+        .first()
+    )
+    if existing is None:
+        result = await conn.execute(
+            insert(parties)
+            .values(
+                platform_id=platform_id,
+                country_code=cc,
+                party_id=pid,
+                role=role,
+                status=status.value,
+                business_details=business_details,
+                created_at=now,
+                updated_at=now,
+            )
+            .returning(parties)
+        )
+        return _party(result.mappings().one())
+    result = await conn.execute(
+        update(parties)
+        .where(parties.c.id == existing["id"])
+        .values(
+            platform_id=platform_id,
+            status=status.value,
+            business_details=business_details,
+            updated_at=now,
+        )
+        .returning(parties)
+    )
+    return _party(result.mappings().one())
+
+
+async def list_endpoints(conn: AsyncConnection, platform_id: int) -> list[Endpoint]:
+    """The endpoints a platform published for its negotiated version."""
+    rows = (
+        (
+            await conn.execute(
+                select(endpoints)
+                .where(endpoints.c.platform_id == platform_id)
+                .order_by(endpoints.c.identifier, endpoints.c.role)
+            )
+        )
+        .mappings()
+        .all()
+    )
+    return [Endpoint(r["identifier"], r["role"], r["url"]) for r in rows]
+
+
+async def replace_endpoints(
+    conn: AsyncConnection, platform_id: int, new: Iterable[Endpoint]
+) -> None:
+    """Forget a platform's endpoints and store ``new`` instead."""
+    await conn.execute(delete(endpoints).where(endpoints.c.platform_id == platform_id))
+    rows = [
+        {"platform_id": platform_id, "identifier": e.identifier, "role": e.role, "url": e.url}
+        for e in new
+    ]
+    if rows:
+        await conn.execute(insert(endpoints), rows)

@@ -1,0 +1,181 @@
+"""Table definitions: the single source of the schema for SQLite and PostgreSQL.
+
+Migrations in ``store/migrations/versions`` must produce exactly this (a test compares them).
+OCPI objects are JSON documents (JSONB on PostgreSQL) beside indexed key columns.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+__all__ = [
+    "JsonDoc",
+    "UtcDateTime",
+    "credentials_tokens",
+    "endpoints",
+    "hub_meta",
+    "metadata",
+    "objects",
+    "parties",
+    "platforms",
+]
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timestamp that is always aware UTC in Python, whatever the database keeps."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
+        # SQLite keeps text: store naive UTC so lexical order is time order
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+JsonDoc: Any = JSON().with_variant(JSONB(), "postgresql")
+Key: Any = BigInteger().with_variant(Integer(), "sqlite")
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+hub_meta = Table(
+    "hub_meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+"""Small facts about this hub installation (e.g. the admin token's hash)."""
+
+platforms = Table(
+    "platforms",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False, unique=True),
+    # NEW (token A issued), REGISTERED, UNREGISTERED
+    Column("status", String(16), nullable=False),
+    Column("token_encoding", String(8), nullable=False),
+    Column("version", String(10)),
+    Column("versions_url", String(255)),
+    # the token the hub sends in Authorization when it calls this platform (never logged)
+    Column("outbound_token", String(64)),
+    Column("declared_roles", JsonDoc),
+    Column("liveness_failures", Integer, nullable=False, server_default="0"),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+"""One OCPI connection (one credentials token pair)."""
+
+credentials_tokens = Table(
+    "credentials_tokens",
+    metadata,
+    # sha256 of the token: inbound tokens are only ever compared
+    Column("token_hash", String(64), primary_key=True),
+    Column(
+        "platform_id",
+        Integer,
+        ForeignKey("platforms.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    # A: registration only (versions + credentials); C: everything
+    Column("kind", String(1), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+"""Tokens partners present to the hub."""
+
+parties = Table(
+    "parties",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "platform_id",
+        Integer,
+        ForeignKey("platforms.id", ondelete="CASCADE"),
+        nullable=True,
+        index=True,
+    ),
+    Column("country_code", String(2), nullable=False),
+    Column("party_id", String(3), nullable=False),
+    Column("role", String(10), nullable=False),
+    Column("business_details", JsonDoc),
+    # ConnectionStatus: CONNECTED, OFFLINE, PLANNED, SUSPENDED
+    Column("status", String(12), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    UniqueConstraint("country_code", "party_id", "role"),
+)
+"""One (country_code, party_id, role), hosted by a platform."""
+
+endpoints = Table(
+    "endpoints",
+    metadata,
+    Column(
+        "platform_id",
+        Integer,
+        ForeignKey("platforms.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("identifier", String(64), primary_key=True),
+    # SENDER / RECEIVER; for 2.1.1 the role implied by the platform's single party role
+    Column("role", String(8), primary_key=True),
+    Column("url", String(255), nullable=False),
+)
+"""The endpoints a platform published for its negotiated version."""
+
+objects = Table(
+    "objects",
+    metadata,
+    # creation order; also the keyset cursor of list GETs
+    Column("key", Key, primary_key=True, autoincrement=True),
+    Column("module", String(20), nullable=False),
+    Column("country_code", String(2), nullable=False),
+    Column("party_id", String(3), nullable=False),
+    Column("object_id", String(64), nullable=False),
+    # second part of identity where the spec has one (Token.type); '' otherwise
+    Column("kind", String(32), nullable=False, server_default=""),
+    Column("last_updated", UtcDateTime, nullable=False),
+    Column("document", JsonDoc, nullable=False),
+    Column("source_version", String(10), nullable=False),
+    Column("original", JsonDoc),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    UniqueConstraint("module", "country_code", "party_id", "object_id", "kind"),
+    Index("ix_objects_module_key", "module", "key"),
+    Index("ix_objects_module_last_updated", "module", "last_updated"),
+)
+"""OCPI objects the hub stores: canonical document, original payload and its version."""
