@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 import pytest
 
@@ -15,7 +16,7 @@ from tests.unit.ocpi.test_v2_1_1_sessions import gent_zuid
 # "on_street" -> "ON_STREET", EVSE key "STATUS" -> "status", the embedded tariff's
 # last_updated moved from its element to the tariff, and its price "2.00" (a string) written as
 # the number 2.00 (the literal forms are tested below).
-CDR_EXAMPLE = {
+CDR_EXAMPLE: dict[str, Any] = {
     "id": "12345",
     "start_date_time": "2015-06-29T21:39:09Z",
     "stop_date_time": "2015-06-29T23:37:32Z",

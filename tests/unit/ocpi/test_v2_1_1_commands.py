@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from ocpihub.errors import InvalidParameters
@@ -19,7 +21,7 @@ from tests.unit.ocpi.test_v2_1_1_tokens import TOKEN
 
 # The 2.1.1 spec has no command examples; these are our own, built from its tables.
 RESPONSE_URL = "https://emsp.example.com/ocpi/emsp/2.1.1/commands/START_SESSION/1234"
-REQUESTS = {
+REQUESTS: dict[CommandType, dict[str, Any]] = {
     CommandType.RESERVE_NOW: {
         "response_url": RESPONSE_URL,
         "token": TOKEN,

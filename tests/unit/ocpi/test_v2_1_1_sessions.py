@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 import pytest
 
@@ -11,7 +12,7 @@ from ocpihub.ocpi.fields import dump, parse
 from ocpihub.ocpi.v2_1_1.sessions import Session, SessionPatch
 
 
-def gent_zuid(last_updated: str) -> dict:
+def gent_zuid(last_updated: str) -> dict[str, Any]:
     """The spec sessions' embedded Location, with only the EVSE and connector in use."""
     return {
         "id": "LOC1",
@@ -49,7 +50,7 @@ def gent_zuid(last_updated: str) -> dict:
 # Transcribed from the 2.1.1 mod_sessions.md examples. Our fixes of the spec's bugs: location
 # type "on_street" -> "ON_STREET", EVSE key "STATUS" -> "status", the missing required
 # auth_method added, dimension type "energy" -> "ENERGY" (the literal forms are tested below).
-STARTING = {
+STARTING: dict[str, Any] = {
     "id": "101",
     "start_datetime": "2015-06-29T22:39:09Z",
     "kwh": 0.00,
@@ -61,7 +62,7 @@ STARTING = {
     "status": "PENDING",
     "last_updated": "2015-06-29T22:39:09Z",
 }
-FINISHED = {
+FINISHED: dict[str, Any] = {
     "id": "101",
     "start_datetime": "2015-06-29T22:39:09Z",
     "end_datetime": "2015-06-29T23:50:16Z",
