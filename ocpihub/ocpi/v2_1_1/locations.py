@@ -10,6 +10,9 @@ is a choice between ``regular_hours`` and ``twentyfourseven``; EnvironmentalImpa
 The spec gives a regex with exactly six decimals for coordinates, but its own examples use
 five; we check the length only, as real 2.1.1 data varies too.
 
+``BusinessDetails``, ``Image`` and the energy-mix classes belong to this chapter of the spec;
+they are defined in :mod:`.common` (credentials and tariffs use them too) and re-exported here.
+
 The eMSP interface takes PATCH bodies for a Location, an EVSE or a Connector; they carry no
 ``last_updated`` requirement in 2.1.1 (digest §1.3).
 """
@@ -21,7 +24,14 @@ from typing import Annotated
 from pydantic import Field, model_validator
 
 from ocpihub.ocpi.fields import DateTime, OcpiModel, String, Url, partial_model
-from ocpihub.ocpi.v2_1_1.common import BusinessDetails, DisplayText, EnergyMix, Image
+from ocpihub.ocpi.v2_1_1.common import (
+    BusinessDetails,
+    DisplayText,
+    EnergyMix,
+    EnergySource,
+    EnvironmentalImpact,
+    Image,
+)
 from ocpihub.ocpi.v2_1_1.enums import (
     Capability,
     ConnectorFormat,
@@ -36,12 +46,17 @@ from ocpihub.ocpi.v2_1_1.enums import (
 __all__ = [
     "EVSE",
     "AdditionalGeoLocation",
+    "BusinessDetails",
     "Connector",
     "ConnectorPatch",
     "EVSEPatch",
+    "EnergyMix",
+    "EnergySource",
+    "EnvironmentalImpact",
     "ExceptionalPeriod",
     "GeoLocation",
     "Hours",
+    "Image",
     "Location",
     "LocationPatch",
     "RegularHours",
