@@ -289,8 +289,10 @@ def partial_model(model: type[BaseModel], *, required: Iterable[str] = ()) -> ty
         if name in keep:
             fields[name] = (info.annotation, info)
             continue
+        # absent means "unchanged"; an explicit null is validated against the field's own type,
+        # so a PATCH cannot null a field the object requires (a PATCH never removes data)
         copy = FieldInfo.merge_field_infos(info, default=None)
-        fields[name] = (info.annotation | None, copy)  # type: ignore[operator]
+        fields[name] = (info.annotation, copy)
     partial: type[OcpiModel] = create_model(
         f"{model.__name__}Patch",
         __base__=OcpiModel,

@@ -1,0 +1,58 @@
+"""Fixtures shared by every test: database backends, settings, a running hub."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from ocpihub.settings import Settings, load_settings
+from tests.support.databases import (
+    BACKENDS,
+    PG_SKIP_REASON,
+    PG_URL,
+    create_postgres_database,
+    drop_postgres_database,
+    sqlite_url,
+)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """Say up front whether the PostgreSQL half of the suite runs."""
+    return f"ocpihub PostgreSQL tests: {'on ' + PG_URL if PG_URL else PG_SKIP_REASON}"
+
+
+@pytest.fixture(autouse=True)
+def _clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No OCPIHUB_* variable from the developer's shell leaks into a test."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("OCPIHUB_") and name != "OCPIHUB_TEST_POSTGRES_URL":
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
+    """A fresh database of each backend: a SQLite file, or a PostgreSQL database."""
+    if request.param == "sqlite":
+        yield sqlite_url(tmp_path)
+        return
+    url = create_postgres_database()
+    try:
+        yield url
+    finally:
+        drop_postgres_database(url)
+
+
+@pytest.fixture
+def make_settings(database_url: str) -> Any:
+    """A factory of Settings on the test's database; keyword arguments override."""
+
+    def factory(**overrides: Any) -> Settings:
+        values: dict[str, Any] = {"database_url": database_url, "admin_token": "admin-secret"}
+        values.update(overrides)
+        return load_settings(**values)
+
+    return factory
