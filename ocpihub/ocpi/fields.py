@@ -96,10 +96,13 @@ def parse_datetime(value: str) -> datetime:
         sign = 1 if zone[0] == "+" else -1
         digits = zone[1:].replace(":", "")
         tz = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
-    parsed = datetime(
-        int(year), int(month), int(day), int(hour), int(minute), int(second), micro, tzinfo=tz
-    )
-    return parsed.astimezone(UTC)
+    try:
+        parsed = datetime(
+            int(year), int(month), int(day), int(hour), int(minute), int(second), micro, tzinfo=tz
+        )
+        return parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise ValueError(f"not a valid OCPI DateTime: {value!r}") from None
 
 
 def format_datetime(value: datetime, *, fractions: bool = True) -> str:

@@ -24,7 +24,10 @@ def test_plain_token_is_tried_as_sent() -> None:
 
 def test_base64_token_tries_raw_first_then_decoded() -> None:
     """An encoded token is looked up raw first, then decoded (never decode first)."""
-    assert token_candidates(f"Token {b64('example-token')}") == [b64("example-token"), "example-token"]
+    assert token_candidates(f"Token {b64('example-token')}") == [
+        b64("example-token"),
+        "example-token",
+    ]
 
 
 def test_trailing_newline_in_encoded_token_is_dropped() -> None:
@@ -51,7 +54,9 @@ def test_decoded_binary_is_not_a_candidate() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(alphabet=st.characters(min_codepoint=0x21, max_codepoint=0x7E), min_size=1, max_size=64))
+@given(
+    st.text(alphabet=st.characters(min_codepoint=0x21, max_codepoint=0x7E), min_size=1, max_size=64)
+)
 def test_encode_then_candidates_finds_token(token: str) -> None:
     """Whatever the token, encoding it either way lets the receiver find it."""
     assert token in token_candidates(encode_token(token, base64_encode=True))
