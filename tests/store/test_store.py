@@ -86,17 +86,30 @@ async def test_parties_and_endpoints(db: Database) -> None:
     async with db.write() as conn:
         p = await plat.create_platform(conn, "x")
         await plat.upsert_party(
-            conn, p.id, country_code="nl", party_id="abc", role="CPO",
+            conn,
+            p.id,
+            country_code="nl",
+            party_id="abc",
+            role="CPO",
             status=ConnectionStatus.CONNECTED,
         )
         await plat.upsert_party(
-            conn, p.id, country_code="NL", party_id="ABC", role="CPO",
-            status=ConnectionStatus.OFFLINE, business_details={"name": "ABC"},
+            conn,
+            p.id,
+            country_code="NL",
+            party_id="ABC",
+            role="CPO",
+            status=ConnectionStatus.OFFLINE,
+            business_details={"name": "ABC"},
         )
         await plat.replace_endpoints(conn, p.id, [Endpoint("locations", "SENDER", "http://a/l")])
         await plat.replace_endpoints(
-            conn, p.id,
-            [Endpoint("locations", "RECEIVER", "http://a/r"), Endpoint("tokens", "SENDER", "http://a/t")],
+            conn,
+            p.id,
+            [
+                Endpoint("locations", "RECEIVER", "http://a/r"),
+                Endpoint("tokens", "SENDER", "http://a/t"),
+            ],
         )
     async with db.read() as conn:
         parties = await plat.list_parties(conn, p.id)
@@ -105,7 +118,10 @@ async def test_parties_and_endpoints(db: Database) -> None:
         ]
         assert parties[0].business_details == {"name": "ABC"}
         eps = await plat.list_endpoints(conn, p.id)
-        assert [(e.identifier, e.role) for e in eps] == [("locations", "RECEIVER"), ("tokens", "SENDER")]
+        assert [(e.identifier, e.role) for e in eps] == [
+            ("locations", "RECEIVER"),
+            ("tokens", "SENDER"),
+        ]
 
 
 async def test_deleting_platform_cascades(db: Database) -> None:
@@ -114,7 +130,11 @@ async def test_deleting_platform_cascades(db: Database) -> None:
         p = await plat.create_platform(conn, "x")
         await plat.add_token(conn, p.id, "tc", "C")
         await plat.upsert_party(
-            conn, p.id, country_code="NL", party_id="ABC", role="CPO",
+            conn,
+            p.id,
+            country_code="NL",
+            party_id="ABC",
+            role="CPO",
             status=ConnectionStatus.CONNECTED,
         )
         await plat.replace_endpoints(conn, p.id, [Endpoint("locations", "SENDER", "http://a")])
@@ -167,7 +187,11 @@ async def test_put_get_replace_delete(db: Database) -> None:
     key = obj.ObjectKey.of("tokens", "nl", "msp", "UID1", "RFID")
     async with db.write() as conn:
         assert await obj.put_object(
-            conn, key, document={"v": 1}, last_updated=T0, source_version="2.2.1",
+            conn,
+            key,
+            document={"v": 1},
+            last_updated=T0,
+            source_version="2.2.1",
             original={"raw": True},
         )
         first = await obj.get_object(conn, key)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -123,7 +124,5 @@ def test_partial_model_makes_fields_optional() -> None:
 )
 def test_garbage_gives_only_2001(value: object) -> None:
     """Any JSON value either parses or raises InvalidParameters; never anything else."""
-    try:
+    with contextlib.suppress(InvalidParameters):
         parse(Thing, value)
-    except InvalidParameters:
-        pass

@@ -31,7 +31,7 @@ def test_base64_token_tries_raw_first_then_decoded() -> None:
 
 
 def test_trailing_newline_in_encoded_token_is_dropped() -> None:
-    """The 2.3.0 examples encode a trailing newline (digest §7 item 1); it is not part of the token."""
+    """The 2.3.0 examples encode a trailing newline (digest §7 item 1); it is not the token's."""
     assert token_candidates("Token ZXhhbXBsZS10b2tlbgo=")[1] == "example-token"
 
 
