@@ -1,0 +1,68 @@
+"""The version bridge: each OCPI version to and from the canonical model, never version to version.
+
+The canonical model is the 2.3.0 wire model (union of the core and bookings editions, see
+``ocpihub/ocpi/v2_3_0``); canonical documents are plain JSON dicts of that shape. Each version
+package exposes two tables keyed by object name (``"Location"``, ``"LocationPatch"``, ``"CDR"``,
+``"AuthorizationInfo"``, ...):
+
+- ``UP[name](data, ctx) -> dict``: validated wire JSON of that version → canonical JSON;
+- ``DOWN[name](doc, ctx) -> (dict, LossReport)``: canonical JSON → wire JSON of that version.
+
+:func:`to_canonical` and :func:`from_canonical` dispatch on the version. 2.3.0 is the identity.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+from ocpihub.translate.context import MissingContext, TranslationContext
+from ocpihub.translate.loss import Loss, LossReport
+
+__all__ = [
+    "Loss",
+    "LossReport",
+    "MissingContext",
+    "TranslationContext",
+    "from_canonical",
+    "to_canonical",
+]
+
+Doc = dict[str, Any]
+Up = Callable[[Doc, TranslationContext], Doc]
+Down = Callable[[Doc, TranslationContext], tuple[Doc, LossReport]]
+
+
+def _tables(version: str) -> tuple[dict[str, Up], dict[str, Down]]:
+    if version == "2.2.1":
+        from ocpihub.translate import v2_2_1
+
+        return v2_2_1.UP, v2_2_1.DOWN
+    if version == "2.1.1":
+        from ocpihub.translate import v2_1_1
+
+        return v2_1_1.UP, v2_1_1.DOWN
+    raise ValueError(f"no translator for OCPI {version}")
+
+
+def to_canonical(version: str, name: str, data: Doc, ctx: TranslationContext | None = None) -> Doc:
+    """Canonical JSON for a validated wire object ``name`` of ``version``."""
+    if version == "2.3.0":
+        return copy.deepcopy(data)
+    up, _ = _tables(version)
+    if name not in up:
+        raise ValueError(f"no {version} translator for {name}")
+    return up[name](data, ctx or TranslationContext())
+
+
+def from_canonical(
+    version: str, name: str, doc: Doc, ctx: TranslationContext | None = None
+) -> tuple[Doc, LossReport]:
+    """Wire JSON of ``version`` for canonical object ``name``, with what could not be said."""
+    if version == "2.3.0":
+        return copy.deepcopy(doc), LossReport()
+    _, down = _tables(version)
+    if name not in down:
+        raise ValueError(f"no {version} translator for {name}")
+    return down[name](doc, ctx or TranslationContext())
