@@ -1,9 +1,13 @@
 """Versions module of OCPI 2.2.1: the version list and one version's endpoint list.
 
 The versions endpoint answers a list of :class:`Version`; a version-details endpoint answers one
-:class:`VersionDetails` (``{version, endpoints}``). ``ModuleID`` is a closed enum in 2.2.1, so an
-endpoint with a custom module id is refused by this model; the hub reads partners' documents
-through the version details handler, which decides what to do with unknown modules (digest §5).
+:class:`VersionDetails` (``{version, endpoints}``).
+
+``Endpoint.identifier`` is the one enum-typed field that is not closed: the 2.2.1 chapter on
+custom modules lets parties extend ``ModuleID`` (e.g. ``nltnm-tokens``). Refusing a partner's
+whole version details for one custom module would break registration, so any printable-ASCII id
+is accepted here and the hub ignores modules it does not know (digest §5, ModuleID policy).
+:class:`~.enums.ModuleID` still lists the standard ids.
 """
 
 from __future__ import annotations
@@ -12,11 +16,14 @@ from typing import Annotated
 
 from pydantic import Field
 
-from ocpihub.ocpi.fields import OcpiModel, Url
+from ocpihub.ocpi.fields import CiString, OcpiModel, Url
 
-from .enums import InterfaceRole, ModuleID, VersionNumber
+from .enums import InterfaceRole, VersionNumber
 
-__all__ = ["Endpoint", "Version", "VersionDetails"]
+__all__ = ["Endpoint", "ModuleIdentifier", "Version", "VersionDetails"]
+
+ModuleIdentifier = Annotated[str, CiString(255)]
+"""A module id: a :class:`~.enums.ModuleID` value or a custom module id."""
 
 
 class Version(OcpiModel):
@@ -29,7 +36,7 @@ class Version(OcpiModel):
 class Endpoint(OcpiModel):
     """One module interface of a version: identifier, Sender or Receiver side, and URL."""
 
-    identifier: ModuleID
+    identifier: ModuleIdentifier
     role: InterfaceRole
     url: Url
 

@@ -18,6 +18,7 @@ from ocpihub.ocpi.v2_2_1.locations import ConnectorPatch, EVSEPatch, Location, L
 from ocpihub.ocpi.v2_2_1.sessions import SessionPatch
 from ocpihub.ocpi.v2_2_1.tariffs import Tariff
 from ocpihub.ocpi.v2_2_1.tokens import Token, TokenPatch
+from ocpihub.ocpi.v2_2_1.versions import VersionDetails
 from tests.examples import load_example
 
 EDITION = "2.2.1"
@@ -223,3 +224,20 @@ def test_enum_members_equal_their_wire_values() -> None:
     token = parse(Token, load_example(EDITION, "token_example_2_full_rfid.json"))
     assert token.type == enums.TokenType.RFID
     assert type(token.type) is str
+
+
+def test_custom_module_ids_are_accepted_in_version_details() -> None:
+    """Version details may list custom modules (2.2.1 'Custom Modules'); they are kept as given."""
+    details = load_example(EDITION, "version_details_example.json")
+    details["endpoints"].append(
+        {"identifier": "nltnm-tokens", "role": "SENDER", "url": "https://x.example.com/t"}
+    )
+    assert dump(parse(VersionDetails, details)) == details
+
+
+def test_endpoint_role_is_a_closed_enum() -> None:
+    """An endpoint role other than SENDER/RECEIVER is refused with its path."""
+    details = load_example(EDITION, "version_details_example.json")
+    details["endpoints"][0]["role"] = "BOTH"
+    message = _refusal(VersionDetails, details).message
+    assert message.startswith("endpoints[0].role: Input should be 'SENDER' or 'RECEIVER'")
