@@ -1,0 +1,1 @@
+"""Talking to partners: one pooled aiohttp client, partner URL checks."""

@@ -1,0 +1,171 @@
+"""The outbound HTTP client: one pooled aiohttp session per process.
+
+Every call the hub makes to a partner goes through :class:`PartnerClient`. Transport failures
+are translated here, at the boundary, into the hub's errors: a timeout becomes
+:class:`~ocpihub.errors.ForwardTimeout` (4002), anything that kept the request from being
+answered becomes :class:`~ocpihub.errors.ReceiverNotConnected` (4003). Nothing from aiohttp
+leaks past this module.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+import orjson
+
+from ocpihub import __version__
+from ocpihub.errors import ForwardTimeout, ReceiverNotConnected
+from ocpihub.ocpi.headers import encode_token
+
+__all__ = ["Exchange", "OutboundResponse", "PartnerClient"]
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundResponse:
+    """What a partner answered."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        """The body parsed as JSON, or None when it is not JSON."""
+        try:
+            return orjson.loads(self.body) if self.body else None
+        except orjson.JSONDecodeError:
+            return None
+
+    @property
+    def ocpi_status(self) -> int | None:
+        """The envelope's ``status_code``, when the body is an OCPI envelope."""
+        parsed = self.json()
+        if isinstance(parsed, dict) and isinstance(parsed.get("status_code"), int):
+            return int(parsed["status_code"])
+        return None
+
+    @property
+    def data(self) -> Any:
+        """The envelope's ``data``, when the body is an OCPI envelope."""
+        parsed = self.json()
+        return parsed.get("data") if isinstance(parsed, dict) else None
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """One finished (or failed) outbound call, as handed to the observer (traffic log)."""
+
+    method: str
+    url: str
+    request_headers: Mapping[str, str]
+    request_body: bytes | None
+    status: int | None
+    response_body: bytes | None
+    duration_ms: float
+    error: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+Observer = Callable[[Exchange], Awaitable[None]]
+
+
+class PartnerClient:
+    """Calls partners: OCPI Authorization header, ids, JSON bodies, timeouts."""
+
+    def __init__(
+        self,
+        *,
+        timeout: float = 10.0,
+        max_connections: int = 200,
+        observer: Observer | None = None,
+    ) -> None:
+        self.timeout = timeout
+        self.max_connections = max_connections
+        self.observer = observer
+        self._session: aiohttp.ClientSession | None = None
+
+    async def start(self) -> None:
+        """Open the pooled session (idempotent)."""
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(limit=self.max_connections, limit_per_host=0)
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                headers={"User-Agent": f"ocpihub/{__version__}"},
+                json_serialize=lambda v: orjson.dumps(v).decode(),
+            )
+
+    async def close(self) -> None:
+        """Close the session and its connections."""
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        token: str | None,
+        base64_token: bool,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, str] | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109 - a per-call HTTP timeout
+        extra: Mapping[str, Any] | None = None,
+    ) -> OutboundResponse:
+        """Send one request and read the whole answer.
+
+        Raises ForwardTimeout (4002) on timeout and ReceiverNotConnected (4003) when the
+        partner could not be reached or the answer could not be read.
+        """
+        await self.start()
+        assert self._session is not None
+        out_headers: dict[str, str] = dict(headers or {})
+        if token is not None:
+            out_headers["Authorization"] = encode_token(token, base64_encode=base64_token)
+        body: bytes | None = None
+        if json is not None:
+            body = orjson.dumps(json)
+            out_headers["Content-Type"] = "application/json"
+        started = time.perf_counter()
+        error: str | None = None
+        status: int | None = None
+        response_body: bytes | None = None
+        try:
+            async with self._session.request(
+                method,
+                url,
+                data=body,
+                headers=out_headers,
+                params=params,
+                timeout=aiohttp.ClientTimeout(total=timeout or self.timeout),
+                allow_redirects=False,
+            ) as response:
+                response_body = await response.read()
+                status = response.status
+                result = OutboundResponse(status, dict(response.headers), response_body)
+        except TimeoutError:
+            error = f"timeout after {timeout or self.timeout:g}s calling {method} {url}"
+            raise ForwardTimeout(error) from None
+        except (aiohttp.ClientError, OSError) as exc:
+            error = f"could not reach partner at {url}: {type(exc).__name__}: {exc}"
+            raise ReceiverNotConnected(error) from None
+        finally:
+            if self.observer is not None:
+                await self.observer(
+                    Exchange(
+                        method=method,
+                        url=url,
+                        request_headers=out_headers,
+                        request_body=body,
+                        status=status,
+                        response_body=response_body,
+                        duration_ms=(time.perf_counter() - started) * 1000,
+                        error=error,
+                        extra=extra or {},
+                    )
+                )
+        return result
