@@ -1,0 +1,107 @@
+"""Admin API: platforms (list, show, add, remove)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+from starlette.responses import JSONResponse, Response
+
+from ocpihub.errors import NotFound
+from ocpihub.hub.platforms import add_platform, declared_role
+from ocpihub.inbound.auth import runtime_of
+from ocpihub.model.parties import Platform, TokenEncoding
+from ocpihub.store import platforms as store
+
+__all__ = ["platform_json", "router"]
+
+router = APIRouter()
+
+
+class RoleIn(BaseModel):
+    """A party a platform may claim at registration."""
+
+    role: str
+    country_code: str
+    party_id: str
+
+
+class PlatformIn(BaseModel):
+    """Body of ``POST /admin/api/platforms``."""
+
+    name: str = Field(min_length=1, max_length=100)
+    token_encoding: Literal["auto", "base64", "plain"] = "auto"
+    roles: list[RoleIn] | None = None
+
+
+def platform_json(platform: Platform) -> dict[str, Any]:
+    """How the admin API and ``--json`` CLI output show a platform (never its tokens)."""
+    return {
+        "id": platform.id,
+        "name": platform.name,
+        "status": platform.status.value,
+        "version": platform.version,
+        "versions_url": platform.versions_url,
+        "token_encoding": platform.token_encoding.value,
+        "declared_roles": [r.as_dict() for r in platform.declared_roles],
+        "created_at": platform.created_at.isoformat(),
+        "updated_at": platform.updated_at.isoformat(),
+    }
+
+
+@router.post("/platforms", status_code=201)
+async def create_platform(body: PlatformIn, request: Request) -> Response:
+    """Add a platform and issue its token A."""
+    runtime = runtime_of(request)
+    roles = [declared_role(r.role, r.country_code, r.party_id) for r in body.roles or []]
+    created = await add_platform(
+        runtime.db,
+        body.name,
+        public_url=runtime.settings.public_url,
+        token_encoding=TokenEncoding(body.token_encoding),
+        roles=roles,
+    )
+    return JSONResponse(
+        {
+            "id": created.platform.id,
+            "name": created.platform.name,
+            "token_a": created.token_a,
+            "versions_url": created.versions_url,
+        },
+        status_code=201,
+    )
+
+
+@router.get("/platforms")
+async def list_platforms(request: Request) -> Response:
+    """Every platform."""
+    async with runtime_of(request).db.read() as conn:
+        found = await store.list_platforms(conn)
+    return JSONResponse([platform_json(p) for p in found])
+
+
+@router.get("/platforms/{platform_id}")
+async def get_platform(platform_id: int, request: Request) -> Response:
+    """One platform with its parties and endpoints."""
+    async with runtime_of(request).db.read() as conn:
+        platform = await store.get_platform(conn, platform_id)
+        if platform is None:
+            raise NotFound(f"no platform with id {platform_id}")
+        hosted = await store.list_parties(conn, platform_id)
+        published = await store.list_endpoints(conn, platform_id)
+    out = platform_json(platform)
+    out["parties"] = [
+        {
+            "country_code": p.country_code,
+            "party_id": p.party_id,
+            "role": p.role,
+            "status": p.status.value,
+            "business_details": p.business_details,
+        }
+        for p in hosted
+    ]
+    out["endpoints"] = [
+        {"identifier": e.identifier, "role": e.role, "url": e.url} for e in published
+    ]
+    return JSONResponse(out)

@@ -1,0 +1,83 @@
+"""The ``ocpihub`` command: serve, migrate, and the operator's tools.
+
+The second composition root (beside ``app.py``): commands build the settings and the database
+and call the same hub functions as the admin API. Every listing command takes ``--json``.
+Command groups live in one module each (``platform.py``, ...) and are added here.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from ocpihub.cli import platform
+from ocpihub.cli._common import run, settings_or_exit
+from ocpihub.hub.admin_token import ensure_admin_token
+from ocpihub.store.db import Database
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="ocpihub",
+    help="ocpihub: an open-source OCPI roaming hub.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(platform.app, name="platform")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Run the hub: migrate the database, then serve OCPI and the admin API."""
+    import uvicorn
+
+    from ocpihub.app import create_app
+    from ocpihub.log import configure_logging
+
+    settings = settings_or_exit(host=host, port=port)
+    configure_logging(settings.log_format, settings.log_level)
+
+    async def prepare(db: Database) -> str | None:
+        _, new_token = await ensure_admin_token(db, settings.admin_token)
+        return new_token
+
+    new_admin_token = run(settings, prepare)
+    typer.echo(f"ocpihub: OCPI versions URL {settings.public_url}/ocpi/versions")
+    typer.echo(f"ocpihub: admin API {settings.public_url}/admin/api")
+    if new_admin_token:
+        typer.echo(
+            "ocpihub: admin token (shown only this once; set OCPIHUB_ADMIN_TOKEN to choose "
+            f"your own): {new_admin_token}"
+        )
+    sys.stdout.flush()
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        access_log=False,
+        timeout_graceful_shutdown=10,
+    )
+
+
+@app.command("migrate")
+def migrate_command() -> None:
+    """Create or upgrade the database schema."""
+    settings = settings_or_exit()
+
+    async def nothing(db: Database) -> None:
+        return None
+
+    run(settings, nothing)
+    typer.echo("ocpihub: database is up to date")
+
+
+def main() -> None:
+    """Entry point of the ``ocpihub`` script."""
+    app()
