@@ -20,6 +20,7 @@ from ocpihub.inbound.handlers import versions
 from ocpihub.inbound.interfaces import InterfaceRegistry
 from ocpihub.inbound.middleware import RequestIdsMiddleware
 from ocpihub.inbound.responses import install_error_handlers
+from ocpihub.outbound.client import PartnerClient
 from ocpihub.runtime import Runtime
 from ocpihub.settings import Settings
 from ocpihub.store.db import Database
@@ -32,15 +33,18 @@ def create_app(settings: Settings) -> FastAPI:
     """The hub as an ASGI application."""
     db = Database(settings.database_url)
     interfaces = InterfaceRegistry()
-    runtime = Runtime(settings=settings, db=db, interfaces=interfaces)
+    client = PartnerClient(timeout=settings.request_timeout)
+    runtime = Runtime(settings=settings, db=db, interfaces=interfaces, client=client)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await migrate(db)
         runtime.admin_token_hash, _ = await ensure_admin_token(db, settings.admin_token)
+        await client.start()
         try:
             yield
         finally:
+            await client.close()
             await db.close()
 
     app = FastAPI(

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ocpihub.inbound.interfaces import InterfaceRegistry
+from ocpihub.outbound.client import PartnerClient
 from ocpihub.settings import Settings
 from ocpihub.store.db import Database
 
@@ -21,4 +22,5 @@ class Runtime:
     settings: Settings
     db: Database
     interfaces: InterfaceRegistry
+    client: PartnerClient
     admin_token_hash: str | None = None
