@@ -2,9 +2,10 @@
 
 ``CdrToken``, ``ChargingPeriod`` and ``CdrDimension`` are described in the CDRs chapter and
 reused by Sessions. 2.2.1 made ``CdrToken.country_code``/``party_id`` required (digest §4.3,
-2.2 → 2.2.1 deltas), although the 2.2.1 tag's own examples still omit them: those examples are
-refused with 2001, and filling the fields for 2.2-style senders is the translator's job.
-CDRs are never updated, so there is no PATCH twin.
+2.2 → 2.2.1 deltas), but the 2.2.1 tag's own examples (and partners still on 2.2) omit them.
+For 2.2 compatibility both are optional here: the 2.2.1 translator fills them from the stored
+Token's owner on the way in (or refuses for lack of context) and always emits them on the way
+out. CDRs are never updated, so there is no PATCH twin.
 """
 
 from __future__ import annotations
@@ -39,10 +40,14 @@ __all__ = [
 
 
 class CdrToken(OcpiModel):
-    """The token a session or CDR was charged to, with its owning eMSP."""
+    """The token a session or CDR was charged to, with its owning eMSP.
 
-    country_code: CountryCode
-    party_id: PartyId
+    ``country_code``/``party_id`` are required by 2.2.1 but optional here, accepting the 2.2
+    shape that the spec's own 2.2.1 examples still use (see the module docstring).
+    """
+
+    country_code: CountryCode | None = None
+    party_id: PartyId | None = None
     uid: Id36
     type: TokenType
     contract_id: Id36
