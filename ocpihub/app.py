@@ -6,9 +6,11 @@ migrate, load the admin token, (start workers,) and on stop, close what was open
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import structlog
 from fastapi import FastAPI
 from fastapi.responses import ORJSONResponse
 from starlette.responses import JSONResponse, Response
@@ -16,6 +18,7 @@ from starlette.responses import JSONResponse, Response
 from ocpihub import __version__
 from ocpihub.admin import api as admin_api
 from ocpihub.hub.admin_token import ensure_admin_token
+from ocpihub.hub.enums import EnumRegistry
 from ocpihub.inbound.handlers import versions
 from ocpihub.inbound.interfaces import InterfaceRegistry
 from ocpihub.inbound.middleware import RequestIdsMiddleware
@@ -29,21 +32,35 @@ from ocpihub.store.migrate import migrate
 __all__ = ["create_app"]
 
 
+async def _refresh_enums(enums: EnumRegistry, db: Database, every: float) -> None:
+    """Pick up open-enum values other hub processes registered."""
+    while True:
+        await asyncio.sleep(every)
+        try:
+            await enums.load(db)
+        except Exception:  # a failed refresh keeps the old values; the next one retries
+            structlog.get_logger("ocpihub.enums").warning("enum_refresh_failed", exc_info=True)
+
+
 def create_app(settings: Settings) -> FastAPI:
     """The hub as an ASGI application."""
     db = Database(settings.database_url)
     interfaces = InterfaceRegistry()
     client = PartnerClient(timeout=settings.request_timeout)
-    runtime = Runtime(settings=settings, db=db, interfaces=interfaces, client=client)
+    enums = EnumRegistry(settings.custom_enum_values)
+    runtime = Runtime(settings=settings, db=db, interfaces=interfaces, client=client, enums=enums)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await migrate(db)
         runtime.admin_token_hash, _ = await ensure_admin_token(db, settings.admin_token)
+        await enums.load(db)
         await client.start()
+        refresher = asyncio.create_task(_refresh_enums(enums, db, settings.enum_refresh_seconds))
         try:
             yield
         finally:
+            refresher.cancel()
             await client.close()
             await db.close()
 

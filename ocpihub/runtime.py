@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ocpihub.hub.enums import EnumRegistry
 from ocpihub.inbound.interfaces import InterfaceRegistry
 from ocpihub.outbound.client import PartnerClient
 from ocpihub.settings import Settings
@@ -23,4 +24,5 @@ class Runtime:
     db: Database
     interfaces: InterfaceRegistry
     client: PartnerClient
+    enums: EnumRegistry
     admin_token_hash: str | None = None

@@ -87,6 +87,17 @@ class Settings(BaseSettings):
     request_timeout: float = Field(
         10.0, gt=0, description="Seconds the hub waits for a partner's answer on an outbound call."
     )
+    custom_enum_values: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Extra values accepted in 2.3.0 open enums, e.g. "
+        '{"ConnectorType": ["ACME_PLUG"]}; more can be registered at run time '
+        "(admin API, `ocpihub enum add`).",
+    )
+    enum_refresh_seconds: float = Field(
+        30.0,
+        gt=0,
+        description="How often a hub process re-reads open-enum values registered by others.",
+    )
 
     @field_validator("country_code")
     @classmethod
@@ -108,6 +119,18 @@ class Settings(BaseSettings):
         if not re.match(r"^https?://[^/\s]+(/\S*)?$", value):
             raise ValueError("must be an absolute http(s) URL")
         return value.rstrip("/")
+
+    @field_validator("custom_enum_values")
+    @classmethod
+    def _custom_enum_values(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        from ocpihub.errors import OcpiError
+        from ocpihub.hub.enums import validate_custom_values
+
+        try:
+            validate_custom_values(value)
+        except OcpiError as exc:
+            raise ValueError(exc.message) from None
+        return value
 
     @field_validator("database_url")
     @classmethod

@@ -1,0 +1,51 @@
+"""``ocpihub enum …``: the open-enum registry."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from ocpihub.cli._common import print_json, run, settings_or_exit
+from ocpihub.hub.enums import EnumRegistry
+from ocpihub.store.db import Database
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    help="Values accepted in 2.3.0 open enums beyond the spec's.", no_args_is_help=True
+)
+
+
+@app.command("list")
+def enum_list(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """List every open enum with the operator's extra values."""
+    settings = settings_or_exit()
+
+    async def work(db: Database) -> dict[str, Any]:
+        registry = EnumRegistry(settings.custom_enum_values)
+        await registry.load(db)
+        return registry.describe()
+
+    described = run(settings, work)
+    if as_json:
+        print_json(described)
+        return
+    for name, values in described.items():
+        custom = ", ".join(values["custom"]) or "-"
+        typer.echo(f"{name:<28} {len(values['spec']):>3} spec values; custom: {custom}")
+
+
+@app.command("add")
+def enum_add(
+    enum_name: Annotated[str, typer.Argument(help="Open enum, e.g. ConnectorType.")],
+    value: Annotated[str, typer.Argument(help="The value to accept.")],
+) -> None:
+    """Accept VALUE in the open enum ENUM_NAME from now on."""
+    settings = settings_or_exit()
+
+    async def work(db: Database) -> bool:
+        return await EnumRegistry(settings.custom_enum_values).register(db, enum_name, value)
+
+    added = run(settings, work)
+    typer.echo(f"{enum_name}: {value} {'registered' if added else 'was already accepted'}")
