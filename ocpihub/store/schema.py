@@ -12,9 +12,11 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -24,6 +26,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -179,3 +182,76 @@ objects = Table(
     Index("ix_objects_module_last_updated", "module", "last_updated"),
 )
 """OCPI objects the hub stores: canonical document, original payload and its version."""
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Key, primary_key=True, autoincrement=True),
+    # PENDING, IN_FLIGHT, RETRY, DONE, DEAD (ocpihub.outbox.items.Status)
+    Column("status", String(12), nullable=False),
+    Column(
+        "receiver_platform_id",
+        Integer,
+        ForeignKey("platforms.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("to_country_code", String(2), nullable=False),
+    Column("to_party_id", String(3), nullable=False),
+    Column("from_country_code", String(2), nullable=False),
+    Column("from_party_id", String(3), nullable=False),
+    Column("broadcast", Boolean, nullable=False, server_default=false()),
+    Column("module", String(20), nullable=False),
+    Column("interface_role", String(8), nullable=False),
+    Column("method", String(8), nullable=False),
+    Column("url_suffix", String(255), nullable=False),
+    Column("object_name", String(40)),
+    Column("payload", JsonDoc),
+    Column("original", JsonDoc),
+    Column("original_version", String(10)),
+    Column("ordering_key", String(200), nullable=False),
+    Column("correlation_id", String(64), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", UtcDateTime, nullable=False),
+    # max age is counted from here: the enqueue, or the operator's last retry
+    Column("window_start", UtcDateTime, nullable=False),
+    Column("lease_until", UtcDateTime),
+    Column("claimed_by", String(64)),
+    Column("delivered_at", UtcDateTime),
+    Column("last_error", Text),
+    Column("last_http_status", Integer),
+    Column("last_ocpi_status", Integer),
+    Column("loss_report", JsonDoc),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+    Index("ix_outbox_queue", "receiver_platform_id", "ordering_key", "id"),
+)
+"""Deliveries the hub owes its partners (transactional outbox, DESIGN rule 7)."""
+
+traffic = Table(
+    "traffic",
+    metadata,
+    Column("id", Key, primary_key=True, autoincrement=True),
+    Column("at", UtcDateTime, nullable=False),
+    # IN (a partner called the hub) or OUT (the hub called a partner)
+    Column("direction", String(3), nullable=False),
+    Column("platform_id", Integer),
+    Column("from_party", String(6)),
+    Column("to_party", String(6)),
+    Column("module", String(20)),
+    Column("method", String(8), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("http_status", Integer),
+    Column("ocpi_status", Integer),
+    Column("duration_ms", Float, nullable=False),
+    Column("request_id", String(64)),
+    Column("correlation_id", String(64)),
+    Column("outbox_id", BigInteger),
+    Column("error", Text),
+    # only when the traffic_log_bodies setting is on; credentials tokens redacted
+    Column("request_body", Text),
+    Column("response_body", Text),
+    Index("ix_traffic_at", "at"),
+    Index("ix_traffic_platform_id_at", "platform_id", "at"),
+)
+"""Every OCPI exchange in and out, without credentials tokens; pruned after the retention."""
