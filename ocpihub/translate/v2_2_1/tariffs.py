@@ -126,7 +126,8 @@ def _to_net(elements: list[Doc], path: str, state: DownState) -> None:
             vat = component.get("vat")
             factor = 1 + Decimal(repr(vat)) / 100 if vat is not None else Decimal(0)
             if factor == 0:
-                state.lose(where, gross, "gross price without usable vat: sent as is")
+                why = "no vat given" if vat is None else f"vat {vat}% gives no net price"
+                state.lose(where, gross, f"gross price, {why}: sent unchanged")
                 continue
             net = float(Decimal(repr(gross)) / factor)
             state.lose(where, gross, f"gross price converted to net with vat {vat}%")
