@@ -101,7 +101,7 @@ def parse_datetime(value: str) -> datetime:
             int(year), int(month), int(day), int(hour), int(minute), int(second), micro, tzinfo=tz
         )
         return parsed.astimezone(UTC)
-    except (ValueError, OverflowError):
+    except OverflowError:  # a valid date whose UTC form leaves datetime's range
         raise ValueError(f"not a valid OCPI DateTime: {value!r}") from None
 
 
