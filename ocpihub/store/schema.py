@@ -255,3 +255,23 @@ traffic = Table(
     Index("ix_traffic_platform_id_at", "platform_id", "at"),
 )
 """Every OCPI exchange in and out, without credentials tokens; pruned after the retention."""
+
+agreements = Table(
+    "agreements",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    # the two parties by (country_code, party_id), stored in sorted order: a pair is unordered
+    Column("a_country_code", String(2), nullable=False),
+    Column("a_party_id", String(3), nullable=False),
+    Column("b_country_code", String(2), nullable=False),
+    Column("b_party_id", String(3), nullable=False),
+    # module identifiers the parties may exchange; NULL = every module
+    Column("modules", JsonDoc),
+    # ACTIVE or SUSPENDED
+    Column("status", String(12), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    UniqueConstraint("a_country_code", "a_party_id", "b_country_code", "b_party_id"),
+    Index("ix_agreements_b", "b_country_code", "b_party_id"),
+)
+"""Roaming agreements: the operator's permission for two parties to exchange data."""
