@@ -5,15 +5,21 @@ Handlers reach them through ``request.app.state.runtime``; nothing else builds t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from ocpihub.hub.agreement_actions import Notify
 from ocpihub.hub.enums import EnumRegistry
 from ocpihub.inbound.interfaces import InterfaceRegistry
+from ocpihub.model.agreements import Agreement
 from ocpihub.outbound.client import PartnerClient
 from ocpihub.settings import Settings
 from ocpihub.store.db import Database
 
 __all__ = ["Runtime"]
+
+
+async def _no_notification(agreement: Agreement) -> None:
+    return None
 
 
 @dataclass
@@ -26,3 +32,4 @@ class Runtime:
     client: PartnerClient
     enums: EnumRegistry
     admin_token_hash: str | None = None
+    notify_agreement: Notify = field(default=_no_notification)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 
-from ocpihub.admin import enums, platforms
+from ocpihub.admin import agreements, enums, platforms
 from ocpihub.errors import Unauthorized
 from ocpihub.hub.admin_token import check_admin_token
 from ocpihub.inbound.auth import runtime_of
@@ -31,3 +31,4 @@ async def require_admin(request: Request) -> None:
 router = APIRouter(prefix="/admin/api", dependencies=[Depends(require_admin)])
 router.include_router(platforms.router)
 router.include_router(enums.router)
+router.include_router(agreements.router)

@@ -1,0 +1,72 @@
+"""Admin API: roaming agreements."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+from starlette.responses import JSONResponse, Response
+
+from ocpihub.hub.agreement_actions import (
+    add_agreement,
+    agreement_json,
+    remove_agreement,
+    set_status,
+)
+from ocpihub.inbound.auth import runtime_of
+from ocpihub.model.agreements import AgreementStatus
+from ocpihub.store import agreements as store
+
+__all__ = ["router"]
+
+router = APIRouter()
+
+
+class AgreementIn(BaseModel):
+    """Body of ``POST /admin/api/agreements``."""
+
+    parties: list[str] = Field(min_length=2, max_length=2)
+    modules: list[str] | None = None
+
+
+class AgreementPatch(BaseModel):
+    """Body of ``PATCH /admin/api/agreements/{id}``."""
+
+    status: Literal["ACTIVE", "SUSPENDED"]
+
+
+@router.post("/agreements", status_code=201)
+async def create(body: AgreementIn, request: Request) -> Response:
+    """Agree that two parties may exchange data."""
+    runtime = runtime_of(request)
+    created = await add_agreement(
+        runtime.db, body.parties[0], body.parties[1], body.modules, notify=runtime.notify_agreement
+    )
+    return JSONResponse(agreement_json(created), status_code=201)
+
+
+@router.get("/agreements")
+async def list_all(request: Request) -> Response:
+    """Every agreement."""
+    async with runtime_of(request).db.read() as conn:
+        found = await store.list_agreements(conn)
+    return JSONResponse([agreement_json(a) for a in found])
+
+
+@router.patch("/agreements/{agreement_id}")
+async def change(agreement_id: int, body: AgreementPatch, request: Request) -> Response:
+    """Suspend or resume an agreement."""
+    runtime = runtime_of(request)
+    changed = await set_status(
+        runtime.db, agreement_id, AgreementStatus(body.status), notify=runtime.notify_agreement
+    )
+    return JSONResponse(agreement_json(changed))
+
+
+@router.delete("/agreements/{agreement_id}")
+async def remove(agreement_id: int, request: Request) -> Response:
+    """End an agreement."""
+    runtime = runtime_of(request)
+    removed = await remove_agreement(runtime.db, agreement_id, notify=runtime.notify_agreement)
+    return JSONResponse(agreement_json(removed))

@@ -1,0 +1,112 @@
+"""``ocpihub agreement …``: roaming agreements between parties."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from ocpihub.cli._common import print_json, run, settings_or_exit
+from ocpihub.hub.agreement_actions import (
+    add_agreement,
+    agreement_json,
+    remove_agreement,
+    set_status,
+)
+from ocpihub.model.agreements import AgreementStatus
+from ocpihub.store import agreements as store
+from ocpihub.store.db import Database
+
+__all__ = ["app"]
+
+app = typer.Typer(help="Roaming agreements: who may exchange what.", no_args_is_help=True)
+
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+def _show(agreement: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        print_json(agreement)
+        return
+    modules = ",".join(agreement["modules"]) if agreement["modules"] else "all modules"
+    typer.echo(
+        f"agreement {agreement['id']}: {' <-> '.join(agreement['parties'])} "
+        f"({modules}) {agreement['status']}"
+    )
+
+
+@app.command("add")
+def agreement_add(
+    party_a: Annotated[str, typer.Argument(help="One party, CC-PID.")],
+    party_b: Annotated[str, typer.Argument(help="The other party, CC-PID.")],
+    module: Annotated[
+        list[str] | None,
+        typer.Option("--module", help="Limit to this module (repeatable); default all."),
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Agree that two parties may exchange data."""
+    settings = settings_or_exit()
+
+    async def work(db: Database) -> dict[str, Any]:
+        return agreement_json(await add_agreement(db, party_a, party_b, module))
+
+    _show(run(settings, work), as_json)
+
+
+def _status_command(status: AgreementStatus) -> Any:
+    def command(
+        agreement_id: Annotated[int, typer.Argument(help="Agreement id.")],
+        as_json: AsJson = False,
+    ) -> None:
+        settings = settings_or_exit()
+
+        async def work(db: Database) -> dict[str, Any]:
+            return agreement_json(await set_status(db, agreement_id, status))
+
+        _show(run(settings, work), as_json)
+
+    return command
+
+
+app.command("suspend", help="Suspend an agreement: nothing flows until it is resumed.")(
+    _status_command(AgreementStatus.SUSPENDED)
+)
+app.command("resume", help="Resume a suspended agreement.")(_status_command(AgreementStatus.ACTIVE))
+
+
+@app.command("remove")
+def agreement_remove(
+    agreement_id: Annotated[int, typer.Argument(help="Agreement id.")],
+    as_json: AsJson = False,
+) -> None:
+    """End an agreement."""
+    settings = settings_or_exit()
+
+    async def work(db: Database) -> dict[str, Any]:
+        return agreement_json(await remove_agreement(db, agreement_id))
+
+    removed = run(settings, work)
+    if as_json:
+        print_json(removed)
+    else:
+        typer.echo(f"agreement {removed['id']} removed")
+
+
+@app.command("list")
+def agreement_list(as_json: AsJson = False) -> None:
+    """List every agreement."""
+    settings = settings_or_exit()
+
+    async def work(db: Database) -> list[dict[str, Any]]:
+        async with db.read() as conn:
+            return [agreement_json(a) for a in await store.list_agreements(conn)]
+
+    found = run(settings, work)
+    if as_json:
+        print_json(found)
+        return
+    if not found:
+        typer.echo("no agreements")
+    for agreement in found:
+        _show(agreement, False)

@@ -1,0 +1,111 @@
+"""Operator actions on agreements, shared by the CLI and the admin API.
+
+Each action commits the change and then tells the ``notify`` callback which parties are
+affected, so that HubClientInfo and credentials updates can follow (``hub/clientinfo.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+
+from sqlalchemy.exc import IntegrityError
+
+from ocpihub.errors import InvalidParameters, NotFound
+from ocpihub.hub.agreements import compatible_roles, parse_modules, parse_party_code
+from ocpihub.model.agreements import Agreement, AgreementStatus
+from ocpihub.store import agreements as store
+from ocpihub.store.db import Database
+from ocpihub.store.platforms import list_parties
+
+__all__ = ["Notify", "add_agreement", "remove_agreement", "set_status"]
+
+Notify = Callable[[Agreement], Awaitable[None]]
+
+
+async def _nothing(agreement: Agreement) -> None:
+    return None
+
+
+async def add_agreement(
+    db: Database,
+    party_a: str,
+    party_b: str,
+    modules: Iterable[str] | None = None,
+    *,
+    notify: Notify = _nothing,
+) -> Agreement:
+    """Agree that two parties (``CC-PID``) may exchange data, optionally only some modules.
+
+    Both parties must be known to the hub (registered, or announced by a platform's declared
+    roles), different, and have roles that exchange data.
+    """
+    a, b = parse_party_code(party_a), parse_party_code(party_b)
+    if a == b:
+        raise InvalidParameters(f"parties: {party_a} cannot have an agreement with itself")
+    limit = parse_modules(modules)
+    try:
+        async with db.write() as conn:
+            known = await list_parties(conn)
+            roles_a = {p.role for p in known if (p.country_code, p.party_id) == a}
+            roles_b = {p.role for p in known if (p.country_code, p.party_id) == b}
+            for code, roles in ((party_a, roles_a), (party_b, roles_b)):
+                if not roles:
+                    raise InvalidParameters(f"parties: {code} is not a party known to this hub")
+            if not compatible_roles(roles_a, roles_b):
+                raise InvalidParameters(
+                    f"parties: {party_a} ({', '.join(sorted(roles_a))}) and {party_b} "
+                    f"({', '.join(sorted(roles_b))}) have no roles that exchange data"
+                )
+            if await store.find_agreement(conn, a, b) is not None:
+                raise InvalidParameters(f"parties: {party_a} and {party_b} have an agreement")
+            created = await store.create_agreement(conn, a, b, limit)
+    except IntegrityError:
+        raise InvalidParameters(f"parties: {party_a} and {party_b} have an agreement") from None
+    await notify(created)
+    return created
+
+
+async def set_status(
+    db: Database, agreement_id: int, status: AgreementStatus, *, notify: Notify = _nothing
+) -> Agreement:
+    """Suspend or resume an agreement."""
+    async with db.write() as conn:
+        changed = await store.set_agreement_status(conn, agreement_id, status)
+    if changed is None:
+        raise NotFound(f"no agreement with id {agreement_id}")
+    await notify(changed)
+    return changed
+
+
+async def remove_agreement(
+    db: Database, agreement_id: int, *, notify: Notify = _nothing
+) -> Agreement:
+    """End an agreement."""
+    async with db.write() as conn:
+        removed = await store.delete_agreement(conn, agreement_id)
+    if removed is None:
+        raise NotFound(f"no agreement with id {agreement_id}")
+    await notify(
+        Agreement(
+            removed.id,
+            removed.a,
+            removed.b,
+            removed.modules,
+            AgreementStatus.SUSPENDED,
+            removed.created_at,
+            removed.updated_at,
+        )
+    )
+    return removed
+
+
+def agreement_json(agreement: Agreement) -> dict[str, object]:
+    """How the admin API and ``--json`` show an agreement."""
+    return {
+        "id": agreement.id,
+        "parties": agreement.codes,
+        "modules": sorted(agreement.modules) if agreement.modules is not None else None,
+        "status": agreement.status.value,
+        "created_at": agreement.created_at.isoformat(),
+        "updated_at": agreement.updated_at.isoformat(),
+    }
