@@ -124,7 +124,7 @@ def _response_down(doc: Doc, ctx: TranslationContext, report: LossReport) -> Doc
     _drop_message(out, report)
     result = out["result"]
     out["result"] = map_down("CommandResponseType", result)
-    kept = legacy_of(doc).get("result")
+    kept = str(legacy_of(doc).get("result"))
     if out["result"] != result and SYNC_RESPONSE_UP.get(kept) != result:
         report.add("result", result, f"2.1.1 has no such response: {out['result']}")
     return out
@@ -136,7 +136,7 @@ def _result_down(doc: Doc, ctx: TranslationContext, report: LossReport) -> Doc:
     _drop_message(out, report)
     result = out["result"]
     out["result"] = map_down("CommandResultType", result)
-    kept = legacy_of(doc).get("result")
+    kept = str(legacy_of(doc).get("result"))
     if out["result"] != result and ASYNC_RESULT_UP.get(kept) != result:
         report.add("result", result, f"2.1.1 has no such result: {out['result']}")
     return out
