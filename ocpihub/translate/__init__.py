@@ -21,6 +21,7 @@ from ocpihub.translate.context import MissingContext, TranslationContext
 from ocpihub.translate.loss import Loss, LossReport
 
 __all__ = [
+    "PRIVATE_KEY",
     "Loss",
     "LossReport",
     "MissingContext",
@@ -30,6 +31,9 @@ __all__ = [
 ]
 
 Doc = dict[str, Any]
+
+PRIVATE_KEY = "_ocpihub"
+"""Top-level key of canonical documents for hub-private annotations (e.g. legacy values)."""
 Up = Callable[[Doc, TranslationContext], Doc]
 Down = Callable[[Doc, TranslationContext], tuple[Doc, LossReport]]
 
@@ -61,7 +65,9 @@ def from_canonical(
 ) -> tuple[Doc, LossReport]:
     """Wire JSON of ``version`` for canonical object ``name``, with what could not be said."""
     if version == "2.3.0":
-        return copy.deepcopy(doc), LossReport()
+        out = copy.deepcopy(doc)
+        out.pop(PRIVATE_KEY, None)  # hub-private annotations never leave the hub
+        return out, LossReport()
     _, down = _tables(version)
     if name not in down:
         raise ValueError(f"no {version} translator for {name}")
