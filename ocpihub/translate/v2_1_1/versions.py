@@ -9,8 +9,9 @@ id (2.1.1 allows them) passes only when the context's enum registry accepts it a
 
 Down: a version number 2.1.1 does not know cannot be expressed at all
 (:class:`~ocpihub.translate.v2_1_1.common.Inexpressible`). Endpoints of modules 2.1.1 lacks are
-dropped with a loss entry; so is an endpoint of a module listed before with another role (a
-2.2+ platform that is both SENDER and RECEIVER): the first role listed wins. Details that keep
+dropped with a loss entry, except custom modules the registry accepts; so is an endpoint of a
+module listed before with another role (a 2.2+ platform that is both SENDER and RECEIVER): the
+first role listed wins. Details that keep
 no endpoint are inexpressible too; 2.1.1 details made only of custom modules are refused
 (2001) on the way up.
 """
@@ -46,6 +47,11 @@ def _endpoint_role(identifier: str, role: str) -> str:
     return "SENDER" if hub_side is None else _OPPOSITE[hub_side.value]
 
 
+def _registered(ctx: TranslationContext, identifier: str) -> bool:
+    """Whether the operator registered ``identifier`` as a custom module (digest §5)."""
+    return ctx.enums is not None and bool(ctx.enums.accepts("ModuleID", identifier))
+
+
 def _version_up(data: Doc, ctx: TranslationContext, legacy: Legacy) -> Doc:
     """2.1.1 Version → canonical (same fields)."""
     return clean(data)
@@ -58,9 +64,7 @@ def _details_up(data: Doc, ctx: TranslationContext, legacy: Legacy) -> Doc:
     endpoints = []
     for i, endpoint in enumerate(out["endpoints"]):
         identifier = endpoint["identifier"]
-        registry = ctx.enums
-        custom = identifier not in KNOWN["ModuleID"]
-        if custom and not (registry is not None and registry.accepts("ModuleID", identifier)):
+        if identifier not in KNOWN["ModuleID"] and not _registered(ctx, identifier):
             legacy.keep(f"endpoints[+{i}]", endpoint)
             continue
         endpoints.append({**endpoint, "role": _endpoint_role(identifier, role)})
@@ -86,7 +90,7 @@ def _details_down(doc: Doc, ctx: TranslationContext, report: LossReport) -> Doc:
     for i, endpoint in enumerate(out["endpoints"]):
         identifier = endpoint["identifier"]
         role = roles.setdefault(identifier, endpoint.get("role"))
-        if identifier not in KNOWN["ModuleID"]:
+        if identifier not in KNOWN["ModuleID"] and not _registered(ctx, identifier):
             report.add(f"endpoints[{i}]", endpoint, "2.1.1 has no such module")
         elif role != endpoint.get("role"):
             report.add(f"endpoints[{i}]", endpoint, "2.1.1 has one interface per module")
