@@ -14,12 +14,13 @@ from __future__ import annotations
 import asyncio
 import base64
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
 import orjson
+from multidict import CIMultiDict
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -356,7 +357,7 @@ class Peer:
         token: str | None = None,
         headers: dict[str, str] | None = None,
         params: dict[str, str] | None = None,
-    ) -> tuple[int, Any, dict[str, str]]:
+    ) -> tuple[int, Any, Mapping[str, str]]:
         """Call the hub; returns (HTTP status, parsed JSON body, response headers)."""
         out = dict(headers or {})
         use = token or self.hub_token
@@ -377,7 +378,7 @@ class Peer:
                 parsed = orjson.loads(raw) if raw else None
             except orjson.JSONDecodeError:
                 parsed = raw.decode("utf-8", "replace")
-            return response.status, parsed, dict(response.headers)
+            return response.status, parsed, CIMultiDict(response.headers)
 
     async def _discover(self, versions_url: str) -> None:
         """Fetch the hub's versions and details for our version, with ``hub_token``."""
@@ -399,7 +400,8 @@ class Peer:
         if (module, role) in self.hub_endpoints:
             return self.hub_endpoints[(module, role)]
         for (ident, _), url in self.hub_endpoints.items():
-            if ident == module and not role:
+            # 2.1.1 endpoints carry no role: the hub lists only the one this peer uses
+            if ident == module and (not role or self.version == "2.1.1"):
                 return url
         raise KeyError(f"hub lists no {module} {role} endpoint for {self.name}")
 

@@ -19,7 +19,15 @@ from sqlalchemy.sql.elements import ColumnElement
 from ocpihub.ocpi.pagination import PageRequest
 from ocpihub.store.schema import objects
 
-__all__ = ["ObjectKey", "StoredObject", "delete_object", "get_object", "list_page", "put_object"]
+__all__ = [
+    "ObjectKey",
+    "StoredObject",
+    "delete_object",
+    "find_visible",
+    "get_object",
+    "list_page",
+    "put_object",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,3 +170,27 @@ async def list_page(
         query = query.offset(page.offset)
     rows = (await conn.execute(query)).mappings().all()
     return [_stored(r) for r in rows], int(total)
+
+
+async def find_visible(
+    conn: AsyncConnection,
+    module: str,
+    object_id: str,
+    owners: Collection[tuple[str, str]],
+    kind: str | None = None,
+) -> StoredObject | None:
+    """The object ``object_id`` of ``module`` owned by one of ``owners`` (oldest first)."""
+    if not owners:
+        return None
+    query = (
+        select(objects)
+        .where(objects.c.module == module, func.upper(objects.c.object_id) == object_id.upper())
+        .order_by(objects.c.key)
+    )
+    if kind is not None:
+        query = query.where(objects.c.kind == kind)
+    wanted = set(owners)
+    for row in (await conn.execute(query)).mappings().all():
+        if (row["country_code"], row["party_id"]) in wanted:
+            return _stored(row)
+    return None
