@@ -22,6 +22,7 @@ CDR left without periods gets one summary period (ENERGY, TIME) at its start.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from ocpihub.errors import InvalidParameters
@@ -54,6 +55,7 @@ __all__ = [
     "legacy_place",
     "periods_down",
     "periods_up",
+    "place_guard",
     "place_up",
     "stored_place",
 ]
@@ -200,6 +202,17 @@ def legacy_place(doc: Doc, location_id: Any) -> Doc | None:
     ):
         return kept
     return None
+
+
+def place_guard(location_id_of: Callable[[Doc], Any]) -> Callable[[Doc, Doc], Doc]:
+    """A legacy guard: the kept 2.1.1 Location is replayed only while it is the same place."""
+
+    def guard(doc: Doc, entries: Doc) -> Doc:
+        if "location" in entries and legacy_place(doc, location_id_of(doc)) is None:
+            return {path: value for path, value in entries.items() if path != "location"}
+        return entries
+
+    return guard
 
 
 # --- CDR ------------------------------------------------------------------------------------
@@ -367,4 +380,4 @@ def _cdr_down(doc: Doc, ctx: TranslationContext, report: LossReport) -> Doc:
 
 
 UP = {"CDR": make_up(_cdr_up)}
-DOWN = {"CDR": make_down(_cdr_down)}
+DOWN = {"CDR": make_down(_cdr_down, place_guard(lambda doc: doc["cdr_location"]["id"]))}

@@ -209,13 +209,19 @@ def make_up(body: UpBody) -> Callable[[Doc, TranslationContext], Doc]:
     return up
 
 
-def make_down(body: DownBody) -> Callable[[Doc, TranslationContext], tuple[Doc, LossReport]]:
-    """A DOWN translator from a body function: whole seconds, then legacy entries replayed."""
+def make_down(
+    body: DownBody, guard: Callable[[Doc, dict[str, Any]], dict[str, Any]] | None = None
+) -> Callable[[Doc, TranslationContext], tuple[Doc, LossReport]]:
+    """A DOWN translator from a body function: whole seconds, then legacy entries replayed
+    (``guard`` may leave out entries that no longer fit the canonical doc)."""
 
     def down(doc: Doc, ctx: TranslationContext) -> tuple[Doc, LossReport]:
         report = LossReport()
         out = truncate_fractions(body(doc, ctx, report))
-        return restore(out, legacy_of(doc)), report
+        entries = legacy_of(doc)
+        if guard is not None:
+            entries = guard(doc, entries)
+        return restore(out, entries), report
 
     down.__doc__ = body.__doc__
     return down

@@ -29,6 +29,7 @@ from ocpihub.translate.v2_1_1.cdrs import (
     legacy_place,
     periods_down,
     periods_up,
+    place_guard,
     place_up,
     stored_place,
 )
@@ -156,4 +157,9 @@ def _patch_down(doc: Doc, ctx: TranslationContext, report: LossReport) -> Doc:
 
 
 UP = {"Session": make_up(_full_up), "SessionPatch": make_up(_patch_up)}
-DOWN = {"Session": make_down(_full_down), "SessionPatch": make_down(_patch_down)}
+_GUARD = place_guard(lambda doc: doc.get("location_id"))
+
+DOWN = {
+    "Session": make_down(_full_down, _GUARD),
+    "SessionPatch": make_down(_patch_down, _GUARD),
+}

@@ -319,3 +319,13 @@ def test_cdr_tariff_without_expressible_elements_is_dropped_not_the_cdr() -> Non
         element["restrictions"] = {"reservation": "RESERVATION"}
     out, losses = down("CDR", doc)
     assert out["tariffs"] == [] and "tariffs[0]" in losses
+
+
+def test_kept_location_is_not_replayed_for_another_place() -> None:
+    """Down: once a Session names another Location, the kept 2.1.1 one is not sent."""
+    doc = UP["Session"](session_211(), CTX)
+    doc.update(location_id="LOC1", evse_uid="3256", connector_id="1")
+    stored = context(location_by_id=CTX.location_by_id)
+    doc["_ocpihub"]["legacy"]["2.1.1"]["location"]["id"] = "OLD"
+    out, _ = down("Session", doc, stored)
+    assert out["location"]["id"] == "LOC1" and out["location"]["evses"][0]["uid"] == "3256"
