@@ -38,6 +38,9 @@ class TranslationContext:
     - ``now``: receipt time, used where a version requires ``last_updated`` and the sender's
       version had none (2.1.1 PATCH bodies; digest §1.3, §7 item 17).
     - ``enums``: the open-enum registry (operator-registered values).
+    - ``role``: the single role of a 2.1.1 partner (its credentials and details carry none).
+    - ``token``/``token_uid``: the canonical Token (or just its uid) an AuthorizationInfo answers
+      for (2.2+ requires the token in the answer; 2.1.1 does not give it).
     """
 
     country_code: str | None = None
@@ -47,6 +50,9 @@ class TranslationContext:
     location_by_id: LocationLookup | None = None
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     enums: Any = None
+    role: str | None = None
+    token: dict[str, Any] | None = None
+    token_uid: str | None = None
 
     def require(self, name: str, why: str) -> Any:
         """The value of field ``name``, or :class:`MissingContext` saying what needed it."""
