@@ -1,0 +1,89 @@
+"""``ocpihub outbox …``: deliveries owed to partners: list them, retry DEAD (or any) ones.
+
+The CLI writes to the database directly; running hub processes pick re-queued items up at once
+on PostgreSQL (NOTIFY) and within ``outbox_poll_interval`` on SQLite.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from ocpihub.cli._common import print_json, run, settings_or_exit
+from ocpihub.errors import OcpiError
+from ocpihub.outbox.replay import list_outbox, parse_status, retry_all_dead, retry_item
+from ocpihub.store.db import Database
+
+__all__ = ["app"]
+
+app = typer.Typer(help="Deliveries owed to partners (the outbox).", no_args_is_help=True)
+
+
+@app.command("list")
+def outbox_list(
+    status: Annotated[
+        str | None,
+        typer.Option(
+            "--status", help="Only items in this state: PENDING, IN_FLIGHT, RETRY, DONE, DEAD."
+        ),
+    ] = None,
+    platform: Annotated[
+        int | None, typer.Option("--platform", help="Only items for this receiver platform id.")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="At most this many items.")] = 100,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List outbox items in queue order."""
+    settings = settings_or_exit()
+    try:
+        wanted = parse_status(status)
+    except OcpiError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(2) from None
+
+    async def work(db: Database) -> list[dict[str, Any]]:
+        items = await list_outbox(db, status=wanted, receiver_platform_id=platform, limit=limit)
+        return [i.as_json() for i in items]
+
+    found = run(settings, work)
+    if as_json:
+        print_json(found)
+        return
+    if not found:
+        typer.echo("no outbox items")
+        return
+    typer.echo(f"{'ID':>6}  {'STATUS':<9} {'TO':<6} {'METHOD':<6} {'TRIES':>5}  URL / LAST ERROR")
+    for i in found:
+        line = f"{i['id']:>6}  {i['status']:<9} {i['receiver_party']:<6} {i['method']:<6} "
+        line += f"{i['attempts']:>5}  {i['module']}{i['url_suffix']}"
+        if i["last_error"]:
+            line += f"  ({i['last_error']})"
+        typer.echo(line)
+
+
+@app.command("retry")
+def outbox_retry(
+    item_id: Annotated[int | None, typer.Argument(help="The item to queue again.")] = None,
+    all_dead: Annotated[
+        bool, typer.Option("--all-dead", help="Queue every DEAD item again.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Queue an item again (due now, fresh attempt budget), or every DEAD one."""
+    if (item_id is None) == (not all_dead):
+        typer.echo("error: give either an item ID or --all-dead", err=True)
+        raise typer.Exit(2)
+    settings = settings_or_exit()
+
+    async def work(db: Database) -> list[int]:
+        if all_dead:
+            return await retry_all_dead(db)
+        assert item_id is not None
+        return [(await retry_item(db, item_id)).id]
+
+    ids = run(settings, work)
+    if as_json:
+        print_json({"retried": ids})
+        return
+    typer.echo(f"queued again: {', '.join(map(str, ids)) if ids else 'nothing'}")

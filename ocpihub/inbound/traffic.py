@@ -1,0 +1,123 @@
+"""Inbound traffic log: an ASGI middleware that records every request under ``/ocpi/``.
+
+Pure ASGI, and cheap on the request path: it notes the method, URL, routing headers, the ids
+:class:`~ocpihub.inbound.middleware.RequestIdsMiddleware` put in the scope state (so it must be
+mounted inside that middleware), the response status and the time taken, and hands one entry to
+the :class:`~ocpihub.store.traffic.TrafficRecorder` queue. The caller's token is kept only as
+SHA-256 hashes of its candidate values (raw, then Base64-decoded), which the recorder resolves
+to a platform id when it writes. Bodies are copied only when the recorder keeps them; otherwise
+just the last bytes of the response are kept, to read the OCPI status from.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ocpihub.ocpi.headers import token_candidates
+from ocpihub.store.platforms import hash_token
+from ocpihub.store.traffic import BODY_LIMIT, TrafficEntry, TrafficRecorder, module_of
+
+__all__ = ["TrafficMiddleware"]
+
+_TAIL = 2048
+
+
+def _party(headers: Headers, side: str) -> str | None:
+    cc = headers.get(f"ocpi-{side}-country-code")
+    pid = headers.get(f"ocpi-{side}-party-id")
+    return f"{cc.upper()}-{pid.upper()}"[:6] if cc and pid else None
+
+
+class TrafficMiddleware:
+    """Records each OCPI exchange the hub serves in the traffic log."""
+
+    def __init__(self, app: ASGIApp, *, recorder: TrafficRecorder, prefix: str = "/ocpi/") -> None:
+        self.app = app
+        self.recorder = recorder
+        self.prefix = prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        at = datetime.now(UTC)
+        keep = self.recorder.keep_bodies
+        request_chunks: list[bytes] = []
+        head = bytearray()
+        tail = bytearray()
+        size = 0
+        status: list[int] = []
+
+        async def receive_logged() -> Message:
+            message = await receive()
+            if message["type"] == "http.request" and message.get("body"):
+                request_chunks.append(message["body"])
+            return message
+
+        async def send_logged(message: Message) -> None:
+            nonlocal size
+            if message["type"] == "http.response.start":
+                status.append(message["status"])
+            elif message["type"] == "http.response.body":
+                chunk = message.get("body", b"")
+                if chunk:
+                    size += len(chunk)
+                    if keep and len(head) < BODY_LIMIT:
+                        head.extend(chunk[: BODY_LIMIT - len(head)])
+                    tail.extend(chunk[-_TAIL:])
+                    del tail[:-_TAIL]
+            await send(message)
+
+        error: str | None = None
+        try:
+            await self.app(scope, receive_logged if keep else receive, send_logged)
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"
+            raise
+        finally:
+            self._record(scope, at, started, status, head, tail, size, request_chunks, error)
+
+    def _record(
+        self,
+        scope: Scope,
+        at: datetime,
+        started: float,
+        status: list[int],
+        head: bytearray,
+        tail: bytearray,
+        size: int,
+        request_chunks: list[bytes],
+        error: str | None,
+    ) -> None:
+        headers = Headers(scope=scope)
+        state = scope.get("state") or {}
+        query = scope.get("query_string", b"").decode("latin-1")
+        path = scope["path"] + (f"?{query}" if query else "")
+        keep = self.recorder.keep_bodies
+        entry = TrafficEntry(
+            at=at,
+            direction="IN",
+            method=scope["method"],
+            url=path,
+            duration_ms=(time.perf_counter() - started) * 1000,
+            token_hashes=tuple(
+                hash_token(t) for t in token_candidates(headers.get("authorization"))
+            ),
+            from_party=_party(headers, "from"),
+            to_party=_party(headers, "to"),
+            module=module_of(scope["path"]),
+            http_status=status[0] if status else None,
+            request_id=state.get("request_id"),
+            correlation_id=state.get("correlation_id"),
+            error=error,
+            request_body=b"".join(request_chunks) if keep else None,
+            response_body=bytes(head) if keep else None,
+            response_tail=bytes(tail),
+            response_truncated=size > len(head),
+        )
+        self.recorder.record(entry)

@@ -1,0 +1,116 @@
+"""Turning an outbox item into the HTTP request for its receiver. Pure functions.
+
+- Body: the sender's original payload, untouched, when the receiver speaks the sender's version
+  (DESIGN rule 8); otherwise the canonical document translated to the receiver's version at
+  delivery time, with its loss report. The hub-private top-level key ``_ocpihub`` never leaves
+  the hub.
+- Headers (digest §1.9, §1.10): a new ``X-Request-ID`` per hop, the item's ``X-Correlation-ID``,
+  and for functional modules of 2.2+ receivers ``OCPI-to-*`` (the receiving party) and
+  ``OCPI-from-*`` (the sending party, or the hub itself for a broadcast push).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ocpihub.model.parties import Endpoint
+from ocpihub.outbox.items import OutboxItem
+from ocpihub.translate import LossReport
+
+__all__ = ["HUB_PRIVATE_KEY", "Prepared", "Translate", "Undeliverable", "pick_endpoint", "prepare"]
+
+HUB_PRIVATE_KEY = "_ocpihub"
+"""Top-level key of canonical documents that only the hub reads."""
+
+Translate = Callable[[str, str, dict[str, Any]], tuple[dict[str, Any], LossReport]]
+"""``(version, object_name, canonical) -> (wire JSON, loss report)``: ``from_canonical``."""
+
+# configuration modules never carry routing headers (digest §1.9)
+_CONFIGURATION = frozenset({"versions", "credentials", "hubclientinfo"})
+
+
+class Undeliverable(Exception):
+    """The item cannot be turned into a request for this receiver (no retry can help)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """The request for one attempt."""
+
+    method: str
+    url: str
+    headers: dict[str, str]
+    body: dict[str, Any] | None
+    loss_report: LossReport | None
+    request_id: str
+
+
+def pick_endpoint(
+    endpoints: Sequence[Endpoint], module: str, role: str, version: str | None
+) -> Endpoint:
+    """The receiver's endpoint for ``module`` in interface ``role``.
+
+    2.1.1 endpoints carry no role of their own; any endpoint of the module will do.
+    """
+    for endpoint in endpoints:
+        if endpoint.identifier == module and endpoint.role == role:
+            return endpoint
+    if version == "2.1.1":
+        for endpoint in endpoints:
+            if endpoint.identifier == module:
+                return endpoint
+    raise Undeliverable(f"the receiver publishes no {module} {role} endpoint")
+
+
+def _body(
+    item: OutboxItem, version: str, translate: Translate
+) -> tuple[dict[str, Any] | None, LossReport | None]:
+    d = item.delivery
+    if d.original is not None and d.original_version == version:
+        return d.original, None
+    if d.payload is None:
+        if d.original is not None:
+            raise Undeliverable(
+                f"only the sender's {d.original_version} payload is stored; "
+                f"it cannot be sent in {version}"
+            )
+        return None, None
+    if d.object_name is None:
+        raise Undeliverable("the item has a payload but no object name to translate it by")
+    try:
+        wire, loss = translate(version, d.object_name, d.payload)
+    except Undeliverable:
+        raise
+    except Exception as exc:  # a translator's refusal is final for this item
+        raise Undeliverable(
+            f"cannot translate {d.object_name} to OCPI {version}: {type(exc).__name__}: {exc}"
+        ) from exc
+    wire.pop(HUB_PRIVATE_KEY, None)
+    return wire, loss
+
+
+def prepare(
+    item: OutboxItem,
+    *,
+    version: str,
+    endpoint_url: str,
+    hub_party: tuple[str, str],
+    translate: Translate,
+    request_id: str | None = None,
+) -> Prepared:
+    """The request delivering ``item`` to a receiver that speaks ``version``."""
+    d = item.delivery
+    body, loss = _body(item, version, translate)
+    rid = request_id or str(uuid.uuid4())
+    headers = {"X-Request-ID": rid, "X-Correlation-ID": d.correlation_id}
+    if version != "2.1.1" and d.module not in _CONFIGURATION:
+        sender = hub_party if d.broadcast else d.sender_party
+        headers["OCPI-to-country-code"] = d.receiver_party[0]
+        headers["OCPI-to-party-id"] = d.receiver_party[1]
+        headers["OCPI-from-country-code"] = sender[0]
+        headers["OCPI-from-party-id"] = sender[1]
+    url = endpoint_url.rstrip("/") + d.url_suffix
+    return Prepared(d.method, url, headers, body, loss or None, rid)

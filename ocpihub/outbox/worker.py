@@ -1,0 +1,353 @@
+"""The delivery worker: one per hub process; claims due items, delivers them, records outcomes.
+
+Mechanism only: which answers retry, and when, is :mod:`ocpihub.outbox.retry`; what goes on
+the wire is :mod:`ocpihub.outbox.delivery`. The worker
+
+- claims due queue heads (:func:`ocpihub.store.outbox.claim`) whenever it is woken (new work
+  committed in this process, a PostgreSQL NOTIFY from another one, a finished delivery) or the
+  poll interval passes; at most ``concurrency`` deliveries are in flight in this process, at
+  most ``receiver_concurrency`` per receiver platform;
+- delivers each claimed item in its own task, so different objects and receivers proceed in
+  parallel while each queue (receiver, ordering key) has at most one item in flight anywhere;
+- on stop, claims nothing more and waits up to ``drain_timeout`` for in-flight deliveries;
+  what is still running then is cancelled and released (due again at once, possibly delivered
+  twice). After a crash, the claim's lease expires and any process delivers the item again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import os
+import random
+import socket
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import structlog
+
+from ocpihub.errors import ForwardTimeout, ReceiverNotConnected
+from ocpihub.outbound.client import PartnerClient
+from ocpihub.outbox.delivery import Prepared, Translate, Undeliverable, pick_endpoint, prepare
+from ocpihub.outbox.items import OutboxItem, Status
+from ocpihub.outbox.retry import Action, Decision, Outcome, RetryPolicy, decide
+from ocpihub.outbox.wakeup import PgListener, install_commit_hook
+from ocpihub.settings import Settings
+from ocpihub.store import outbox as store
+from ocpihub.store.db import Database
+from ocpihub.store.platforms import get_platform, list_endpoints
+from ocpihub.translate import from_canonical
+
+__all__ = ["DeliveryWorker", "WorkerConfig"]
+
+log = structlog.get_logger("ocpihub.outbox")
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _translate(version: str, name: str, doc: dict[str, Any]) -> Any:
+    return from_canonical(version, name, doc)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerConfig:
+    """How a worker behaves; ``app.py`` fills it from the settings."""
+
+    hub_party: tuple[str, str]
+    concurrency: int = 64
+    receiver_concurrency: int = 8
+    poll_interval: float = 1.0
+    lease: float = 60.0
+    drain_timeout: float = 10.0
+    request_timeout: float = 10.0
+    done_retention: float = 7 * 86_400.0
+    prune_interval: float = 3600.0
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> WorkerConfig:
+        """The worker configuration the operator's settings describe."""
+        return cls(
+            hub_party=settings.hub_party,
+            concurrency=settings.outbox_concurrency,
+            receiver_concurrency=settings.outbox_receiver_concurrency,
+            poll_interval=settings.outbox_poll_interval,
+            # a claim must outlive the longest request it covers
+            lease=max(settings.outbox_lease_seconds, settings.request_timeout + 5.0),
+            drain_timeout=settings.outbox_drain_seconds,
+            request_timeout=settings.request_timeout,
+            done_retention=settings.outbox_done_retention_hours * 3600.0,
+            prune_interval=settings.prune_interval_seconds,
+            policy=RetryPolicy(
+                base_delay=settings.outbox_retry_base_delay,
+                max_delay=settings.outbox_retry_max_delay,
+                jitter=settings.outbox_retry_jitter,
+                max_attempts=settings.outbox_max_attempts,
+                max_age=settings.outbox_max_age_seconds,
+            ),
+        )
+
+
+class DeliveryWorker:
+    """Delivers outbox items of one hub process (see the module docstring)."""
+
+    def __init__(
+        self,
+        db: Database,
+        client: PartnerClient,
+        config: WorkerConfig,
+        *,
+        translate: Translate = _translate,
+        clock: Callable[[], datetime] = _utcnow,
+        rand: Callable[[], float] = random.random,
+        worker_id: str | None = None,
+    ) -> None:
+        self.db = db
+        self.client = client
+        self.config = config
+        self.translate = translate
+        self.clock = clock
+        self.rand = rand
+        self.worker_id = worker_id or (
+            f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        )
+        self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._per_receiver: dict[int, int] = {}
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._next_prune = 0.0
+        self._loop_task: asyncio.Task[None] | None = None
+        self._uninstall: Callable[[], None] | None = None
+        self._listener = None if db.is_sqlite else PgListener(db.url, self.wake)
+
+    # --- life cycle ---------------------------------------------------------------------------
+
+    def wake(self) -> None:
+        """Look for due work now rather than at the next poll."""
+        self._wake.set()
+
+    async def start(self) -> None:
+        """Start claiming and delivering in the background."""
+        if self._loop_task is not None:
+            return
+        self._stopping = False
+        self._uninstall = install_commit_hook(self.db, self.wake)
+        self._loop_task = asyncio.create_task(self._run(), name="ocpihub-outbox-worker")
+
+    async def stop(self) -> None:
+        """Claim nothing more; drain in-flight deliveries (bounded), release the rest."""
+        self._stopping = True
+        self._wake.set()
+        if self._loop_task is not None:
+            await self._loop_task
+            self._loop_task = None
+        pending: set[asyncio.Task[None]] = set()
+        if self._tasks:
+            _, pending = await asyncio.wait(
+                list(self._tasks.values()), timeout=self.config.drain_timeout
+            )
+        unfinished = [i for i, t in self._tasks.items() if t in pending]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        if unfinished:
+            async with self.db.write() as conn:
+                released = await store.release(
+                    conn, unfinished, self.worker_id, self.clock(), "released at shutdown"
+                )
+            log.warning("outbox_released_at_shutdown", items=released)
+        if self._listener is not None:
+            await self._listener.close()
+        if self._uninstall is not None:
+            self._uninstall()
+            self._uninstall = None
+
+    @property
+    def in_flight(self) -> int:
+        """Deliveries running in this process now."""
+        return len(self._tasks)
+
+    # --- the loop -----------------------------------------------------------------------------
+
+    async def _prune(self) -> None:
+        if time.monotonic() < self._next_prune:
+            return
+        self._next_prune = time.monotonic() + self.config.prune_interval
+        before = self.clock() - timedelta(seconds=self.config.done_retention)
+        async with self.db.write() as conn:
+            removed = await store.prune_done(conn, before)
+        if removed:
+            log.info("outbox_pruned", items=removed)
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            self._wake.clear()
+            if self._listener is not None:
+                await self._listener.ensure()
+            try:
+                await self._prune()
+            except Exception:
+                log.exception("outbox_prune_failed")
+            try:
+                await self.claim_and_start()
+            except Exception:
+                log.exception("outbox_claim_failed")
+            if self._stopping:
+                break
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self.config.poll_interval)
+
+    async def claim_and_start(self) -> list[OutboxItem]:
+        """Claim what this process has room for and start delivering it; the claimed items."""
+        free = self.config.concurrency - len(self._tasks)
+        if free <= 0:
+            return []
+        cap = self.config.receiver_concurrency
+        room = {r: cap - n for r, n in self._per_receiver.items()}
+        async with self.db.write() as conn:
+            items = await store.claim(
+                conn,
+                worker_id=self.worker_id,
+                now=self.clock(),
+                lease=self.config.lease,
+                limit=free,
+                room=room,
+                default_room=cap,
+            )
+        for item in items:
+            receiver = item.delivery.receiver_platform_id
+            self._per_receiver[receiver] = self._per_receiver.get(receiver, 0) + 1
+            task = asyncio.create_task(self._deliver(item), name=f"ocpihub-delivery-{item.id}")
+            self._tasks[item.id] = task
+            task.add_done_callback(functools.partial(self._done, item))
+        return items
+
+    def _done(self, item: OutboxItem, _task: asyncio.Task[None]) -> None:
+        self._tasks.pop(item.id, None)
+        receiver = item.delivery.receiver_platform_id
+        left = self._per_receiver.get(receiver, 1) - 1
+        if left > 0:
+            self._per_receiver[receiver] = left
+        else:
+            self._per_receiver.pop(receiver, None)
+        # the next item of this queue may be due now
+        self._wake.set()
+
+    # --- one delivery -------------------------------------------------------------------------
+
+    async def _prepare(self, item: OutboxItem) -> tuple[Prepared, str, bool]:
+        d = item.delivery
+        async with self.db.read() as conn:
+            platform = await get_platform(conn, d.receiver_platform_id)
+            endpoints = await list_endpoints(conn, d.receiver_platform_id) if platform else []
+        if platform is None or platform.version is None:
+            raise Undeliverable("the receiver platform is gone or has no negotiated version")
+        if platform.outbound_token is None:
+            raise Undeliverable("the hub holds no token to call the receiver with")
+        endpoint = pick_endpoint(endpoints, d.module, d.interface_role, platform.version)
+        prepared = prepare(
+            item,
+            version=platform.version,
+            endpoint_url=endpoint.url,
+            hub_party=self.config.hub_party,
+            translate=self.translate,
+        )
+        return prepared, platform.outbound_token, platform.encodes_token()
+
+    async def _send(self, item: OutboxItem, prepared: Prepared, token: str, b64: bool) -> Outcome:
+        d = item.delivery
+        sender = self.config.hub_party if d.broadcast else d.sender_party
+        try:
+            response = await self.client.request(
+                prepared.method,
+                prepared.url,
+                token=token,
+                base64_token=b64,
+                json=prepared.body,
+                headers=prepared.headers,
+                timeout=self.config.request_timeout,
+                extra={
+                    "platform_id": d.receiver_platform_id,
+                    "module": d.module,
+                    "from_party": "-".join(sender),
+                    "to_party": "-".join(d.receiver_party),
+                    "outbox_id": item.id,
+                },
+            )
+        except (ForwardTimeout, ReceiverNotConnected) as exc:
+            return Outcome.failed(exc.message)
+        return Outcome.answered(response.status, response.headers, response.json(), self.clock())
+
+    async def _deliver(self, item: OutboxItem) -> None:
+        loss: list[dict[str, Any]] | None = None
+        outcome: Outcome | None = None
+        try:
+            prepared, token, b64 = await self._prepare(item)
+            loss = prepared.loss_report.as_json() if prepared.loss_report else None
+            outcome = await self._send(item, prepared, token, b64)
+            decision = decide(
+                self.config.policy,
+                outcome,
+                attempts=item.attempts,
+                window_start=item.window_start,
+                now=self.clock(),
+                rand=self.rand(),
+            )
+        except Undeliverable as exc:
+            decision = Decision(Action.DEAD, str(exc))
+        except Exception as exc:
+            log.exception("outbox_delivery_failed", item=item.id)
+            outcome = Outcome.failed(f"hub error while delivering: {type(exc).__name__}: {exc}")
+            decision = decide(
+                self.config.policy,
+                outcome,
+                attempts=item.attempts,
+                window_start=item.window_start,
+                now=self.clock(),
+                rand=self.rand(),
+            )
+        await self._record(item, decision, outcome, loss)
+
+    async def _record(
+        self,
+        item: OutboxItem,
+        decision: Decision,
+        outcome: Outcome | None,
+        loss: list[dict[str, Any]] | None,
+    ) -> None:
+        status = {
+            Action.DONE: Status.DONE,
+            Action.RETRY: Status.RETRY,
+            Action.DEAD: Status.DEAD,
+        }[decision.action]
+        async with self.db.write() as conn:
+            kept = await store.finish(
+                conn,
+                item.id,
+                self.worker_id,
+                status=status,
+                now=self.clock(),
+                next_attempt_at=decision.next_attempt_at,
+                error=None if status is Status.DONE else decision.reason,
+                http_status=outcome.http_status if outcome else None,
+                ocpi_status=outcome.ocpi_status if outcome else None,
+                loss_report=loss,
+            )
+        if not kept:
+            log.warning("outbox_claim_lost", item=item.id, outcome=decision.action.value)
+        elif status is not Status.DONE:
+            log.info(
+                "outbox_attempt_failed",
+                item=item.id,
+                attempts=item.attempts,
+                action=decision.action.value,
+                reason=decision.reason,
+                next_attempt_at=decision.next_attempt_at,
+            )

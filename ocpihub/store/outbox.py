@@ -1,0 +1,387 @@
+"""Persistence of outbox items: insert with the object, claim due heads, record outcomes.
+
+Claiming (:func:`claim`) picks the head of each (receiver, ordering key) queue: an item that is
+due (PENDING/RETRY with ``next_attempt_at`` reached, or IN_FLIGHT with an expired lease) and has
+no earlier item of its queue still open. Receivers that are not REGISTERED, and receiver parties
+that are OFFLINE or SUSPENDED, are skipped: their items wait. On PostgreSQL the candidates are
+locked with ``FOR UPDATE SKIP LOCKED`` so several hub processes claim disjoint sets; on SQLite
+the caller holds the single write lock.
+
+Functions take an open connection: :func:`insert_items` must run in the transaction that
+stores the object the deliveries come from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, delete, exists, func, insert, or_, select, text, update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ocpihub.model.parties import ConnectionStatus, PlatformStatus
+from ocpihub.outbox.items import CLAIMABLE, OPEN, Delivery, OutboxItem, Status
+from ocpihub.store.schema import outbox, parties, platforms
+
+__all__ = [
+    "NOTIFY_CHANNEL",
+    "WAKE_FLAG",
+    "claim",
+    "count_by_status",
+    "finish",
+    "get_item",
+    "insert_items",
+    "list_items",
+    "prune_done",
+    "release",
+    "retry_items",
+    "signal_new_work",
+]
+
+NOTIFY_CHANNEL = "ocpihub_outbox"
+"""PostgreSQL channel on which new or re-queued work is announced to every hub process."""
+
+WAKE_FLAG = "ocpihub.outbox.wake"
+"""Key in the connection's ``info``: this transaction queued work (read by the commit hook)."""
+
+_PAUSED = (ConnectionStatus.OFFLINE.value, ConnectionStatus.SUSPENDED.value)
+
+
+def _item(row: RowMapping) -> OutboxItem:
+    delivery = Delivery(
+        receiver_platform_id=row["receiver_platform_id"],
+        receiver_party=(row["to_country_code"], row["to_party_id"]),
+        sender_party=(row["from_country_code"], row["from_party_id"]),
+        module=row["module"],
+        method=row["method"],
+        url_suffix=row["url_suffix"],
+        ordering_key=row["ordering_key"],
+        correlation_id=row["correlation_id"],
+        interface_role=row["interface_role"],
+        object_name=row["object_name"],
+        payload=row["payload"],
+        original=row["original"],
+        original_version=row["original_version"],
+        broadcast=bool(row["broadcast"]),
+    )
+    return OutboxItem(
+        id=row["id"],
+        status=Status(row["status"]),
+        delivery=delivery,
+        attempts=row["attempts"],
+        next_attempt_at=row["next_attempt_at"],
+        created_at=row["created_at"],
+        window_start=row["window_start"],
+        updated_at=row["updated_at"],
+        lease_until=row["lease_until"],
+        claimed_by=row["claimed_by"],
+        delivered_at=row["delivered_at"],
+        last_error=row["last_error"],
+        last_http_status=row["last_http_status"],
+        last_ocpi_status=row["last_ocpi_status"],
+        loss_report=row["loss_report"],
+    )
+
+
+def _row(d: Delivery, now: datetime) -> dict[str, Any]:
+    return {
+        "status": Status.PENDING.value,
+        "receiver_platform_id": d.receiver_platform_id,
+        "to_country_code": d.receiver_party[0].upper(),
+        "to_party_id": d.receiver_party[1].upper(),
+        "from_country_code": d.sender_party[0].upper(),
+        "from_party_id": d.sender_party[1].upper(),
+        "broadcast": d.broadcast,
+        "module": d.module,
+        "interface_role": d.interface_role,
+        "method": d.method.upper(),
+        "url_suffix": d.url_suffix,
+        "object_name": d.object_name,
+        "payload": d.payload,
+        "original": d.original,
+        "original_version": d.original_version,
+        "ordering_key": d.ordering_key,
+        "correlation_id": d.correlation_id,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "window_start": now,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+async def signal_new_work(conn: AsyncConnection) -> None:
+    """Announce, on commit, that this transaction queued work.
+
+    PostgreSQL: ``NOTIFY`` (delivered to every listening hub process when the transaction
+    commits). Every dialect: a flag on the connection that the in-process commit hook of the
+    worker reads (``ocpihub.outbox.wakeup``).
+    """
+    conn.info[WAKE_FLAG] = True
+    if conn.dialect.name == "postgresql":
+        await conn.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
+
+
+async def insert_items(
+    conn: AsyncConnection, deliveries: Sequence[Delivery], now: datetime
+) -> list[int]:
+    """Store deliveries as PENDING items due ``now``; their ids, in the order given."""
+    if not deliveries:
+        return []
+    # ids must grow in the given order: they are the queue order of each ordering key
+    result = await conn.execute(
+        insert(outbox).returning(outbox.c.id, sort_by_parameter_order=True),
+        [_row(d, now) for d in deliveries],
+    )
+    ids = [int(i) for i in result.scalars().all()]
+    await signal_new_work(conn)
+    return ids
+
+
+async def claim(
+    conn: AsyncConnection,
+    *,
+    worker_id: str,
+    now: datetime,
+    lease: float,
+    limit: int,
+    room: Mapping[int, int],
+    default_room: int,
+) -> list[OutboxItem]:
+    """Claim up to ``limit`` due queue heads for ``worker_id``, lease ``lease`` seconds.
+
+    ``room`` is how many more items each receiver platform may have in flight in this process
+    (``default_room`` for receivers not named); receivers without room are not claimed. Each
+    claim counts as an attempt.
+    """
+    if limit <= 0:
+        return []
+    earlier = outbox.alias("earlier")
+    earlier_open = (
+        exists()
+        .where(
+            earlier.c.receiver_platform_id == outbox.c.receiver_platform_id,
+            earlier.c.ordering_key == outbox.c.ordering_key,
+            earlier.c.id < outbox.c.id,
+            earlier.c.status.in_([s.value for s in OPEN]),
+        )
+        .correlate(outbox)
+    )
+    paused = (
+        exists()
+        .where(
+            parties.c.platform_id == outbox.c.receiver_platform_id,
+            parties.c.country_code == outbox.c.to_country_code,
+            parties.c.party_id == outbox.c.to_party_id,
+            parties.c.status.in_(_PAUSED),
+        )
+        .correlate(outbox)
+    )
+    registered = (
+        exists()
+        .where(
+            platforms.c.id == outbox.c.receiver_platform_id,
+            platforms.c.status == PlatformStatus.REGISTERED.value,
+        )
+        .correlate(outbox)
+    )
+    due = or_(
+        and_(
+            outbox.c.status.in_([s.value for s in CLAIMABLE]),
+            outbox.c.next_attempt_at <= now,
+        ),
+        and_(outbox.c.status == Status.IN_FLIGHT.value, outbox.c.lease_until < now),
+    )
+    query = (
+        select(outbox.c.id, outbox.c.receiver_platform_id)
+        .where(due, ~earlier_open, ~paused, registered)
+        .order_by(outbox.c.next_attempt_at, outbox.c.id)
+        .limit(limit * 2)
+    )
+    full = [r for r, n in room.items() if n <= 0]
+    if full:
+        query = query.where(outbox.c.receiver_platform_id.not_in(full))
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True, of=outbox)
+    candidates = (await conn.execute(query)).all()
+    taken: dict[int, int] = {}
+    chosen: list[int] = []
+    for item_id, receiver in candidates:
+        if taken.get(receiver, 0) >= room.get(receiver, default_room):
+            continue
+        taken[receiver] = taken.get(receiver, 0) + 1
+        chosen.append(item_id)
+        if len(chosen) >= limit:
+            break
+    if not chosen:
+        return []
+    rows = (
+        (
+            await conn.execute(
+                update(outbox)
+                .where(outbox.c.id.in_(chosen))
+                .values(
+                    status=Status.IN_FLIGHT.value,
+                    attempts=outbox.c.attempts + 1,
+                    lease_until=now + timedelta(seconds=lease),
+                    claimed_by=worker_id,
+                    updated_at=now,
+                )
+                .returning(outbox)
+            )
+        )
+        .mappings()
+        .all()
+    )
+    return sorted((_item(r) for r in rows), key=lambda i: i.id)
+
+
+async def finish(
+    conn: AsyncConnection,
+    item_id: int,
+    worker_id: str,
+    *,
+    status: Status,
+    now: datetime,
+    next_attempt_at: datetime | None = None,
+    error: str | None = None,
+    http_status: int | None = None,
+    ocpi_status: int | None = None,
+    loss_report: list[dict[str, Any]] | None = None,
+) -> bool:
+    """Record the outcome of this worker's attempt; False when the claim was lost meanwhile."""
+    values: dict[str, Any] = {
+        "status": status.value,
+        "lease_until": None,
+        "claimed_by": None,
+        "last_error": error,
+        "last_http_status": http_status,
+        "last_ocpi_status": ocpi_status,
+        "updated_at": now,
+    }
+    if loss_report is not None:
+        values["loss_report"] = loss_report
+    if status is Status.DONE:
+        values["delivered_at"] = now
+    if next_attempt_at is not None:
+        values["next_attempt_at"] = next_attempt_at
+    result = await conn.execute(
+        update(outbox)
+        .where(
+            outbox.c.id == item_id,
+            outbox.c.status == Status.IN_FLIGHT.value,
+            outbox.c.claimed_by == worker_id,
+        )
+        .values(**values)
+    )
+    return bool(result.rowcount)
+
+
+async def release(
+    conn: AsyncConnection, item_ids: Collection[int], worker_id: str, now: datetime, why: str
+) -> int:
+    """Give back this worker's claims (shutdown): due again at once; how many were released."""
+    if not item_ids:
+        return 0
+    result = await conn.execute(
+        update(outbox)
+        .where(
+            outbox.c.id.in_(list(item_ids)),
+            outbox.c.status == Status.IN_FLIGHT.value,
+            outbox.c.claimed_by == worker_id,
+        )
+        .values(
+            status=Status.RETRY.value,
+            next_attempt_at=now,
+            lease_until=None,
+            claimed_by=None,
+            last_error=why,
+            updated_at=now,
+        )
+    )
+    await signal_new_work(conn)
+    return int(result.rowcount)
+
+
+async def get_item(conn: AsyncConnection, item_id: int) -> OutboxItem | None:
+    """The item with this id, if any."""
+    row = (await conn.execute(select(outbox).where(outbox.c.id == item_id))).mappings().first()
+    return _item(row) if row else None
+
+
+async def list_items(
+    conn: AsyncConnection,
+    *,
+    status: Status | None = None,
+    receiver_platform_id: int | None = None,
+    ordering_key: str | None = None,
+    limit: int = 100,
+    after_id: int | None = None,
+) -> list[OutboxItem]:
+    """Items in id order (queue order), optionally filtered; at most ``limit``."""
+    query = select(outbox).order_by(outbox.c.id).limit(limit)
+    if status is not None:
+        query = query.where(outbox.c.status == status.value)
+    if receiver_platform_id is not None:
+        query = query.where(outbox.c.receiver_platform_id == receiver_platform_id)
+    if ordering_key is not None:
+        query = query.where(outbox.c.ordering_key == ordering_key)
+    if after_id is not None:
+        query = query.where(outbox.c.id > after_id)
+    return [_item(r) for r in (await conn.execute(query)).mappings().all()]
+
+
+async def count_by_status(conn: AsyncConnection) -> dict[str, int]:
+    """How many items are in each state."""
+    rows = (
+        await conn.execute(select(outbox.c.status, func.count()).group_by(outbox.c.status))
+    ).all()
+    return {status: int(n) for status, n in rows}
+
+
+async def retry_items(
+    conn: AsyncConnection,
+    now: datetime,
+    *,
+    item_ids: Collection[int] | None = None,
+    all_dead: bool = False,
+) -> list[int]:
+    """Queue items again, due now, with a fresh attempt budget; the ids that were re-queued.
+
+    ``item_ids``: those items (any state but IN_FLIGHT; a DONE item is delivered again, a
+    replay). ``all_dead``: every DEAD item.
+    """
+    query = update(outbox).where(outbox.c.status != Status.IN_FLIGHT.value)
+    if all_dead:
+        query = query.where(outbox.c.status == Status.DEAD.value)
+    elif item_ids:
+        query = query.where(outbox.c.id.in_(list(item_ids)))
+    else:
+        return []
+    rows = (
+        await conn.execute(
+            query.values(
+                status=Status.PENDING.value,
+                attempts=0,
+                next_attempt_at=now,
+                window_start=now,
+                lease_until=None,
+                claimed_by=None,
+                delivered_at=None,
+                updated_at=now,
+            ).returning(outbox.c.id)
+        )
+    ).all()
+    if rows:
+        await signal_new_work(conn)
+    return sorted(int(r[0]) for r in rows)
+
+
+async def prune_done(conn: AsyncConnection, before: datetime) -> int:
+    """Forget DONE items delivered before ``before``; how many."""
+    result = await conn.execute(
+        delete(outbox).where(outbox.c.status == Status.DONE.value, outbox.c.delivered_at < before)
+    )
+    return int(result.rowcount)

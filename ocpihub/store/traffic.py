@@ -1,0 +1,340 @@
+"""The traffic log: every OCPI exchange in and out, written in the background, pruned by age.
+
+Requests never wait for the log: :meth:`TrafficRecorder.record` only puts an entry on a bounded
+in-memory queue (when it is full, entries are dropped and counted, never blocking); one task
+writes queued entries in batches, in one transaction each. Entries hold no credentials token:
+headers are not kept at all (only the request and correlation ids and the routing parties), an
+inbound caller is identified by the SHA-256 of its token, resolved to its platform when written,
+and bodies, kept only when the ``traffic_log_bodies`` setting is on, have every ``token`` field
+of credentials bodies replaced by ``"[redacted]"``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import orjson
+import structlog
+from sqlalchemy import delete, insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ocpihub.ocpi.versions import ModuleId
+from ocpihub.outbound.client import Exchange
+from ocpihub.store.db import Database
+from ocpihub.store.schema import credentials_tokens, traffic
+
+__all__ = [
+    "BODY_LIMIT",
+    "TrafficEntry",
+    "TrafficRecorder",
+    "list_traffic",
+    "module_of",
+    "prune_traffic",
+    "redact",
+]
+
+log = structlog.get_logger("ocpihub.traffic")
+
+BODY_LIMIT = 65_536
+"""Bytes of a body kept in the log; longer bodies are cut and marked."""
+
+_MODULES = frozenset(m.value for m in ModuleId)
+_VERSION = re.compile(r"^\d+(\.\d+)+$")
+_STATUS = re.compile(rb'"status_code"\s*:\s*(\d+)')
+REDACTED = "[redacted]"
+
+
+def module_of(url_or_path: str) -> str | None:
+    """The OCPI module a URL addresses: the first path segment that names one.
+
+    ``/ocpi/versions`` and version-details paths (``/ocpi/2.3.0``) count as ``versions``.
+    """
+    segments = [s for s in urlsplit(url_or_path).path.split("/") if s]
+    for segment in segments:
+        if segment in _MODULES:
+            return segment
+    if segments and (segments[-1] == "versions" or _VERSION.match(segments[-1])):
+        return "versions"
+    return None
+
+
+def redact(value: Any) -> Any:
+    """``value`` with every ``token`` field, at any depth, replaced by ``[redacted]``."""
+    if isinstance(value, dict):
+        return {k: (REDACTED if k == "token" else redact(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact(v) for v in value]
+    return value
+
+
+def _ocpi_status(body: bytes | None) -> int | None:
+    # the envelope's status_code follows its data: look at the end only
+    if not body:
+        return None
+    m = _STATUS.search(body[-2048:])
+    return int(m.group(1)) if m else None
+
+
+def _body_text(body: bytes | None, module: str | None, truncated: bool) -> str | None:
+    if body is None or not body:
+        return None
+    if module == "credentials":
+        try:
+            parsed = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return "[credentials body withheld: not complete JSON]"
+        return orjson.dumps(redact(parsed)).decode("utf-8")
+    text = body[:BODY_LIMIT].decode("utf-8", "replace")
+    return text + " [truncated]" if truncated or len(body) > BODY_LIMIT else text
+
+
+@dataclass(slots=True)
+class TrafficEntry:
+    """One exchange, as queued by the inbound middleware or the outbound observer."""
+
+    at: datetime
+    direction: str
+    method: str
+    url: str
+    duration_ms: float
+    platform_id: int | None = None
+    token_hashes: tuple[str, ...] = ()
+    from_party: str | None = None
+    to_party: str | None = None
+    module: str | None = None
+    http_status: int | None = None
+    ocpi_status: int | None = None
+    request_id: str | None = None
+    correlation_id: str | None = None
+    outbox_id: int | None = None
+    error: str | None = None
+    request_body: bytes | None = None
+    response_body: bytes | None = None
+    response_tail: bytes | None = None  # the last bytes, for the OCPI status of long answers
+    response_truncated: bool = False
+
+    def row(self, keep_bodies: bool) -> dict[str, Any]:
+        """The table row (bodies only with ``keep_bodies``, credentials tokens redacted)."""
+        return {
+            "at": self.at,
+            "direction": self.direction,
+            "platform_id": self.platform_id,
+            "from_party": self.from_party,
+            "to_party": self.to_party,
+            "module": self.module,
+            "method": self.method,
+            "url": self.url,
+            "http_status": self.http_status,
+            "ocpi_status": (
+                self.ocpi_status
+                if self.ocpi_status is not None
+                else _ocpi_status(self.response_tail or self.response_body)
+            ),
+            "duration_ms": round(self.duration_ms, 3),
+            "request_id": self.request_id,
+            "correlation_id": self.correlation_id,
+            "outbox_id": self.outbox_id,
+            "error": self.error,
+            "request_body": (
+                _body_text(self.request_body, self.module, False) if keep_bodies else None
+            ),
+            "response_body": (
+                _body_text(self.response_body, self.module, self.response_truncated)
+                if keep_bodies
+                else None
+            ),
+        }
+
+
+def _party(headers: Mapping[str, str], side: str) -> str | None:
+    lower = {k.lower(): v for k, v in headers.items()}
+    cc = lower.get(f"ocpi-{side}-country-code")
+    pid = lower.get(f"ocpi-{side}-party-id")
+    return f"{cc.upper()}-{pid.upper()}"[:6] if cc and pid else None
+
+
+def entry_from_exchange(exchange: Exchange, at: datetime) -> TrafficEntry:
+    """A traffic entry for one outbound call (headers reduced to ids and parties)."""
+    extra = exchange.extra
+    headers = {k.lower(): v for k, v in exchange.request_headers.items()}
+    module = extra.get("module") or module_of(exchange.url)
+    return TrafficEntry(
+        at=at,
+        direction="OUT",
+        method=exchange.method,
+        url=exchange.url,
+        duration_ms=exchange.duration_ms,
+        platform_id=extra.get("platform_id"),
+        from_party=extra.get("from_party") or _party(headers, "from"),
+        to_party=extra.get("to_party") or _party(headers, "to"),
+        module=module,
+        http_status=exchange.status,
+        request_id=headers.get("x-request-id"),
+        correlation_id=headers.get("x-correlation-id"),
+        outbox_id=extra.get("outbox_id"),
+        error=exchange.error,
+        request_body=exchange.request_body,
+        response_body=exchange.response_body,
+    )
+
+
+class TrafficRecorder:
+    """Queues traffic entries and writes them in batches; prunes entries past retention."""
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        keep_bodies: bool = False,
+        retention: timedelta = timedelta(days=7),
+        prune_interval: float = 3600.0,
+        queue_size: int = 10_000,
+        batch_size: int = 500,
+    ) -> None:
+        self.db = db
+        self.keep_bodies = keep_bodies
+        self.retention = retention
+        self.prune_interval = prune_interval
+        self.batch_size = batch_size
+        self.dropped = 0
+        self._queue: asyncio.Queue[TrafficEntry] = asyncio.Queue(maxsize=queue_size)
+        self._writer: asyncio.Task[None] | None = None
+        self._pruner: asyncio.Task[None] | None = None
+
+    def record(self, entry: TrafficEntry) -> None:
+        """Queue one entry; never waits (a full queue drops the entry and counts it)."""
+        try:
+            self._queue.put_nowait(entry)
+        except asyncio.QueueFull:
+            self.dropped += 1
+            if self.dropped % 1000 == 1:
+                log.warning("traffic_log_dropped", dropped=self.dropped)
+
+    async def observe_outbound(self, exchange: Exchange) -> None:
+        """The :class:`~ocpihub.outbound.client.PartnerClient` observer hook."""
+        self.record(entry_from_exchange(exchange, datetime.now(UTC)))
+
+    async def start(self) -> None:
+        """Start the writer and the pruner."""
+        if self._writer is None:
+            self._writer = asyncio.create_task(self._write_loop(), name="ocpihub-traffic-writer")
+            self._pruner = asyncio.create_task(self._prune_loop(), name="ocpihub-traffic-pruner")
+
+    async def flush(self) -> None:
+        """Wait until every entry queued so far is written."""
+        if self._writer is not None:
+            await self._queue.join()
+
+    async def stop(self) -> None:
+        """Write what is queued, then stop."""
+        if self._pruner is not None:
+            self._pruner.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._pruner
+            self._pruner = None
+        if self._writer is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._queue.join(), timeout=5)
+            self._writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._writer
+            self._writer = None
+
+    async def _write_loop(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            while len(batch) < self.batch_size and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            try:
+                await self.write(batch)
+            except Exception:
+                log.exception("traffic_log_write_failed", entries=len(batch))
+            finally:
+                for _ in batch:
+                    self._queue.task_done()
+
+    async def write(self, batch: Sequence[TrafficEntry]) -> None:
+        """Insert entries now, resolving inbound callers' token hashes to their platform."""
+        hashes = {h for e in batch if e.platform_id is None for h in e.token_hashes}
+        async with self.db.write() as conn:
+            owners: dict[str, int] = {}
+            if hashes:
+                rows = await conn.execute(
+                    select(credentials_tokens.c.token_hash, credentials_tokens.c.platform_id).where(
+                        credentials_tokens.c.token_hash.in_(sorted(hashes))
+                    )
+                )
+                owners = {h: p for h, p in rows.all()}
+            rows_out = []
+            for entry in batch:
+                if entry.platform_id is None:
+                    entry.platform_id = next(
+                        (owners[h] for h in entry.token_hashes if h in owners), None
+                    )
+                rows_out.append(entry.row(self.keep_bodies))
+            await conn.execute(insert(traffic), rows_out)
+
+    async def prune(self, now: datetime | None = None) -> int:
+        """Delete entries older than the retention; how many."""
+        before = (now or datetime.now(UTC)) - self.retention
+        async with self.db.write() as conn:
+            return await prune_traffic(conn, before)
+
+    async def _prune_loop(self) -> None:
+        while True:
+            try:
+                removed = await self.prune()
+                if removed:
+                    log.info("traffic_log_pruned", entries=removed)
+            except Exception:
+                log.exception("traffic_log_prune_failed")
+            await asyncio.sleep(self.prune_interval)
+
+
+async def prune_traffic(conn: AsyncConnection, before: datetime) -> int:
+    """Delete entries recorded before ``before``; how many."""
+    result = await conn.execute(delete(traffic).where(traffic.c.at < before))
+    return int(result.rowcount)
+
+
+async def list_traffic(
+    conn: AsyncConnection,
+    *,
+    platform_id: int | None = None,
+    module: str | None = None,
+    direction: str | None = None,
+    http_status: int | None = None,
+    ocpi_status: int | None = None,
+    correlation_id: str | None = None,
+    since: datetime | None = None,
+    limit: int = 100,
+) -> list[dict[str, Any]]:
+    """Entries matching every given filter, newest first, as JSON-ready dicts."""
+    query = select(traffic).order_by(traffic.c.id.desc()).limit(limit)
+    if platform_id is not None:
+        query = query.where(traffic.c.platform_id == platform_id)
+    if module is not None:
+        query = query.where(traffic.c.module == module)
+    if direction is not None:
+        query = query.where(traffic.c.direction == direction.upper())
+    if http_status is not None:
+        query = query.where(traffic.c.http_status == http_status)
+    if ocpi_status is not None:
+        query = query.where(traffic.c.ocpi_status == ocpi_status)
+    if correlation_id is not None:
+        query = query.where(traffic.c.correlation_id == correlation_id)
+    if since is not None:
+        query = query.where(traffic.c.at >= since)
+    out = []
+    for row in (await conn.execute(query)).mappings().all():
+        item = dict(row)
+        item["at"] = row["at"].isoformat()
+        out.append(item)
+    return out
