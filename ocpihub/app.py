@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 import structlog
 from fastapi import FastAPI
@@ -23,11 +24,14 @@ from ocpihub.inbound.handlers import versions
 from ocpihub.inbound.interfaces import InterfaceRegistry
 from ocpihub.inbound.middleware import RequestIdsMiddleware
 from ocpihub.inbound.responses import install_error_handlers
+from ocpihub.inbound.traffic import TrafficMiddleware
 from ocpihub.outbound.client import PartnerClient
+from ocpihub.outbox.worker import DeliveryWorker, WorkerConfig
 from ocpihub.runtime import Runtime
 from ocpihub.settings import Settings
 from ocpihub.store.db import Database
 from ocpihub.store.migrate import migrate
+from ocpihub.store.traffic import TrafficRecorder
 
 __all__ = ["create_app"]
 
@@ -47,6 +51,14 @@ def create_app(settings: Settings) -> FastAPI:
     db = Database(settings.database_url)
     interfaces = InterfaceRegistry()
     client = PartnerClient(timeout=settings.request_timeout)
+    traffic = TrafficRecorder(
+        db,
+        keep_bodies=settings.traffic_log_bodies,
+        retention=timedelta(hours=settings.traffic_retention_hours),
+        prune_interval=settings.prune_interval_seconds,
+    )
+    client.observer = traffic.observe_outbound
+    deliveries = DeliveryWorker(db, client, WorkerConfig.from_settings(settings))
     enums = EnumRegistry(settings.custom_enum_values)
     runtime = Runtime(settings=settings, db=db, interfaces=interfaces, client=client, enums=enums)
 
@@ -56,10 +68,14 @@ def create_app(settings: Settings) -> FastAPI:
         runtime.admin_token_hash, _ = await ensure_admin_token(db, settings.admin_token)
         await enums.load(db)
         await client.start()
+        await traffic.start()
+        await deliveries.start()
         refresher = asyncio.create_task(_refresh_enums(enums, db, settings.enum_refresh_seconds))
         try:
             yield
         finally:
+            await deliveries.stop()  # drains in-flight deliveries (bounded)
+            await traffic.stop()
             refresher.cancel()
             await client.close()
             await db.close()
@@ -72,7 +88,10 @@ def create_app(settings: Settings) -> FastAPI:
         default_response_class=ORJSONResponse,
     )
     app.state.runtime = runtime
+    app.state.traffic = traffic
+    app.state.deliveries = deliveries
     install_error_handlers(app)
+    app.add_middleware(TrafficMiddleware, recorder=traffic)  # inside RequestIds: sees the ids
     app.add_middleware(RequestIdsMiddleware, max_body_bytes=settings.max_body_bytes)
 
     app.include_router(admin_api.router)

@@ -87,6 +87,70 @@ class Settings(BaseSettings):
     request_timeout: float = Field(
         10.0, gt=0, description="Seconds the hub waits for a partner's answer on an outbound call."
     )
+    # --- delivery (outbox) and traffic log; see docs/delivery.md ---
+    outbox_concurrency: int = Field(
+        64, ge=1, description="Deliveries one hub process runs at the same time, at most."
+    )
+    outbox_receiver_concurrency: int = Field(
+        8,
+        ge=1,
+        description="Deliveries to one receiver platform one hub process runs at the same "
+        "time, at most.",
+    )
+    outbox_poll_interval: float = Field(
+        1.0,
+        gt=0,
+        description="Seconds between looks for due deliveries when nothing wakes the worker.",
+    )
+    outbox_lease_seconds: float = Field(
+        60.0,
+        gt=0,
+        description="How long a claimed delivery stays claimed; if its process dies, another "
+        "(or the restarted one) delivers it after this. At least request_timeout + 5 is used.",
+    )
+    outbox_drain_seconds: float = Field(
+        10.0,
+        ge=0,
+        description="At shutdown, seconds to wait for deliveries in flight before releasing them.",
+    )
+    outbox_retry_base_delay: float = Field(
+        1.0, gt=0, description="Seconds before the first retry; doubled for each further one."
+    )
+    outbox_retry_max_delay: float = Field(
+        600.0, gt=0, description="Longest wait between two attempts, in seconds."
+    )
+    outbox_retry_jitter: float = Field(
+        0.2,
+        ge=0,
+        le=1,
+        description="Spread of retry delays: each is multiplied by a random factor in "
+        "[1 - jitter, 1 + jitter].",
+    )
+    outbox_max_attempts: int = Field(
+        20, ge=1, description="Attempts after which a failing delivery is DEAD."
+    )
+    outbox_max_age_seconds: float = Field(
+        86_400.0,
+        gt=0,
+        description="Seconds after queueing (or an operator retry) after which a failing "
+        "delivery is DEAD.",
+    )
+    outbox_done_retention_hours: float = Field(
+        168.0, gt=0, description="Hours delivered (DONE) outbox items are kept."
+    )
+    traffic_log_bodies: bool = Field(
+        False,
+        description="Whether the traffic log keeps request and response bodies (credentials "
+        "tokens are always redacted).",
+    )
+    traffic_retention_hours: float = Field(
+        168.0, gt=0, description="Hours traffic-log entries are kept."
+    )
+    prune_interval_seconds: float = Field(
+        3600.0,
+        gt=0,
+        description="How often old traffic-log entries and delivered outbox items are removed.",
+    )
     custom_enum_values: dict[str, list[str]] = Field(
         default_factory=dict,
         description="Extra values accepted in 2.3.0 open enums, e.g. "
