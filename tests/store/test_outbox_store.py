@@ -1,0 +1,255 @@
+"""The outbox store on SQLite and PostgreSQL: queue order, claims, leases, pauses, retries."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from ocpihub.model.parties import ConnectionStatus, PlatformStatus
+from ocpihub.outbox.enqueue import Delivery, enqueue, ordering_key
+from ocpihub.outbox.items import Status
+from ocpihub.store import outbox as store
+from ocpihub.store import platforms as plat
+from ocpihub.store.db import Database
+from ocpihub.store.migrate import migrate
+
+T0 = datetime(2030, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)
+    await migrate(database)
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+async def receiver(db: Database, name: str = "emsp", party: tuple[str, str] = ("DE", "MSP")) -> int:
+    async with db.write() as conn:
+        p = await plat.create_platform(conn, name)
+        await plat.update_platform(
+            conn, p.id, status=PlatformStatus.REGISTERED, version="2.3.0", outbound_token="t"
+        )
+        await plat.upsert_party(
+            conn,
+            p.id,
+            country_code=party[0],
+            party_id=party[1],
+            role="EMSP",
+            status=ConnectionStatus.CONNECTED,
+        )
+        return p.id
+
+
+def put(platform_id: int, obj: str, seq: int, to: tuple[str, str] = ("DE", "MSP")) -> Delivery:
+    return Delivery(
+        receiver_platform_id=platform_id,
+        receiver_party=to,
+        sender_party=("NL", "CPO"),
+        module="locations",
+        method="PUT",
+        url_suffix=f"/NL/CPO/{obj}",
+        ordering_key=ordering_key("locations", "NL", "CPO", obj),
+        correlation_id=f"c-{obj}-{seq}",
+        object_name="Location",
+        payload={"id": obj, "seq": seq},
+    )
+
+
+async def claim(db: Database, worker: str = "w1", now: datetime = T0, **kw: object):
+    args: dict = {"lease": 30.0, "limit": 50, "room": {}, "default_room": 50}
+    args.update(kw)
+    async with db.write() as conn:
+        return await store.claim(conn, worker_id=worker, now=now, **args)
+
+
+async def done(db: Database, item_id: int, worker: str = "w1", now: datetime = T0) -> bool:
+    async with db.write() as conn:
+        return await store.finish(conn, item_id, worker, status=Status.DONE, now=now)
+
+
+async def test_ids_follow_the_given_order(db: Database) -> None:
+    """Enqueued items get growing ids in the order given: the queue order of each object."""
+    rid = await receiver(db)
+    async with db.write() as conn:
+        ids = await enqueue(conn, [put(rid, "L1", i) for i in range(30)], now=T0)
+        items = await store.list_items(conn, limit=100)
+
+    assert ids == sorted(ids)
+    assert [i.delivery.payload["seq"] for i in items] == list(range(30))  # type: ignore[index]
+
+
+async def test_rolled_back_transaction_queues_nothing(db: Database) -> None:
+    """Deliveries live and die with the transaction of the object that implies them."""
+    rid = await receiver(db)
+    with pytest.raises(RuntimeError):
+        async with db.write() as conn:
+            await enqueue(conn, [put(rid, "L1", 1)], now=T0)
+            raise RuntimeError("the object could not be stored")
+    async with db.read() as conn:
+        assert await store.list_items(conn) == []
+
+
+async def test_one_item_per_object_in_flight_in_order(db: Database) -> None:
+    """Only the head of each object's queue is claimable; the next one after it is done."""
+    rid = await receiver(db)
+    async with db.write() as conn:
+        await enqueue(conn, [put(rid, "A", 1), put(rid, "B", 1), put(rid, "A", 2)], now=T0)
+
+    first = await claim(db)
+    assert [(i.delivery.url_suffix, i.delivery.payload["seq"]) for i in first] == [  # type: ignore[index]
+        ("/NL/CPO/A", 1),
+        ("/NL/CPO/B", 1),
+    ]
+    assert all(i.attempts == 1 and i.status is Status.IN_FLIGHT for i in first)
+    assert await claim(db) == []
+
+    assert await done(db, first[0].id)
+    second = await claim(db)
+    assert [i.delivery.payload["seq"] for i in second] == [2]  # type: ignore[index]
+
+
+async def test_expired_lease_is_claimed_again(db: Database) -> None:
+    """A claim whose process died is claimed again once its lease ran out; the old one loses."""
+    rid = await receiver(db)
+    async with db.write() as conn:
+        await enqueue(conn, [put(rid, "A", 1)], now=T0)
+    [held] = await claim(db, "dead-process", lease=5.0)
+
+    assert await claim(db, "w2", now=T0 + timedelta(seconds=4)) == []
+    [again] = await claim(db, "w2", now=T0 + timedelta(seconds=6))
+
+    assert again.id == held.id
+    assert again.attempts == 2
+    assert not await done(db, held.id, "dead-process")
+    assert await done(db, again.id, "w2")
+
+
+async def test_offline_and_suspended_receivers_wait(db: Database) -> None:
+    """Items for an OFFLINE or SUSPENDED party are not claimed until it is CONNECTED again."""
+    rid = await receiver(db)
+    async with db.write() as conn:
+        await enqueue(conn, [put(rid, "A", 1)], now=T0)
+    for status in (ConnectionStatus.OFFLINE, ConnectionStatus.SUSPENDED):
+        async with db.write() as conn:
+            await plat.upsert_party(
+                conn, rid, country_code="DE", party_id="MSP", role="EMSP", status=status
+            )
+        assert await claim(db) == []
+    async with db.write() as conn:
+        await plat.upsert_party(
+            conn,
+            rid,
+            country_code="DE",
+            party_id="MSP",
+            role="EMSP",
+            status=ConnectionStatus.CONNECTED,
+        )
+
+    assert len(await claim(db)) == 1
+
+
+async def test_unregistered_receiver_waits(db: Database) -> None:
+    """Items for a platform that is not REGISTERED wait."""
+    rid = await receiver(db)
+    async with db.write() as conn:
+        await enqueue(conn, [put(rid, "A", 1)], now=T0)
+        await plat.update_platform(conn, rid, status=PlatformStatus.UNREGISTERED)
+
+    assert await claim(db) == []
+
+
+async def test_receiver_room_caps_claims(db: Database) -> None:
+    """A receiver without room gets nothing; others still do."""
+    busy = await receiver(db, "busy", ("DE", "AAA"))
+    idle = await receiver(db, "idle", ("DE", "BBB"))
+    async with db.write() as conn:
+        await enqueue(
+            conn,
+            [put(busy, f"O{i}", 1, ("DE", "AAA")) for i in range(5)]
+            + [put(idle, f"O{i}", 1, ("DE", "BBB")) for i in range(5)],
+            now=T0,
+        )
+
+    got = await claim(db, room={busy: 0, idle: 2}, default_room=9)
+
+    assert [i.delivery.receiver_platform_id for i in got] == [idle, idle]
+
+
+async def test_retry_wait_and_dead_items(db: Database) -> None:
+    """A RETRY item is due at next_attempt_at; a DEAD one no longer holds its queue back."""
+    rid = await receiver(db)
+    async with db.write() as conn:
+        await enqueue(conn, [put(rid, "A", 1), put(rid, "A", 2)], now=T0)
+    [first] = await claim(db)
+    async with db.write() as conn:
+        await store.finish(
+            conn,
+            first.id,
+            "w1",
+            status=Status.RETRY,
+            now=T0,
+            next_attempt_at=T0 + timedelta(seconds=10),
+            error="HTTP 503",
+        )
+    assert await claim(db, now=T0 + timedelta(seconds=9)) == []
+    [again] = await claim(db, now=T0 + timedelta(seconds=10))
+    async with db.write() as conn:
+        await store.finish(conn, again.id, "w1", status=Status.DEAD, now=T0, error="2001")
+
+    [second] = await claim(db, now=T0 + timedelta(seconds=10))
+    assert second.delivery.payload["seq"] == 2  # type: ignore[index]
+
+
+async def test_operator_retry_requeues_dead_with_fresh_budget(db: Database) -> None:
+    """retry_items puts DEAD items back, due now, attempts reset; IN_FLIGHT ones are left."""
+    rid = await receiver(db)
+    async with db.write() as conn:
+        await enqueue(conn, [put(rid, "A", 1), put(rid, "B", 1)], now=T0)
+    a, b = await claim(db)
+    async with db.write() as conn:
+        await store.finish(conn, a.id, "w1", status=Status.DEAD, now=T0, error="refused")
+        later = T0 + timedelta(hours=1)
+        assert await store.retry_items(conn, later, all_dead=True) == [a.id]
+        assert await store.retry_items(conn, later, item_ids=[b.id]) == []
+        item = await store.get_item(conn, a.id)
+
+    assert item is not None
+    assert (item.status, item.attempts, item.window_start) == (Status.PENDING, 0, later)
+
+
+async def test_prune_done(db: Database) -> None:
+    """Delivered items older than the retention are removed; others stay."""
+    rid = await receiver(db)
+    async with db.write() as conn:
+        await enqueue(conn, [put(rid, "A", 1), put(rid, "B", 1)], now=T0)
+    a, _ = await claim(db)
+    await done(db, a.id)
+    async with db.write() as conn:
+        assert await store.prune_done(conn, T0 + timedelta(seconds=1)) == 1
+        assert await store.count_by_status(conn) == {"IN_FLIGHT": 1}
+
+
+async def test_concurrent_claims_never_share_an_item(db: Database) -> None:
+    """Claims running at once (SKIP LOCKED on PostgreSQL) hand out each item at most once."""
+    rid = await receiver(db)
+    async with db.write() as conn:
+        await enqueue(conn, [put(rid, f"O{i % 20}", i) for i in range(100)], now=T0)
+
+    seen: list[int] = []
+    for _ in range(6):
+        batches = await asyncio.gather(*(claim(db, f"w{n}", limit=7) for n in range(4)))
+        claimed = [i for batch in batches for i in batch]
+        keys = [i.delivery.ordering_key for i in claimed]
+        assert len(keys) == len(set(keys))
+        seen.extend(i.id for i in claimed)
+        for item in claimed:
+            assert await done(db, item.id, item.claimed_by or "")
+
+    assert len(seen) == len(set(seen))
+    assert len(seen) > 20
