@@ -32,13 +32,23 @@ def _delivery_tables(name: str | None, type_: str, parent: object) -> bool:
     return type_ != "table" or name in ("outbox", "traffic")
 
 
+def _delivery_objects(obj: object, name: str | None, type_: str, *_: object) -> bool:
+    table = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", None)
+    return table in ("outbox", "traffic")
+
+
 async def test_migrations_build_the_delivery_tables_as_schema_says(db: Database) -> None:
     """After migrating, the outbox and traffic tables match schema.py exactly."""
     async with db.engine.connect() as conn:
         diff = await conn.run_sync(
             lambda c: compare_metadata(
                 MigrationContext.configure(
-                    c, opts={"compare_type": True, "include_name": _delivery_tables}
+                    c,
+                    opts={
+                        "compare_type": True,
+                        "include_name": _delivery_tables,
+                        "include_object": _delivery_objects,
+                    },
                 ),
                 metadata,
             )
