@@ -1,0 +1,638 @@
+"""Sessions through the hub: the CPOs' pushes in, addressed out, and the eMSPs' requests.
+
+- Receiver interface (``/ocpi/{v}/sessions/receiver/{cc}/{pid}/{session_id}``): a CPO PUTs or
+  PATCHes its Sessions and may GET back what the hub holds. Each accepted push is stored (PATCH
+  merged with the spec's append rule, :mod:`ocpihub.hub.sessions`) and queued to the ONE party
+  it concerns (OCPI-to headers, else the ``cdr_token`` owner; digest §1.9), never broadcast. A
+  push for a party the CPO has no ACTIVE sessions agreement with is refused (4001) and nothing
+  is stored.
+- Sender interface (``/ocpi/{v}/sessions/sender``): GET all lists the sessions addressed to the
+  caller's own parties (``date_from`` required, digest §7 item 14); PUT
+  ``/{session_id}/charging_preferences`` (2.2+) is relayed synchronously to the CPO.
+
+The addressed-push steps shared with CDRs (token cache, receiver check, per-receiver body,
+mailbox listing) live here too and are used by :mod:`.cdrs`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Collection
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy.ext.asyncio import AsyncConnection
+from starlette.responses import Response
+
+from ocpihub.errors import (
+    HubError,
+    InvalidParameters,
+    MethodNotAllowed,
+    NotFound,
+    UnknownReceiver,
+)
+from ocpihub.hub.agreements import partners
+from ocpihub.hub.routing import addressed
+from ocpihub.hub.sessions import (
+    PRIVATE,
+    addressee,
+    appended_periods,
+    mailbox_key,
+    mailbox_module,
+    merge_patch,
+)
+from ocpihub.inbound.auth import Caller, registered, runtime_of
+from ocpihub.inbound.body import read_json
+from ocpihub.inbound.handlers._objects import (
+    Push,
+    canonical,
+    check_ids,
+    correlation_id,
+    owned_party,
+    parse_wire,
+    queue,
+    version_of,
+)
+from ocpihub.inbound.interfaces import InterfaceRegistry
+from ocpihub.inbound.responses import ocpi_response
+from ocpihub.ocpi.fields import parse_datetime
+from ocpihub.ocpi.headers import new_id, parse_routing_headers
+from ocpihub.ocpi.pagination import PageRequest, page_headers, parse_page_request
+from ocpihub.ocpi.versions import SUPPORTED_VERSIONS, InterfaceRole, ModuleId
+from ocpihub.outbox.items import ordering_key
+from ocpihub.runtime import Runtime
+from ocpihub.store.agreements import list_agreements
+from ocpihub.store.objects import (
+    ObjectKey,
+    StoredObject,
+    find_visible,
+    get_object,
+    list_page,
+    put_object,
+)
+from ocpihub.store.platforms import get_platform, list_parties
+from ocpihub.store.routing import Target, agreed_targets
+from ocpihub.translate import MissingContext, TranslationContext, from_canonical
+
+__all__ = [
+    "OWNER_ROLES",
+    "check_version",
+    "down_context",
+    "file_in_mailbox",
+    "list_addressed",
+    "mount",
+    "receiver_for",
+    "render",
+    "target_body",
+    "to_party",
+    "up_context",
+]
+
+MODULE = "sessions"
+OWNER_ROLES = ("CPO",)
+log = structlog.get_logger("ocpihub.sessions")
+
+
+# --- shared with CDRs ------------------------------------------------------------------------
+
+
+def check_version(caller: Caller, version: str) -> None:
+    """The URL's version must be the one the caller registered with."""
+    if version_of(caller) != version:
+        raise NotFound(
+            f"your platform registered with OCPI {caller.platform.version}: use its endpoints"
+        )
+
+
+def to_party(request: Request) -> tuple[str, str] | None:
+    """The OCPI-to party of the request, if it names one."""
+    to = parse_routing_headers(request.headers).to_party
+    return None if to is None else (to.country_code, to.party_id)
+
+
+async def _token_lookup(
+    conn: AsyncConnection, owner: tuple[str, str], module: str, auth_id: str
+) -> dict[str, Any] | None:
+    """The stored Token a 2.1.1 ``auth_id`` names, among the tokens of the owner's partners.
+
+    2.1.1's ``auth_id`` is the token's contract id (canonical ``contract_id``); a uid match is
+    the fallback. Only parties with an agreement covering ``module`` count: a token of anyone
+    else could not receive the object anyway.
+    """
+    owners = partners(await list_agreements(conn, owner), owner, module)
+    if not owners:
+        return None
+    cursor: int | None = None
+    wanted = auth_id.upper()
+    while True:
+        items, _ = await list_page(
+            conn, "tokens", PageRequest(0, 500, cursor=cursor), owners=owners
+        )
+        for item in items:
+            if str(item.document.get("contract_id", "")).upper() == wanted:
+                return item.document
+        if len(items) < 500:
+            break
+        cursor = items[-1].seq
+    found = await find_visible(conn, "tokens", auth_id, owners)
+    return found.document if found else None
+
+
+async def up_context(
+    conn: AsyncConnection,
+    runtime: Runtime,
+    owner: tuple[str, str],
+    version: str,
+    wire: dict[str, Any],
+    module: str,
+) -> TranslationContext:
+    """What translating a Session/CDR up needs: owner, receipt time, and for 2.1.1 the token
+    behind ``auth_id`` (pre-fetched; the translator's lookup is synchronous)."""
+    tokens: dict[str, dict[str, Any]] = {}
+    auth_id = wire.get("auth_id")
+    if version == "2.1.1" and isinstance(auth_id, str):
+        token = await _token_lookup(conn, owner, module, auth_id)
+        if token is not None:
+            tokens[auth_id] = token
+    return TranslationContext(
+        country_code=owner[0],
+        party_id=owner[1],
+        now=datetime.now(UTC),
+        enums=runtime.enums,
+        token_by_uid=tokens.get,
+    )
+
+
+def _location_id(document: dict[str, Any]) -> str | None:
+    place = document.get("cdr_location")
+    value = place.get("id") if isinstance(place, dict) else document.get("location_id")
+    return value if isinstance(value, str) else None
+
+
+async def down_context(
+    conn: AsyncConnection, owner: tuple[str, str], documents: Collection[dict[str, Any]]
+) -> TranslationContext:
+    """What translating the owner's Sessions/CDRs down to 2.1.1 needs: its stored Locations."""
+    locations: dict[str, dict[str, Any]] = {}
+    for document in documents:
+        location_id = _location_id(document)
+        if location_id is not None and location_id not in locations:
+            stored = await get_object(
+                conn, ObjectKey.of("locations", owner[0], owner[1], location_id)
+            )
+            if stored is not None:
+                locations[location_id] = stored.document
+    return TranslationContext(
+        country_code=owner[0], party_id=owner[1], location_by_id=locations.get
+    )
+
+
+def render(version: str, name: str, stored: StoredObject, ctx: TranslationContext) -> Any:
+    """A stored object in the caller's version (the original when it is exact)."""
+    if stored.original is not None and stored.source_version == version:
+        return stored.original
+    out, _ = from_canonical(version, name, stored.document, ctx)
+    out.pop(PRIVATE, None)
+    return out
+
+
+async def receiver_for(
+    conn: AsyncConnection,
+    owner: tuple[str, str],
+    party: tuple[str, str],
+    module: str,
+    sender_platform_id: int,
+) -> Target:
+    """The target of an addressed push, or 4001 when the hub may not or cannot deliver it."""
+    target = addressed(
+        await agreed_targets(conn, owner, module),
+        party,
+        module,
+        sender_platform_id=sender_platform_id,
+    )
+    if target is None:
+        raise UnknownReceiver(
+            f"{module} of {owner[0]}-{owner[1]} for {party[0]}-{party[1]}: the hub has no "
+            f"ACTIVE agreement covering {module} between these parties, or {party[0]}-"
+            f"{party[1]} is not connected with a {module} receiver endpoint; nothing was stored"
+        )
+    return target
+
+
+def target_body(
+    target_version: str,
+    source_version: str,
+    wire: dict[str, Any],
+    name: str,
+    payload: dict[str, Any],
+    ctx: TranslationContext,
+) -> tuple[dict[str, Any] | None, str]:
+    """What to hand the outbox as ``original`` for one receiver, and its version.
+
+    Same version: the sender's payload, untouched (DESIGN rule 8). A 2.1.1 receiver: translated
+    now, because 2.1.1 Sessions and CDRs embed the stored Location, which the delivery worker
+    cannot look up (it translates without context). Others: None, the worker translates the
+    canonical payload. A Session that cannot be said in 2.1.1 is refused (2002).
+    """
+    if target_version == source_version:
+        return wire, source_version
+    if target_version == "2.1.1":
+        out, _ = from_canonical("2.1.1", name, payload, ctx)
+        out.pop(PRIVATE, None)
+        return out, "2.1.1"
+    return None, source_version
+
+
+async def file_in_mailbox(
+    conn: AsyncConnection,
+    module: str,
+    owner: tuple[str, str],
+    party: tuple[str, str],
+    object_id: str,
+    *,
+    document: dict[str, Any],
+    source_version: str,
+    original: dict[str, Any] | None,
+) -> None:
+    """Keep the copy ``party`` was sent, so that its GET all lists exactly what concerns it."""
+    await put_object(
+        conn,
+        ObjectKey.of(mailbox_module(module), party[0], party[1], object_id, mailbox_key(owner)),
+        document=document,
+        last_updated=parse_datetime(document["last_updated"]),
+        source_version=source_version,
+        original=original,
+    )
+
+
+async def list_addressed(
+    request: Request,
+    caller: Caller,
+    module: str,
+    name: str,
+    *,
+    base_path: str,
+    require_date_from: bool,
+) -> Response:
+    """GET all on a hub Sender interface: what was addressed to the caller's parties."""
+    runtime = runtime_of(request)
+    version = version_of(caller)
+    params = dict(request.query_params)
+    if require_date_from and not params.get("date_from"):
+        raise InvalidParameters(
+            f"query parameter date_from is required for GET all {module} (OCPI Sender interface)"
+        )
+    max_limit = runtime.settings.page_limit_for(module)
+    page = parse_page_request(params, max_limit=max_limit)
+    async with runtime.db.read() as conn:
+        mine = {(p.country_code, p.party_id) for p in await list_parties(conn, caller.platform.id)}
+        items, total = await list_page(conn, mailbox_module(module), page, owners=mine)
+        contexts = {}
+        if version == "2.1.1":
+            for item in items:
+                owner = (item.key.kind[:2], item.key.kind[2:])
+                contexts[item.seq] = await down_context(conn, owner, [item.document])
+    data = []
+    for item in items:
+        try:
+            data.append(render(version, name, item, contexts.get(item.seq, TranslationContext())))
+        except MissingContext as exc:
+            log.warning("list_item_untranslatable", module=module, seq=item.seq, error=exc.message)
+    headers = page_headers(
+        runtime.settings.public_url + base_path,
+        params,
+        page,
+        returned=len(items),
+        total=total,
+        last_key=items[-1].seq if items else None,
+        max_limit=max_limit,
+    )
+    return ocpi_response(data, headers=headers)
+
+
+# --- Sessions --------------------------------------------------------------------------------
+
+
+def _suffix(owner: tuple[str, str], session_id: str) -> str:
+    return f"/{owner[0]}/{owner[1]}/{session_id}"
+
+
+async def _put(
+    request: Request, caller: Caller, version: str, cc: str, pid: str, session_id: str
+) -> Response:
+    check_version(caller, version)
+    runtime = runtime_of(request)
+    owner = await owned_party(request, caller, cc, pid, OWNER_ROLES)
+    wire = parse_wire(runtime, version, "Session", await read_json(request))
+    check_ids(wire, owner, {"id": session_id}, version)
+    async with runtime.db.read() as conn:
+        ctx = await up_context(conn, runtime, owner, version, wire, MODULE)
+    canon = canonical(version, "Session", wire, ctx)
+    party = addressee(to_party(request), canon, runtime.settings.hub_party)
+    key = ObjectKey.of(MODULE, owner[0], owner[1], session_id)
+    async with runtime.db.write() as conn:
+        target = await receiver_for(conn, owner, party, MODULE, caller.platform.id)
+        down = await down_context(conn, owner, [canon])
+        assert target.version is not None  # addressed() only returns usable targets
+        original, original_version = target_body(
+            target.version, version, wire, "Session", canon, down
+        )
+        created = await put_object(
+            conn,
+            key,
+            document=canon,
+            last_updated=parse_datetime(canon["last_updated"]),
+            source_version=version,
+            original=wire,
+        )
+        await file_in_mailbox(
+            conn,
+            MODULE,
+            owner,
+            party,
+            session_id,
+            document=canon,
+            source_version=version,
+            original=wire,
+        )
+        await queue(
+            conn,
+            Push(
+                owner=owner,
+                sender_platform_id=caller.platform.id,
+                module=MODULE,
+                method="PUT",
+                url_suffix=_suffix(owner, session_id),
+                object_name="Session",
+                payload=canon,
+                original=original,
+                original_version=original_version,
+                ordering_key=ordering_key(MODULE, owner[0], owner[1], session_id),
+                correlation_id=correlation_id(request),
+            ),
+            [target],
+            broadcast=False,
+        )
+    return ocpi_response(http_status=201 if created else 200, include_data=False)
+
+
+def _patch_delivery(
+    target_version: str,
+    version: str,
+    wire: dict[str, Any],
+    patch: dict[str, Any],
+    stored: dict[str, Any],
+    merged: dict[str, Any],
+    ctx: TranslationContext,
+) -> tuple[str, str, dict[str, Any], dict[str, Any] | None, str]:
+    """(method, object name, canonical payload, original, its version) for one receiver.
+
+    The receiver's PATCH semantics decide (digest §4.3 Sessions): a 2.1.1 receiver has no
+    append rule, so a 2.2+ PATCH reaches it with the whole resulting ``charging_periods``; a
+    2.2+ receiver appends, so a 2.1.1 PATCH's replacing list reaches it as the periods it adds
+    — or, when it changes earlier periods, as a PUT of the whole merged Session.
+    """
+    if target_version == version:
+        return "PATCH", "SessionPatch", patch, wire, version
+    if target_version == "2.1.1":
+        payload = dict(patch)
+        if patch.get("charging_periods"):
+            payload["charging_periods"] = merged.get("charging_periods") or []
+        else:
+            payload.pop("charging_periods", None)
+        original, _ = target_body("2.1.1", version, wire, "SessionPatch", payload, ctx)
+        return "PATCH", "SessionPatch", payload, original, "2.1.1"
+    if version == "2.1.1" and "charging_periods" in patch:
+        added = appended_periods(stored.get("charging_periods"), patch["charging_periods"])
+        if added is None:
+            return "PUT", "Session", merged, None, version
+        payload = dict(patch)
+        if added:
+            payload["charging_periods"] = added
+        else:
+            payload.pop("charging_periods")
+        return "PATCH", "SessionPatch", payload, None, version
+    return "PATCH", "SessionPatch", patch, None, version
+
+
+async def _patch(
+    request: Request, caller: Caller, version: str, cc: str, pid: str, session_id: str
+) -> Response:
+    check_version(caller, version)
+    runtime = runtime_of(request)
+    owner = await owned_party(request, caller, cc, pid, OWNER_ROLES)
+    wire = parse_wire(runtime, version, "SessionPatch", await read_json(request))
+    check_ids(wire, owner, {"id": session_id}, version)
+    async with runtime.db.read() as conn:
+        ctx = await up_context(conn, runtime, owner, version, wire, MODULE)
+    patch = canonical(version, "SessionPatch", wire, ctx)
+    append = version != "2.1.1"
+    key = ObjectKey.of(MODULE, owner[0], owner[1], session_id)
+    async with runtime.db.write() as conn:
+        stored = await get_object(conn, key)
+        if stored is None:
+            raise NotFound(
+                f"the hub holds no session {session_id!r} of {owner[0]}-{owner[1]}: PUT it"
+            )
+        merged = merge_patch(stored.document, patch, append_periods=append)
+        party = addressee(to_party(request), merged, runtime.settings.hub_party)
+        target = await receiver_for(conn, owner, party, MODULE, caller.platform.id)
+        assert target.version is not None
+        down = await down_context(conn, owner, [merged])
+        method, name, payload, original, original_version = _patch_delivery(
+            target.version, version, wire, patch, stored.document, merged, down
+        )
+        # the stored original stays exact only while every change came in its version
+        kept = None
+        if stored.original is not None and stored.source_version == version:
+            kept = merge_patch(stored.original, wire, append_periods=append)
+        source = version if kept is not None else stored.source_version
+        await put_object(
+            conn,
+            key,
+            document=merged,
+            last_updated=parse_datetime(merged["last_updated"]),
+            source_version=source,
+            original=kept,
+        )
+        await file_in_mailbox(
+            conn,
+            MODULE,
+            owner,
+            party,
+            session_id,
+            document=merged,
+            source_version=source,
+            original=kept,
+        )
+        await queue(
+            conn,
+            Push(
+                owner=owner,
+                sender_platform_id=caller.platform.id,
+                module=MODULE,
+                method=method,
+                url_suffix=_suffix(owner, session_id),
+                object_name=name,
+                payload=payload,
+                original=original,
+                original_version=original_version,
+                ordering_key=ordering_key(MODULE, owner[0], owner[1], session_id),
+                correlation_id=correlation_id(request),
+            ),
+            [target],
+            broadcast=False,
+        )
+    return ocpi_response(include_data=False)
+
+
+async def _get_own(
+    request: Request, caller: Caller, version: str, cc: str, pid: str, session_id: str
+) -> Response:
+    check_version(caller, version)
+    runtime = runtime_of(request)
+    owner = await owned_party(request, caller, cc, pid, OWNER_ROLES)
+    async with runtime.db.read() as conn:
+        stored = await get_object(conn, ObjectKey.of(MODULE, owner[0], owner[1], session_id))
+        if stored is None:
+            raise NotFound(f"the hub holds no session {session_id!r} of {owner[0]}-{owner[1]}")
+        ctx = await down_context(conn, owner, [stored.document])
+    return ocpi_response(render(version, "Session", stored, ctx))
+
+
+async def _charging_preferences(
+    request: Request, caller: Caller, version: str, session_id: str
+) -> Response:
+    """Relay an eMSP's ChargingPreferences to the CPO of the session, and its answer back."""
+    check_version(caller, version)
+    runtime = runtime_of(request)
+    wire = parse_wire(runtime, version, "ChargingPreferences", await read_json(request))
+    headers = parse_routing_headers(request.headers)
+    to = to_party(request)
+    async with runtime.db.read() as conn:
+        mine = {(p.country_code, p.party_id) for p in await list_parties(conn, caller.platform.id)}
+        if headers.from_party is not None:
+            requested = (headers.from_party.country_code, headers.from_party.party_id)
+            if requested not in mine:
+                raise InvalidParameters(
+                    f"header OCPI-from ({headers.from_party}) is not a party of your platform"
+                )
+            mine = {requested}
+        kind = None if to is None or to == runtime.settings.hub_party else mailbox_key(to)
+        copy = await find_visible(conn, mailbox_module(MODULE), session_id, mine, kind=kind)
+        if copy is None:
+            raise NotFound(f"the hub knows no session {session_id!r} of yours")
+        requester = (copy.key.country_code, copy.key.party_id)
+        cpo = (copy.key.kind[:2], copy.key.kind[2:])
+        targets = await agreed_targets(conn, requester, MODULE, interface_role="SENDER")
+        target = next(
+            (t for t in targets if t.party == cpo and t.role == "CPO" and t.endpoint_url), None
+        )
+        if target is None:
+            raise UnknownReceiver(
+                f"{cpo[0]}-{cpo[1]} is not reachable for sessions: no ACTIVE agreement with "
+                f"{requester[0]}-{requester[1]}, or no sessions sender endpoint"
+            )
+        platform = await get_platform(conn, target.platform_id)
+    if target.version == "2.1.1" or platform is None or platform.outbound_token is None:
+        raise HubError(
+            f"{cpo[0]}-{cpo[1]} cannot take charging preferences (OCPI 2.1.1 has none, or the "
+            "hub cannot call it)"
+        )
+    body, _ = from_canonical(
+        str(target.version),
+        "ChargingPreferences",
+        canonical(version, "ChargingPreferences", wire, TranslationContext()),
+    )
+    assert target.endpoint_url is not None
+    answer = await runtime.client.request(
+        "PUT",
+        f"{target.endpoint_url.rstrip('/')}/{copy.key.object_id}/charging_preferences",
+        token=platform.outbound_token,
+        base64_token=platform.encodes_token(),
+        json=body,
+        headers={
+            "X-Request-ID": new_id(),
+            "X-Correlation-ID": correlation_id(request),
+            "OCPI-from-country-code": requester[0],
+            "OCPI-from-party-id": requester[1],
+            "OCPI-to-country-code": cpo[0],
+            "OCPI-to-party-id": cpo[1],
+        },
+        extra={
+            "platform_id": target.platform_id,
+            "module": MODULE,
+            "from_party": "".join(requester),
+            "to_party": "".join(cpo),
+        },
+    )
+    envelope = answer.json()
+    if not isinstance(envelope, dict) or not isinstance(envelope.get("status_code"), int):
+        raise HubError(f"{cpo[0]}-{cpo[1]} answered HTTP {answer.status} without an OCPI envelope")
+    return ocpi_response(
+        envelope.get("data"),
+        status_code=envelope["status_code"],
+        status_message=envelope.get("status_message"),
+        http_status=answer.status,
+        include_data="data" in envelope,
+        headers={
+            "OCPI-from-country-code": cpo[0],
+            "OCPI-from-party-id": cpo[1],
+            "OCPI-to-country-code": requester[0],
+            "OCPI-to-party-id": requester[1],
+        },
+    )
+
+
+def mount(router: APIRouter, interfaces: InterfaceRegistry) -> None:
+    """Add the Sessions routes of every version to ``router`` and list them in ``interfaces``."""
+    for version in SUPPORTED_VERSIONS:
+        receiver = interfaces.add(version, ModuleId.SESSIONS, InterfaceRole.RECEIVER)
+        sender = interfaces.add(version, ModuleId.SESSIONS, InterfaceRole.SENDER)
+        _mount_version(router, version, receiver, sender)
+
+
+def _mount_version(router: APIRouter, version: str, receiver: str, sender: str) -> None:
+    own = f"{receiver}/{{cc}}/{{pid}}/{{session_id}}"
+
+    async def put_session(
+        cc: str, pid: str, session_id: str, request: Request, c: Caller = Depends(registered)
+    ) -> Response:
+        return await _put(request, c, version, cc, pid, session_id)
+
+    async def patch_session(
+        cc: str, pid: str, session_id: str, request: Request, c: Caller = Depends(registered)
+    ) -> Response:
+        return await _patch(request, c, version, cc, pid, session_id)
+
+    async def get_session(
+        cc: str, pid: str, session_id: str, request: Request, c: Caller = Depends(registered)
+    ) -> Response:
+        return await _get_own(request, c, version, cc, pid, session_id)
+
+    async def list_sessions(request: Request, c: Caller = Depends(registered)) -> Response:
+        check_version(c, version)
+        return await list_addressed(
+            request, c, MODULE, "Session", base_path=sender, require_date_from=True
+        )
+
+    async def put_charging_preferences(
+        session_id: str, request: Request, c: Caller = Depends(registered)
+    ) -> Response:
+        if version == "2.1.1":
+            raise MethodNotAllowed("OCPI 2.1.1 has no charging preferences")
+        return await _charging_preferences(request, c, version, session_id)
+
+    routes: list[tuple[str, Callable[..., Awaitable[Response]], str]] = [
+        (own, put_session, "PUT"),
+        (own, patch_session, "PATCH"),
+        (own, get_session, "GET"),
+        (sender, list_sessions, "GET"),
+    ]
+    if version != "2.1.1":
+        routes.append(
+            (sender + "/{session_id}/charging_preferences", put_charging_preferences, "PUT")
+        )
+    for path, handler, method in routes:
+        router.add_api_route(path, handler, methods=[method], name=f"{version}:{handler.__name__}")
