@@ -1,0 +1,265 @@
+"""Finding out what a partner offers: its versions, the version to use, and its endpoints.
+
+The pure rules (:func:`choose_version`, :func:`read_endpoints`, :func:`check_usable`) decide;
+:func:`discover` carries them out over the :class:`~ocpihub.outbound.client.PartnerClient`.
+
+Versions and details are read leniently on purpose: a partner that lists a version or a custom
+module the hub does not know is not refused for it (those entries are skipped); what the hub
+needs must be well-formed, or the handshake fails with 3001.
+
+"Usable" endpoints (3003, digest §2 and §6): the partner must publish ``credentials`` (the hub
+needs it for PUT updates and DELETE), and for every party it claims at least one interface that
+parties of that role offer (:data:`ROLE_INTERFACES`). Only endpoints of modules the hub knows in
+the chosen version are stored: they are the only places the hub ever sends anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from ocpihub.errors import (
+    NoMatchingEndpoints,
+    OcpiError,
+    UnableToUseClientApi,
+    UnsupportedVersion,
+)
+from ocpihub.model.parties import Endpoint
+from ocpihub.ocpi.versions import (
+    MODULES,
+    SUPPORTED_VERSIONS,
+    ModuleId,
+    hub_interface_for_211,
+    parse_version,
+)
+from ocpihub.outbound.client import OutboundResponse, PartnerClient
+from ocpihub.outbound.urls import check_partner_url
+
+__all__ = [
+    "ROLE_INTERFACES",
+    "Discovered",
+    "check_usable",
+    "choose_version",
+    "discover",
+    "read_endpoints",
+    "read_versions",
+]
+
+_S, _R = "SENDER", "RECEIVER"
+
+ROLE_INTERFACES: dict[str, frozenset[tuple[str, str]]] = {
+    "CPO": frozenset(
+        {
+            ("locations", _S),
+            ("tariffs", _S),
+            ("sessions", _S),
+            ("cdrs", _S),
+            ("bookings", _S),
+            ("tokens", _R),
+            ("commands", _R),
+            ("chargingprofiles", _R),
+            ("payments", _R),
+        }
+    ),
+    "EMSP": frozenset(
+        {
+            ("locations", _R),
+            ("tariffs", _R),
+            ("sessions", _R),
+            ("cdrs", _R),
+            ("bookings", _R),
+            ("tokens", _S),
+            ("commands", _S),
+        }
+    ),
+    "NSP": frozenset({("locations", _R), ("tariffs", _R)}),
+    "NAP": frozenset({("locations", _S), ("locations", _R), ("tariffs", _S), ("tariffs", _R)}),
+    "SCSP": frozenset({("chargingprofiles", _S), ("sessions", _R)}),
+    "PTP": frozenset(
+        {
+            ("payments", _S),
+            ("commands", _S),
+            ("locations", _R),
+            ("tariffs", _R),
+            ("sessions", _R),
+            ("cdrs", _R),
+        }
+    ),
+}
+"""Interfaces (module, interface role) that make a party of a role usable (digest §6).
+
+A role not listed (OTHER) is usable with any functional-module interface.
+"""
+
+_NOT_FUNCTIONAL = {ModuleId.CREDENTIALS.value, ModuleId.HUB_CLIENT_INFO.value}
+
+
+@dataclass(frozen=True, slots=True)
+class Discovered:
+    """What the hub learned from a partner: the version, its details URL and its endpoints."""
+
+    version: str
+    details_url: str
+    endpoints: tuple[Endpoint, ...]
+
+
+def read_versions(data: object) -> dict[str, str]:
+    """A partner's versions list as ``{version: details URL}``; unknown entries are skipped."""
+    if not isinstance(data, list):
+        raise UnableToUseClientApi("the partner's versions endpoint did not answer a list")
+    out: dict[str, str] = {}
+    for item in data:
+        if not isinstance(item, dict):
+            continue
+        version, url = item.get("version"), item.get("url")
+        if isinstance(version, str) and isinstance(url, str) and version not in out:
+            out[version] = url
+    return out
+
+
+def choose_version(theirs: Iterable[str], ours: Sequence[str] = SUPPORTED_VERSIONS) -> str:
+    """The highest version both sides speak; 3002 naming both lists when there is none."""
+    offered = list(theirs)
+    common = set(offered) & set(ours)
+    if not common:
+        raise UnsupportedVersion(
+            f"no common OCPI version: the partner offers {', '.join(offered) or 'none'}, "
+            f"the hub speaks {', '.join(ours)}"
+        )
+    return max(common, key=parse_version)
+
+
+def read_endpoints(
+    version: str, data: object, *, party_roles: Iterable[str] = ()
+) -> tuple[Endpoint, ...]:
+    """The endpoints of a version-details document that the hub keeps, in the given order.
+
+    Only modules the hub knows in ``version`` are kept. 2.1.1 endpoints have no interface role:
+    it follows from the platform's single party role (a CPO's ``locations`` is a Sender).
+    ``credentials`` is kept with role SENDER whatever the partner wrote (digest §1.1).
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("endpoints"), list):
+        raise UnableToUseClientApi("the partner's version details have no endpoints list")
+    known = {m.value for m in MODULES[version]}
+    roles = list(party_roles)
+    out: list[Endpoint] = []
+    seen: set[tuple[str, str]] = set()
+    for item in data["endpoints"]:
+        if not isinstance(item, dict):
+            continue
+        ident, url = item.get("identifier"), item.get("url")
+        if not isinstance(ident, str) or not isinstance(url, str):
+            continue
+        ident = "bookings" if ident == "Booking" else ident
+        if ident not in known:
+            continue
+        if ident == ModuleId.CREDENTIALS.value:
+            interfaces = [_S]
+        elif version == "2.1.1":
+            hub_sides = {hub_interface_for_211(ModuleId(ident), r) for r in roles}
+            # the partner implements the interface opposite to the one the hub offers it
+            interfaces = sorted({_R if s is not None and s.value == _S else _S for s in hub_sides})
+        else:
+            role = item.get("role")
+            if role not in (_S, _R):
+                continue
+            interfaces = [str(role)]
+        for interface in interfaces:
+            if (ident, interface) not in seen:
+                seen.add((ident, interface))
+                out.append(Endpoint(ident, interface, url))
+    return tuple(out)
+
+
+def check_usable(endpoints: Iterable[Endpoint], party_roles: Iterable[str]) -> None:
+    """3003 unless ``credentials`` is published and every party role has a usable interface."""
+    have = {(e.identifier, e.role) for e in endpoints}
+    if not any(ident == ModuleId.CREDENTIALS.value for ident, _ in have):
+        raise NoMatchingEndpoints("the partner's version details do not list 'credentials'")
+    functional = {(i, r) for i, r in have if i not in _NOT_FUNCTIONAL}
+    for role in dict.fromkeys(r.upper() for r in party_roles):
+        wanted = ROLE_INTERFACES.get(role)
+        usable = functional if wanted is None else functional & wanted
+        if not usable:
+            expected = (
+                "any functional module"
+                if wanted is None
+                else ", ".join(f"{m} {r}" for m, r in sorted(wanted))
+            )
+            raise NoMatchingEndpoints(
+                f"no usable endpoints for role {role}: the hub expects at least one of {expected}"
+            )
+
+
+def _envelope_data(response: OutboundResponse, what: str) -> object:
+    if response.status != 200:
+        raise UnableToUseClientApi(f"{what} answered HTTP {response.status}")
+    if response.ocpi_status != 1000:
+        shown = response.ocpi_status if response.ocpi_status is not None else "no OCPI envelope"
+        raise UnableToUseClientApi(f"{what} answered status_code {shown}")
+    return response.data
+
+
+async def _get(
+    client: PartnerClient, url: str, *, token: str, base64_token: bool, what: str
+) -> OutboundResponse:
+    try:
+        return await client.request("GET", url, token=token, base64_token=base64_token)
+    except OcpiError as exc:  # 4002/4003 from the client: the hub could not use the partner
+        raise UnableToUseClientApi(f"{what}: {exc.message}") from None
+
+
+async def discover(
+    client: PartnerClient,
+    versions_url: str,
+    *,
+    token: str,
+    encode: bool | None,
+    allow_private: bool,
+    version: str | None = None,
+    party_roles: Iterable[str] = (),
+) -> tuple[Discovered, bool]:
+    """Fetch versions and details; returns what was found and whether Base64 was used.
+
+    ``version`` given (platform-initiated: the version of the credentials URL the partner
+    used) must be offered by the partner, else 3002; without it the highest common version is
+    chosen. ``encode`` None tries Base64 first and plain after a 401 (the version, and so the
+    prescribed encoding, is not known yet; digest §1.2).
+    """
+    check_partner_url(versions_url, allow_private=allow_private, field="url")
+    attempts = [True, False] if encode is None else [encode]
+    response: OutboundResponse | None = None
+    used = attempts[0]
+    for used in attempts:
+        response = await _get(
+            client, versions_url, token=token, base64_token=used, what=f"GET {versions_url}"
+        )
+        if response.status != 401:
+            break
+    assert response is not None
+    offered = read_versions(_envelope_data(response, f"GET {versions_url}"))
+    if version is None:
+        chosen = choose_version(offered)
+    elif version not in offered:
+        raise UnsupportedVersion(
+            f"the credentials were sent to the hub's {version} endpoint, but the partner's "
+            f"versions list offers {', '.join(offered) or 'nothing'}"
+        )
+    else:
+        chosen = version
+    details_url = check_partner_url(
+        offered[chosen], allow_private=allow_private, field=f"versions[{chosen}].url"
+    )
+    details = await _get(
+        client, details_url, token=token, base64_token=used, what=f"GET {details_url}"
+    )
+    roles = list(party_roles)
+    endpoints = read_endpoints(
+        chosen, _envelope_data(details, f"GET {details_url}"), party_roles=roles
+    )
+    for endpoint in endpoints:
+        try:
+            check_partner_url(endpoint.url, allow_private=allow_private, field=endpoint.identifier)
+        except OcpiError as exc:
+            raise UnableToUseClientApi(f"endpoint {exc.message}") from None
+    return Discovered(chosen, details_url, endpoints), used

@@ -1,0 +1,449 @@
+"""The credentials handshake, both ways, and its end (DESIGN rule 1, digest §2).
+
+Platform-initiated (a partner POSTs or PUTs its credentials): check the claimed parties, fetch
+the partner's versions and details with its token, check the endpoints, then ONE write
+transaction stores everything and issues the new token. Any failure before that transaction
+leaves the platform exactly as it was (its old token still works).
+
+Hub-initiated (:meth:`Registrar.register_with`): the hub discovers the partner with the token
+the partner's operator gave, issues a token for the partner, POSTs the hub's credentials and
+stores the partner's answer. The partner calls the hub back with the new token before it
+answers, so that token is accepted for registration only while the POST is in flight, and is
+withdrawn if the handshake fails.
+
+Unregistering (a partner's DELETE) revokes every token, forgets the endpoints and marks the
+platform UNREGISTERED and its parties SUSPENDED; only a new token A from the operator (or a
+hub-initiated registration) connects it again. Removing a platform (operator) tells a
+registered partner with a credentials DELETE (best effort) and deletes every trace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from sqlalchemy.exc import IntegrityError
+
+from ocpihub.errors import (
+    InvalidParameters,
+    MethodNotAllowed,
+    NotFound,
+    OcpiError,
+    UnableToUseClientApi,
+    Unauthorized,
+)
+from ocpihub.hub.credentials import (
+    ClaimedParty,
+    HubIdentity,
+    PartnerCredentials,
+    hub_credentials,
+    reachable_parties,
+    read_credentials,
+    role_missing_211,
+)
+from ocpihub.hub.discovery import Discovered, check_usable, discover
+from ocpihub.hub.platforms import new_token
+from ocpihub.model.parties import (
+    ConnectionStatus,
+    DeclaredRole,
+    Endpoint,
+    Platform,
+    PlatformStatus,
+)
+from ocpihub.outbound.client import PartnerClient
+from ocpihub.settings import Settings
+from ocpihub.store import platforms as store
+from ocpihub.store.agreements import list_agreements
+from ocpihub.store.db import Database
+
+__all__ = ["ROLES_211", "Registrar", "check_claims"]
+
+log = structlog.get_logger("ocpihub.registration")
+
+ROLES_211 = ("CPO", "EMSP")
+"""The only roles a 2.1.1 connection can have."""
+
+PartiesChanged = Callable[[Iterable[tuple[str, str]]], Awaitable[None]]
+
+
+def check_claims(
+    version: str,
+    claimed: Sequence[ClaimedParty],
+    declared: Sequence[DeclaredRole],
+    hosted_elsewhere: Iterable[tuple[str, str, str]] = (),
+) -> None:
+    """Refuse (2001) claims the hub cannot accept, naming every offending party.
+
+    Declared roles (if any) must contain every claimed party; a 2.1.1 party is a CPO or an
+    eMSP; no party may already be hosted by another platform.
+    """
+    problems: list[str] = []
+    if declared:
+        allowed = {(d.role, d.country_code, d.party_id) for d in declared}
+        for party in claimed:
+            if party.key not in allowed:
+                problems.append(
+                    f"{party.role} {party.country_code}-{party.party_id} is not among the "
+                    "parties the hub operator declared for this platform"
+                )
+    if version == "2.1.1":
+        problems.extend(
+            f"role {p.role} of {p.country_code}-{p.party_id}: OCPI 2.1.1 knows only CPO and EMSP"
+            for p in claimed
+            if p.role not in ROLES_211
+        )
+    problems.extend(
+        f"{role} {cc}-{pid} is already hosted by another platform on this hub"
+        for role, cc, pid in hosted_elsewhere
+    )
+    if problems:
+        raise InvalidParameters("; ".join(problems))
+
+
+async def _nothing(codes: Iterable[tuple[str, str]]) -> None:
+    return None
+
+
+@dataclass
+class Registrar:
+    """Carries out registrations: the database, the partner client and the hub's settings."""
+
+    db: Database
+    client: PartnerClient
+    settings: Settings
+    notify_parties: PartiesChanged = _nothing
+
+    # --- what the hub says about itself ------------------------------------------------------
+
+    @property
+    def identity(self) -> HubIdentity:
+        """The hub's identity from the settings."""
+        s = self.settings
+        return HubIdentity(s.country_code, s.party_id, s.hub_name, s.hub_website)
+
+    @property
+    def versions_url(self) -> str:
+        """The hub's own versions endpoint."""
+        return f"{self.settings.public_url}/ocpi/versions"
+
+    async def credentials_for(
+        self, version: str, token: str, own: Iterable[tuple[str, str]]
+    ) -> dict[str, Any]:
+        """The hub's credentials for a partner hosting ``own`` parties on ``version``."""
+        reachable = []
+        codes = list(own)
+        if version not in ("2.1.1", "2.2.1") and codes:
+            async with self.db.read() as conn:
+                agreements = await list_agreements(conn)
+                everyone = await store.list_parties(conn)
+            reachable = reachable_parties(codes, agreements, everyone)
+        return hub_credentials(
+            version,
+            token=token,
+            versions_url=self.versions_url,
+            hub=self.identity,
+            reachable=reachable,
+        )
+
+    async def hosted_parties(self, platform_id: int) -> list[tuple[str, str]]:
+        """(country_code, party_id) of every party a platform hosts."""
+        async with self.db.read() as conn:
+            return [
+                (p.country_code, p.party_id) for p in await store.list_parties(conn, platform_id)
+            ]
+
+    # --- platform-initiated -----------------------------------------------------------------
+
+    async def accept(
+        self, platform: Platform, version: str, body: object, *, update: bool
+    ) -> dict[str, Any]:
+        """A partner's POST (``update`` False) or PUT of its credentials; the hub's answer."""
+        self.check_status(platform, update=update)
+        creds = read_credentials(version, body, declared=platform.declared_roles)
+        await self._check_claims(platform, version, creds.parties)
+        found, _ = await discover(
+            self.client,
+            creds.url,
+            token=creds.token,
+            encode=platform.token_encoding.encodes(version),
+            allow_private=self.settings.allow_private_addresses,
+            version=version,
+            party_roles=[p.role for p in creds.parties],
+        )
+        check_usable(found.endpoints, [p.role for p in creds.parties])
+        token_c = new_token()
+        await self._commit(platform, found, creds, inbound_token=token_c, update=update)
+        return await self.credentials_for(
+            version, token_c, [(p.country_code, p.party_id) for p in creds.parties]
+        )
+
+    @staticmethod
+    def check_status(platform: Platform, *, update: bool) -> None:
+        registered = platform.status is PlatformStatus.REGISTERED
+        if update and not registered:
+            raise MethodNotAllowed(
+                "PUT credentials: this platform is not registered; POST its credentials first"
+            )
+        if not update and registered:
+            raise MethodNotAllowed(
+                "POST credentials: this platform is already registered; use PUT to update or "
+                "DELETE to unregister"
+            )
+
+    async def _check_claims(
+        self, platform: Platform, version: str, claimed: Sequence[ClaimedParty]
+    ) -> None:
+        async with self.db.read() as conn:
+            hosts = await store.party_hosts(conn, [p.key for p in claimed])
+        elsewhere = [key for key, owner in hosts.items() if owner != platform.id]
+        check_claims(version, claimed, platform.declared_roles, elsewhere)
+
+    async def _commit(
+        self,
+        platform: Platform,
+        found: Discovered,
+        creds: PartnerCredentials,
+        *,
+        inbound_token: str,
+        update: bool,
+        versions_url: str | None = None,
+    ) -> None:
+        """The one write transaction of a successful handshake."""
+        changed: list[tuple[str, str]] = []
+        try:
+            async with self.db.write() as conn:
+                current = await store.lock_platform(conn, platform.id)
+                if current is None:
+                    raise Unauthorized("this platform was removed during the registration")
+                self.check_status(current, update=update)
+                taken = []
+                for party in creds.parties:
+                    result = await store.claim_party(
+                        conn,
+                        platform.id,
+                        country_code=party.country_code,
+                        party_id=party.party_id,
+                        role=party.role,
+                        business_details=party.business_details,
+                    )
+                    if isinstance(result, int):
+                        taken.append(party.key)
+                    changed.append((party.country_code, party.party_id))
+                if taken:
+                    check_claims(found.version, creds.parties, (), taken)
+                gone = await store.detach_parties(conn, platform.id, [p.key for p in creds.parties])
+                changed.extend((p.country_code, p.party_id) for p in gone)
+                await store.replace_endpoints(conn, platform.id, found.endpoints)
+                await store.update_platform(
+                    conn,
+                    platform.id,
+                    status=PlatformStatus.REGISTERED,
+                    version=found.version,
+                    versions_url=versions_url or creds.url,
+                    outbound_token=creds.token,
+                )
+                await store.revoke_tokens(conn, platform.id)
+                await store.add_token(conn, platform.id, inbound_token, "C")
+        except IntegrityError:
+            raise InvalidParameters(
+                "a claimed party was registered by another platform at the same time"
+            ) from None
+        log.info(
+            "platform_registered",
+            platform=platform.name,
+            version=found.version,
+            parties=[f"{p.role}:{p.country_code}-{p.party_id}" for p in creds.parties],
+            update=update,
+        )
+        await self.notify_parties(changed)
+
+    async def unregister(self, platform: Platform) -> None:
+        """A partner's DELETE: tokens revoked, endpoints forgotten, parties SUSPENDED."""
+        async with self.db.write() as conn:
+            current = await store.lock_platform(conn, platform.id)
+            if current is None or current.status is not PlatformStatus.REGISTERED:
+                raise MethodNotAllowed("DELETE credentials: this platform is not registered")
+            await store.update_platform(
+                conn, platform.id, status=PlatformStatus.UNREGISTERED, outbound_token=None
+            )
+            await store.revoke_tokens(conn, platform.id)
+            await store.replace_endpoints(conn, platform.id, [])
+            parties = await store.set_platform_parties_status(
+                conn, platform.id, ConnectionStatus.SUSPENDED
+            )
+        log.info("platform_unregistered", platform=platform.name)
+        await self.notify_parties([(p.country_code, p.party_id) for p in parties])
+
+    # --- hub-initiated ----------------------------------------------------------------------
+
+    async def register_with(self, platform_id: int, versions_url: str, token: str) -> Platform:
+        """Register the hub with a partner, given its versions URL and its token A."""
+        token = token.strip()
+        if not token or len(token) > 64 or any(not 0x21 <= ord(c) <= 0x7E for c in token):
+            raise InvalidParameters(
+                "token: 1 to 64 printable ASCII characters without whitespace are required"
+            )
+        async with self.db.read() as conn:
+            platform = await store.get_platform(conn, platform_id)
+        if platform is None:
+            raise NotFound(f"no platform with id {platform_id}")
+        self.check_status(platform, update=False)
+        declared = platform.declared_roles
+        auto = platform.token_encoding.value == "auto"
+        found, _ = await discover(
+            self.client,
+            versions_url,
+            token=token,
+            encode=None if auto else platform.token_encoding.encodes("2.3.0"),
+            allow_private=self.settings.allow_private_addresses,
+            party_roles=[d.role for d in declared],
+        )
+        if found.version == "2.1.1" and not declared:
+            raise role_missing_211()
+        if declared:
+            check_usable(found.endpoints, [d.role for d in declared])
+        else:
+            check_usable(found.endpoints, [])
+        credentials_url = next(e.url for e in found.endpoints if e.identifier == "credentials")
+        token_b = new_token()
+        async with self.db.write() as conn:
+            # accepted on versions and credentials only while the partner calls back
+            await store.add_token(conn, platform.id, token_b, "A")
+        try:
+            creds = await self._post_credentials(
+                platform, found, credentials_url, token, token_b, declared
+            )
+            try:
+                await self._check_claims(platform, found.version, creds.parties)
+                check_usable(found.endpoints, [p.role for p in creds.parties])
+                await self._commit(
+                    platform,
+                    found,
+                    creds,
+                    inbound_token=token_b,
+                    update=False,
+                    versions_url=versions_url,
+                )
+            except OcpiError:
+                await self._tell_unregistered(platform, credentials_url, creds.token, found)
+                raise
+        except BaseException:
+            async with self.db.write() as conn:
+                await store.remove_token(conn, token_b)
+            raise
+        async with self.db.read() as conn:
+            done = await store.get_platform(conn, platform.id)
+        assert done is not None
+        return done
+
+    async def _post_credentials(
+        self,
+        platform: Platform,
+        found: Discovered,
+        url: str,
+        token_a: str,
+        token_b: str,
+        declared: Sequence[DeclaredRole],
+    ) -> PartnerCredentials:
+        body = await self.credentials_for(
+            found.version, token_b, [(d.country_code, d.party_id) for d in declared]
+        )
+        try:
+            response = await self.client.request(
+                "POST",
+                url,
+                token=token_a,
+                base64_token=platform.token_encoding.encodes(found.version),
+                json=body,
+            )
+        except OcpiError as exc:
+            raise UnableToUseClientApi(f"POST {url}: {exc.message}") from None
+        if response.status != 200 or response.ocpi_status != 1000:
+            detail = response.json()
+            message = detail.get("status_message") if isinstance(detail, dict) else None
+            raise UnableToUseClientApi(
+                f"POST {url} answered HTTP {response.status}, status_code "
+                f"{response.ocpi_status}" + (f": {message}" if message else "")
+            )
+        try:
+            return read_credentials(found.version, response.data, declared=declared)
+        except InvalidParameters as exc:
+            raise UnableToUseClientApi(
+                f"the partner's credentials answer is not valid: {exc.message}"
+            ) from None
+
+    async def _tell_unregistered(
+        self, platform: Platform, url: str, their_token: str, found: Discovered
+    ) -> None:
+        """Best effort: undo a partner-side registration the hub could not complete."""
+        try:
+            await self.client.request(
+                "DELETE",
+                url,
+                token=their_token,
+                base64_token=platform.token_encoding.encodes(found.version),
+            )
+        except OcpiError as exc:
+            log.warning(
+                "unregister_after_failure_failed", platform=platform.name, error=exc.message
+            )
+
+    # --- operator actions -------------------------------------------------------------------
+
+    async def remove(self, platform_id: int) -> dict[str, Any]:
+        """Delete a platform; a registered one is first told with a credentials DELETE."""
+        async with self.db.read() as conn:
+            platform = await store.get_platform(conn, platform_id)
+            if platform is None:
+                raise NotFound(f"no platform with id {platform_id}")
+            published = await store.list_endpoints(conn, platform_id)
+            hosted = await store.list_parties(conn, platform_id)
+        notified: bool | None = None
+        error: str | None = None
+        credentials = [e for e in published if e.identifier == "credentials"]
+        if platform.status is PlatformStatus.REGISTERED and credentials and platform.outbound_token:
+            notified, error = await self._delete_at_partner(platform, credentials[0])
+        async with self.db.write() as conn:
+            await store.delete_platform(conn, platform_id)
+        log.info("platform_removed", platform=platform.name, partner_notified=notified)
+        await self.notify_parties([(p.country_code, p.party_id) for p in hosted])
+        return {
+            "id": platform_id,
+            "removed": True,
+            "partner_notified": notified,
+            "partner_error": error,
+        }
+
+    async def _delete_at_partner(
+        self, platform: Platform, endpoint: Endpoint
+    ) -> tuple[bool, str | None]:
+        try:
+            response = await self.client.request(
+                "DELETE",
+                endpoint.url,
+                token=platform.outbound_token,
+                base64_token=platform.encodes_token(),
+            )
+        except OcpiError as exc:
+            return False, exc.message
+        if response.status == 200 and response.ocpi_status == 1000:
+            return True, None
+        return False, f"DELETE {endpoint.url} answered HTTP {response.status}"
+
+    async def reissue_token_a(self, platform_id: int) -> str:
+        """A new token A for a platform that is not registered (e.g. after it unregistered)."""
+        token = new_token()
+        async with self.db.write() as conn:
+            platform = await store.lock_platform(conn, platform_id)
+            if platform is None:
+                raise NotFound(f"no platform with id {platform_id}")
+            if platform.status is PlatformStatus.REGISTERED:
+                raise MethodNotAllowed(
+                    f"platform {platform.name} is registered; a token A is only issued to a "
+                    "platform that is not"
+                )
+            await store.revoke_tokens(conn, platform_id, ("A",))
+            await store.add_token(conn, platform_id, token, "A")
+        return token

@@ -1,0 +1,85 @@
+"""Credentials module, every version: ``/ocpi/{version}/credentials`` (digest §2).
+
+GET answers the hub's credentials for the caller (with the token the caller presented); POST
+registers, PUT updates (token rotation, endpoint refresh, version switch to this endpoint's
+version), DELETE unregisters. The work is done by :class:`~ocpihub.hub.registration.Registrar`;
+this module only reads the request and writes the envelope. Token A opens all four methods.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from starlette.responses import Response
+
+from ocpihub.hub.registration import Registrar
+from ocpihub.inbound.auth import Caller, any_token, runtime_of
+from ocpihub.inbound.body import read_json
+from ocpihub.inbound.interfaces import InterfaceRegistry
+from ocpihub.inbound.responses import ocpi_response
+from ocpihub.ocpi.headers import token_candidates
+from ocpihub.ocpi.versions import SUPPORTED_VERSIONS, ModuleId
+from ocpihub.store.platforms import lookup_token
+
+__all__ = ["mount", "registrar_of"]
+
+
+def registrar_of(request: Request) -> Registrar:
+    """A Registrar over the running hub's collaborators."""
+    runtime = runtime_of(request)
+    return Registrar(runtime.db, runtime.client, runtime.settings, runtime.notify_parties)
+
+
+async def _presented_token(request: Request) -> str:
+    """The token the caller authenticated with (raw or Base64-decoded, whichever matched)."""
+    candidates = token_candidates(request.headers.get("authorization"))
+    async with runtime_of(request).db.read() as conn:
+        for candidate in candidates:
+            if await lookup_token(conn, [candidate]) is not None:
+                return candidate
+    return candidates[0]
+
+
+def mount(router: APIRouter, interfaces: InterfaceRegistry) -> None:
+    """Add the credentials module of every supported version and list it in their details."""
+    for version in SUPPORTED_VERSIONS:
+        path = interfaces.add(version, ModuleId.CREDENTIALS)
+        _mount(router, version, path)
+
+
+def _mount(router: APIRouter, version: str, path: str) -> None:
+    async def get_credentials(request: Request, caller: Caller = Depends(any_token)) -> Response:
+        registrar = registrar_of(request)
+        token = await _presented_token(request)
+        own = await registrar.hosted_parties(caller.platform.id)
+        return ocpi_response(await registrar.credentials_for(version, token, own))
+
+    async def post_credentials(request: Request, caller: Caller = Depends(any_token)) -> Response:
+        registrar = registrar_of(request)
+        Registrar.check_status(caller.platform, update=False)
+        body = await read_json(request)
+        return ocpi_response(await registrar.accept(caller.platform, version, body, update=False))
+
+    async def put_credentials(request: Request, caller: Caller = Depends(any_token)) -> Response:
+        registrar = registrar_of(request)
+        Registrar.check_status(caller.platform, update=True)
+        body = await read_json(request)
+        return ocpi_response(await registrar.accept(caller.platform, version, body, update=True))
+
+    async def delete_credentials(request: Request, caller: Caller = Depends(any_token)) -> Response:
+        await registrar_of(request).unregister(caller.platform)
+        return ocpi_response()
+
+    name = version.replace(".", "_")
+    for method, endpoint in (
+        ("GET", get_credentials),
+        ("POST", post_credentials),
+        ("PUT", put_credentials),
+        ("DELETE", delete_credentials),
+    ):
+        router.add_api_route(
+            path,
+            endpoint,
+            methods=[method],
+            name=f"credentials_{method.lower()}_{name}",
+            summary=f"Credentials {method} (OCPI {version})",
+        )
