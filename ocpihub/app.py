@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 
 import structlog
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.responses import ORJSONResponse
 from starlette.responses import JSONResponse, Response
 
@@ -20,7 +20,7 @@ from ocpihub import __version__
 from ocpihub.admin import api as admin_api
 from ocpihub.hub.admin_token import ensure_admin_token
 from ocpihub.hub.enums import EnumRegistry
-from ocpihub.inbound.handlers import versions
+from ocpihub.inbound.handlers import credentials, versions
 from ocpihub.inbound.interfaces import InterfaceRegistry
 from ocpihub.inbound.middleware import RequestIdsMiddleware
 from ocpihub.inbound.responses import install_error_handlers
@@ -95,6 +95,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(RequestIdsMiddleware, max_body_bytes=settings.max_body_bytes)
 
     app.include_router(admin_api.router)
+    credentials_router = APIRouter()
+    credentials.mount(credentials_router, interfaces)
+    app.include_router(credentials_router)
     app.include_router(versions.router)
 
     @app.get("/health", include_in_schema=False)
