@@ -28,17 +28,23 @@ from ocpihub.store.schema import credentials_tokens, endpoints, parties, platfor
 
 __all__ = [
     "add_token",
+    "claim_party",
     "create_platform",
     "delete_platform",
+    "detach_parties",
     "get_platform",
     "get_platform_by_name",
     "hash_token",
     "list_endpoints",
     "list_parties",
     "list_platforms",
+    "lock_platform",
     "lookup_token",
+    "party_hosts",
+    "remove_token",
     "replace_endpoints",
     "revoke_tokens",
+    "set_platform_parties_status",
     "update_platform",
     "upsert_party",
 ]
@@ -274,3 +280,126 @@ async def replace_endpoints(
     ]
     if rows:
         await conn.execute(insert(endpoints), rows)
+
+
+# --- registration (the credentials handshake) -------------------------------------------------
+
+
+async def lock_platform(conn: AsyncConnection, platform_id: int) -> Platform | None:
+    """The platform, row-locked until the transaction ends (PostgreSQL; SQLite writes are
+    serialised already), so two handshakes of one platform cannot both commit."""
+    row = (
+        (
+            await conn.execute(
+                select(platforms).where(platforms.c.id == platform_id).with_for_update()
+            )
+        )
+        .mappings()
+        .first()
+    )
+    return _platform(row) if row else None
+
+
+async def remove_token(conn: AsyncConnection, token: str) -> None:
+    """Stop accepting one token (e.g. a pending token of a handshake that failed)."""
+    await conn.execute(
+        delete(credentials_tokens).where(credentials_tokens.c.token_hash == hash_token(token))
+    )
+
+
+async def party_hosts(
+    conn: AsyncConnection, keys: Iterable[tuple[str, str, str]]
+) -> dict[tuple[str, str, str], int]:
+    """For each (role, country_code, party_id) already attached to a platform: its platform id."""
+    out: dict[tuple[str, str, str], int] = {}
+    for role, cc, pid in keys:
+        row = (
+            await conn.execute(
+                select(parties.c.platform_id).where(
+                    parties.c.role == role,
+                    parties.c.country_code == cc.upper(),
+                    parties.c.party_id == pid.upper(),
+                    parties.c.platform_id.is_not(None),
+                )
+            )
+        ).first()
+        if row is not None:
+            out[(role, cc.upper(), pid.upper())] = int(row[0])
+    return out
+
+
+async def set_platform_parties_status(
+    conn: AsyncConnection, platform_id: int, status: ConnectionStatus
+) -> list[Party]:
+    """Set the status of every party a platform hosts; the parties changed."""
+    result = await conn.execute(
+        update(parties)
+        .where(parties.c.platform_id == platform_id)
+        .values(status=status.value, updated_at=_now())
+        .returning(parties)
+    )
+    return [_party(r) for r in result.mappings().all()]
+
+
+async def detach_parties(
+    conn: AsyncConnection, platform_id: int, keep: Iterable[tuple[str, str, str]]
+) -> list[Party]:
+    """Parties of the platform not in ``keep`` (role, cc, pid) stop being hosted by it.
+
+    They stay recorded (objects and agreements may name them) with no platform, OFFLINE.
+    """
+    wanted = set(keep)
+    gone = [
+        p
+        for p in await list_parties(conn, platform_id)
+        if (p.role, p.country_code, p.party_id) not in wanted
+    ]
+    for party in gone:
+        await conn.execute(
+            update(parties)
+            .where(parties.c.id == party.id)
+            .values(platform_id=None, status=ConnectionStatus.OFFLINE.value, updated_at=_now())
+        )
+    return gone
+
+
+async def claim_party(
+    conn: AsyncConnection,
+    platform_id: int,
+    *,
+    country_code: str,
+    party_id: str,
+    role: str,
+    business_details: dict[str, Any] | None,
+    status: ConnectionStatus = ConnectionStatus.CONNECTED,
+) -> Party | int:
+    """Attach (role, cc, pid) to this platform; or, when another platform hosts it, that id.
+
+    The party's row is locked first (PostgreSQL), so two platforms claiming one party at the
+    same time cannot both win; a concurrent first insert surfaces as an IntegrityError.
+    """
+    cc, pid = country_code.upper(), party_id.upper()
+    row = (
+        (
+            await conn.execute(
+                select(parties)
+                .where(
+                    parties.c.country_code == cc, parties.c.party_id == pid, parties.c.role == role
+                )
+                .with_for_update()
+            )
+        )
+        .mappings()
+        .first()
+    )
+    if row is not None and row["platform_id"] not in (None, platform_id):
+        return int(row["platform_id"])
+    return await upsert_party(
+        conn,
+        platform_id,
+        country_code=cc,
+        party_id=pid,
+        role=role,
+        status=status,
+        business_details=business_details,
+    )
