@@ -80,7 +80,7 @@ class WorkerConfig:
             receiver_concurrency=settings.outbox_receiver_concurrency,
             poll_interval=settings.outbox_poll_interval,
             # a claim must outlive the longest request it covers
-            lease=max(settings.outbox_lease_seconds, settings.request_timeout + 5.0),
+            lease=max(settings.outbox_lease_seconds, settings.request_timeout + 1.0),
             drain_timeout=settings.outbox_drain_seconds,
             request_timeout=settings.request_timeout,
             done_retention=settings.outbox_done_retention_hours * 3600.0,
