@@ -1,4 +1,4 @@
-"""Admin API: platforms (list, show, add, remove)."""
+"""Admin API: platforms (list, show, add, register, issue a new token A, remove)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse, Response
 
 from ocpihub.errors import NotFound
 from ocpihub.hub.platforms import add_platform, declared_role
+from ocpihub.hub.registration import Registrar
 from ocpihub.inbound.auth import runtime_of
 from ocpihub.model.parties import Platform, TokenEncoding
 from ocpihub.store import platforms as store
@@ -33,6 +34,18 @@ class PlatformIn(BaseModel):
     name: str = Field(min_length=1, max_length=100)
     token_encoding: Literal["auto", "base64", "plain"] = "auto"
     roles: list[RoleIn] | None = None
+
+
+class RegisterIn(BaseModel):
+    """Body of ``POST /admin/api/platforms/{id}/register`` (hub-initiated registration)."""
+
+    versions_url: str = Field(min_length=1, max_length=255)
+    token: str = Field(min_length=1, max_length=64)
+
+
+def _registrar(request: Request) -> Registrar:
+    runtime = runtime_of(request)
+    return Registrar(runtime.db, runtime.client, runtime.settings, runtime.notify_parties)
 
 
 def platform_json(platform: Platform) -> dict[str, Any]:
@@ -105,3 +118,28 @@ async def get_platform(platform_id: int, request: Request) -> Response:
         {"identifier": e.identifier, "role": e.role, "url": e.url} for e in published
     ]
     return JSONResponse(out)
+
+
+@router.post("/platforms/{platform_id}/register")
+async def register_platform(platform_id: int, body: RegisterIn, request: Request) -> Response:
+    """Hub-initiated registration with the partner's versions URL and its token A."""
+    registrar = _registrar(request)
+    await registrar.register_with(platform_id, body.versions_url, body.token)
+    return await get_platform(platform_id, request)
+
+
+@router.post("/platforms/{platform_id}/token", status_code=201)
+async def reissue_token(platform_id: int, request: Request) -> Response:
+    """A new token A for a platform that is not registered (the old token A stops working)."""
+    registrar = _registrar(request)
+    token = await registrar.reissue_token_a(platform_id)
+    return JSONResponse(
+        {"id": platform_id, "token_a": token, "versions_url": registrar.versions_url},
+        status_code=201,
+    )
+
+
+@router.delete("/platforms/{platform_id}")
+async def remove_platform(platform_id: int, request: Request) -> Response:
+    """Remove a platform; a registered one is told first with a credentials DELETE."""
+    return JSONResponse(await _registrar(request).remove(platform_id))
