@@ -19,8 +19,19 @@ from starlette.responses import JSONResponse, Response
 from ocpihub import __version__
 from ocpihub.admin import api as admin_api
 from ocpihub.hub.admin_token import ensure_admin_token
+from ocpihub.hub.clientinfo import ClientInfoNotifier
 from ocpihub.hub.enums import EnumRegistry
-from ocpihub.inbound.handlers import credentials, versions
+from ocpihub.hub.liveness import LivenessChecker
+from ocpihub.inbound.handlers import (
+    cdrs,
+    credentials,
+    hub_client_info,
+    locations,
+    sessions,
+    tariffs,
+    tokens,
+    versions,
+)
 from ocpihub.inbound.interfaces import InterfaceRegistry
 from ocpihub.inbound.middleware import RequestIdsMiddleware
 from ocpihub.inbound.responses import install_error_handlers
@@ -61,6 +72,17 @@ def create_app(settings: Settings) -> FastAPI:
     deliveries = DeliveryWorker(db, client, WorkerConfig.from_settings(settings))
     enums = EnumRegistry(settings.custom_enum_values)
     runtime = Runtime(settings=settings, db=db, interfaces=interfaces, client=client, enums=enums)
+    notifier = ClientInfoNotifier(db, settings.hub_party)
+    runtime.notify_agreement = notifier.agreement_changed
+    runtime.notify_parties = notifier.party_changed
+    liveness = LivenessChecker(
+        db,
+        client,
+        interval=settings.liveness_interval_seconds,
+        threshold=settings.liveness_failure_threshold,
+        timeout=settings.request_timeout,
+        on_change=notifier.party_changed,
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -70,13 +92,17 @@ def create_app(settings: Settings) -> FastAPI:
         await client.start()
         await traffic.start()
         await deliveries.start()
-        refresher = asyncio.create_task(_refresh_enums(enums, db, settings.enum_refresh_seconds))
+        background = [asyncio.create_task(_refresh_enums(enums, db, settings.enum_refresh_seconds))]
+        if settings.liveness_interval_seconds > 0:
+            background.append(asyncio.create_task(liveness.run()))
         try:
             yield
         finally:
             await deliveries.stop()  # drains in-flight deliveries (bounded)
             await traffic.stop()
-            refresher.cancel()
+            for task in background:
+                task.cancel()
+            await asyncio.gather(*background, return_exceptions=True)
             await client.close()
             await db.close()
 
@@ -95,9 +121,15 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(RequestIdsMiddleware, max_body_bytes=settings.max_body_bytes)
 
     app.include_router(admin_api.router)
-    credentials_router = APIRouter()
-    credentials.mount(credentials_router, interfaces)
-    app.include_router(credentials_router)
+    modules = APIRouter()
+    credentials.mount(modules, interfaces)
+    locations.mount(modules, interfaces)
+    tariffs.mount(modules, interfaces)
+    tokens.mount(modules, interfaces)
+    sessions.mount(modules, interfaces)
+    cdrs.mount(modules, interfaces)
+    hub_client_info.mount(modules, interfaces)
+    app.include_router(modules)
     app.include_router(versions.router)
 
     @app.get("/health", include_in_schema=False)

@@ -5,10 +5,12 @@ Handlers reach them through ``request.app.state.runtime``; nothing else builds t
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ocpihub.hub.agreement_actions import Notify
 from ocpihub.hub.enums import EnumRegistry
+from ocpihub.hub.party_actions import PartiesChanged
 from ocpihub.inbound.interfaces import InterfaceRegistry
 from ocpihub.model.agreements import Agreement
 from ocpihub.outbound.client import PartnerClient
@@ -19,6 +21,10 @@ __all__ = ["Runtime"]
 
 
 async def _no_notification(agreement: Agreement) -> None:
+    return None
+
+
+async def _no_party_notification(codes: Iterable[tuple[str, str]]) -> None:
     return None
 
 
@@ -33,3 +39,4 @@ class Runtime:
     enums: EnumRegistry
     admin_token_hash: str | None = None
     notify_agreement: Notify = field(default=_no_notification)
+    notify_parties: PartiesChanged = field(default=_no_party_notification)

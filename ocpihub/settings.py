@@ -106,7 +106,7 @@ class Settings(BaseSettings):
         60.0,
         gt=0,
         description="How long a claimed delivery stays claimed; if its process dies, another "
-        "(or the restarted one) delivers it after this. At least request_timeout + 5 is used.",
+        "(or the restarted one) delivers it after this. At least request_timeout + 1 is used.",
     )
     outbox_drain_seconds: float = Field(
         10.0,
@@ -156,6 +156,17 @@ class Settings(BaseSettings):
         description="Extra values accepted in 2.3.0 open enums, e.g. "
         '{"ConnectorType": ["ACME_PLUG"]}; more can be registered at run time '
         "(admin API, `ocpihub enum add`).",
+    )
+    liveness_interval_seconds: float = Field(
+        60.0,
+        ge=0,
+        description="How often the hub checks that each registered platform answers on its "
+        "versions endpoint (0 turns the check off).",
+    )
+    liveness_failure_threshold: int = Field(
+        3,
+        ge=1,
+        description="Failed checks in a row after which a platform's parties become OFFLINE.",
     )
     enum_refresh_seconds: float = Field(
         30.0,

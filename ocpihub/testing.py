@@ -110,6 +110,7 @@ class Peer:
     hub_credentials: dict[str, Any] | None = None
     handlers: dict[tuple[str, str], Handler] = field(default_factory=dict)
     registered: bool = False
+    down: bool = False  # while True, every request is answered 503 (a platform in trouble)
 
     def __post_init__(self) -> None:
         if self.modules is None:
@@ -249,10 +250,15 @@ class Peer:
     def _json(body: bytes, status: int = 200, headers: dict[str, str] | None = None) -> Response:
         return Response(body, status_code=status, media_type="application/json", headers=headers)
 
+    def _down(self) -> Response:
+        return self._json(_envelope(None, 3000, "peer is down"), 503)
+
     def _unauthorized(self) -> Response:
         return self._json(_envelope(None, 2000, "peer: unknown or wrongly encoded token"), 401)
 
     async def _versions(self, request: Request) -> Response:
+        if self.down:
+            return self._down()
         item = await self._record(request, "versions")
         if not item.accepted:
             return self._unauthorized()
@@ -260,6 +266,8 @@ class Peer:
         return self._json(_envelope([{"version": self.version, "url": url}]))
 
     async def _details(self, request: Request) -> Response:
+        if self.down:
+            return self._down()
         item = await self._record(request, "versions")
         if not item.accepted:
             return self._unauthorized()
@@ -283,6 +291,8 @@ class Peer:
         return self._json(_envelope({"version": self.version, "endpoints": endpoints}))
 
     async def _credentials(self, request: Request) -> Response:
+        if self.down:
+            return self._down()
         item = await self._record(request, "credentials")
         if not item.accepted:
             return self._unauthorized()
@@ -322,6 +332,8 @@ class Peer:
         return self._json(raw, status)
 
     async def _module(self, request: Request) -> Response:
+        if self.down:
+            return self._down()
         module = request.path_params["module"]
         rest = request.path_params.get("rest", "")
         item = await self._record(request, module, rest)

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from ocpihub.cli import agreement, enums, platform
+from ocpihub.cli import agreement, enums, party, platform
 from ocpihub.cli import outbox as outbox_cli
 from ocpihub.cli._common import run, settings_or_exit
 from ocpihub.hub.admin_token import ensure_admin_token
@@ -30,6 +30,7 @@ app = typer.Typer(
 app.add_typer(platform.app, name="platform")
 app.add_typer(enums.app, name="enum")
 app.add_typer(agreement.app, name="agreement")
+app.add_typer(party.app, name="party")
 app.add_typer(outbox_cli.app, name="outbox")
 
 

@@ -13,6 +13,7 @@ from ocpihub.hub.agreement_actions import (
     remove_agreement,
     set_status,
 )
+from ocpihub.hub.clientinfo import ClientInfoNotifier
 from ocpihub.model.agreements import AgreementStatus
 from ocpihub.store import agreements as store
 from ocpihub.store.db import Database
@@ -49,7 +50,8 @@ def agreement_add(
     settings = settings_or_exit()
 
     async def work(db: Database) -> dict[str, Any]:
-        return agreement_json(await add_agreement(db, party_a, party_b, module))
+        notify = ClientInfoNotifier(db, settings.hub_party).agreement_changed
+        return agreement_json(await add_agreement(db, party_a, party_b, module, notify=notify))
 
     _show(run(settings, work), as_json)
 
@@ -62,7 +64,8 @@ def _status_command(status: AgreementStatus) -> Any:
         settings = settings_or_exit()
 
         async def work(db: Database) -> dict[str, Any]:
-            return agreement_json(await set_status(db, agreement_id, status))
+            notify = ClientInfoNotifier(db, settings.hub_party).agreement_changed
+            return agreement_json(await set_status(db, agreement_id, status, notify=notify))
 
         _show(run(settings, work), as_json)
 
@@ -84,7 +87,8 @@ def agreement_remove(
     settings = settings_or_exit()
 
     async def work(db: Database) -> dict[str, Any]:
-        return agreement_json(await remove_agreement(db, agreement_id))
+        notify = ClientInfoNotifier(db, settings.hub_party).agreement_changed
+        return agreement_json(await remove_agreement(db, agreement_id, notify=notify))
 
     removed = run(settings, work)
     if as_json:

@@ -44,6 +44,7 @@ __all__ = [
     "remove_token",
     "replace_endpoints",
     "revoke_tokens",
+    "set_party_status",
     "set_platform_parties_status",
     "update_platform",
     "upsert_party",
@@ -280,6 +281,21 @@ async def replace_endpoints(
     ]
     if rows:
         await conn.execute(insert(endpoints), rows)
+
+
+async def set_party_status(
+    conn: AsyncConnection, country_code: str, party_id: str, status: ConnectionStatus
+) -> list[Party]:
+    """Set the status of every role of one party; the parties changed."""
+    result = await conn.execute(
+        update(parties)
+        .where(
+            parties.c.country_code == country_code.upper(), parties.c.party_id == party_id.upper()
+        )
+        .values(status=status.value, updated_at=_now())
+        .returning(parties)
+    )
+    return [_party(r) for r in result.mappings().all()]
 
 
 # --- registration (the credentials handshake) -------------------------------------------------

@@ -1,0 +1,70 @@
+"""``ocpihub party …``: parties hosted by the connected platforms."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from ocpihub.cli._common import print_json, run, settings_or_exit
+from ocpihub.hub.clientinfo import ClientInfoNotifier
+from ocpihub.hub.party_actions import party_json, suspend_party
+from ocpihub.store.db import Database
+from ocpihub.store.platforms import list_parties
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    help="Parties: (country code, party id, role) on a platform.", no_args_is_help=True
+)
+
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+@app.command("list")
+def party_list(as_json: AsJson = False) -> None:
+    """List every party with its status."""
+    settings = settings_or_exit()
+
+    async def work(db: Database) -> list[dict[str, Any]]:
+        async with db.read() as conn:
+            return [party_json(p) for p in await list_parties(conn)]
+
+    found = run(settings, work)
+    if as_json:
+        print_json(found)
+        return
+    if not found:
+        typer.echo("no parties")
+    for p in found:
+        typer.echo(f"{p['code']:<8} {p['role']:<6} {p['status']:<10} platform {p['platform_id']}")
+
+
+def _set(code: str, suspended: bool, as_json: bool) -> None:
+    settings = settings_or_exit()
+
+    async def work(db: Database) -> list[dict[str, Any]]:
+        notify = ClientInfoNotifier(db, settings.hub_party).party_changed
+        return [party_json(p) for p in await suspend_party(db, code, suspended, notify=notify)]
+
+    changed = run(settings, work)
+    if as_json:
+        print_json(changed)
+    else:
+        typer.echo(f"{code}: {changed[0]['status']}")
+
+
+@app.command("suspend")
+def party_suspend(
+    code: Annotated[str, typer.Argument(help="The party, CC-PID.")], as_json: AsJson = False
+) -> None:
+    """Suspend a party: nothing flows to or from it until it is resumed."""
+    _set(code, True, as_json)
+
+
+@app.command("resume")
+def party_resume(
+    code: Annotated[str, typer.Argument(help="The party, CC-PID.")], as_json: AsJson = False
+) -> None:
+    """Resume a suspended party."""
+    _set(code, False, as_json)

@@ -1,0 +1,83 @@
+"""HubClientInfo (2.2.1, 2.3.0): the hub's Sender interface, listing the caller's partners.
+
+``GET /ocpi/{v}/hubclientinfo/sender`` lists a ClientInfo for every party the caller's parties
+have an agreement with, with the status the caller should see (``hub/clientinfo.py``),
+paginated like every list. The module is a configuration module: no routing headers. Pushes of
+changes go out through the outbox (``ClientInfoNotifier``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from starlette.responses import Response
+
+from ocpihub.hub.clientinfo import client_info, seen_status
+from ocpihub.inbound.auth import Caller, registered, runtime_of
+from ocpihub.inbound.handlers._objects import version_of
+from ocpihub.inbound.interfaces import InterfaceRegistry
+from ocpihub.inbound.responses import ocpi_response
+from ocpihub.ocpi.fields import parse_datetime
+from ocpihub.ocpi.pagination import page_headers, parse_page_request
+from ocpihub.ocpi.versions import InterfaceRole, ModuleId
+from ocpihub.store.agreements import list_agreements
+from ocpihub.store.platforms import list_parties
+from ocpihub.translate import from_canonical
+
+__all__ = ["mount"]
+
+
+async def _infos(request: Request, caller: Caller) -> list[dict[str, Any]]:
+    async with runtime_of(request).db.read() as conn:
+        known = await list_parties(conn)
+        mine = [p for p in known if p.platform_id == caller.platform.id]
+        out: dict[tuple[str, str, str], dict[str, Any]] = {}
+        for party in mine:
+            code = (party.country_code, party.party_id)
+            for agreement in await list_agreements(conn, code):
+                other = agreement.other(code)
+                for subject in known:
+                    if (subject.country_code, subject.party_id) != other:
+                        continue
+                    status = seen_status(subject.status, agreement)
+                    info = client_info(subject, status, agreement.updated_at)
+                    out[(subject.country_code, subject.party_id, subject.role)] = info
+    return sorted(out.values(), key=lambda i: (i["country_code"], i["party_id"], i["role"]))
+
+
+def mount(router: APIRouter, interfaces: InterfaceRegistry) -> None:
+    """Add the HubClientInfo sender interface for 2.2.1 and 2.3.0."""
+    for version in ("2.2.1", "2.3.0"):
+        path = interfaces.add(version, ModuleId.HUB_CLIENT_INFO, InterfaceRole.SENDER)
+        _mount(router, version, path)
+
+
+def _mount(router: APIRouter, version: str, path: str) -> None:
+    async def list_client_info(request: Request, c: Caller = Depends(registered)) -> Response:
+        runtime = runtime_of(request)
+        caller_version = version_of(c)
+        max_limit = runtime.settings.page_limit_for("hubclientinfo")
+        params = dict(request.query_params)
+        page = parse_page_request(params, max_limit=max_limit)
+        infos = await _infos(request, c)
+        if page.date_from is not None:
+            infos = [i for i in infos if parse_datetime(i["last_updated"]) >= page.date_from]
+        if page.date_to is not None:
+            infos = [i for i in infos if parse_datetime(i["last_updated"]) < page.date_to]
+        window = infos[page.offset : page.offset + page.limit]
+        data = [from_canonical(caller_version, "ClientInfo", i)[0] for i in window]
+        headers = page_headers(
+            runtime.settings.public_url + path,
+            {k: v for k, v in params.items() if k != "cursor"},
+            page,
+            returned=len(window),
+            total=len(infos),
+            last_key=page.offset + len(window),
+            max_limit=max_limit,
+        )
+        return ocpi_response(data, headers=headers)
+
+    router.add_api_route(
+        path, list_client_info, methods=["GET"], name=f"{version}:list_client_info"
+    )

@@ -1,0 +1,314 @@
+"""Locations through the hub: the CPOs' pushes in, broadcast out, and the eMSPs' pulls.
+
+- Receiver interface (``/ocpi/{v}/locations/receiver/{cc}/{pid}/{location_id}[/{evse_uid}
+  [/{connector_id}]]``): a CPO PUTs or PATCHes its Locations, EVSEs and Connectors, and may GET
+  back what the hub holds. Each accepted push is stored into the Location tree and queued, at the
+  same level and method, to every agreed receiver (broadcast, digest §1.9).
+- Sender interface (``/ocpi/{v}/locations/sender[/{location_id}[/{evse_uid}
+  [/{connector_id}]]]``): GET all, merged over the owners the caller's agreements cover, and
+  GET one — both from the hub's store, in the caller's version.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Depends, Request
+from starlette.responses import Response
+
+from ocpihub.errors import NotFound
+from ocpihub.hub.locations import apply_push, find_part
+from ocpihub.hub.routing import broadcast
+from ocpihub.inbound.auth import Caller, registered, runtime_of
+from ocpihub.inbound.body import read_json
+from ocpihub.inbound.handlers._objects import (
+    Push,
+    canonical,
+    check_ids,
+    correlation_id,
+    egress,
+    list_visible,
+    owned_party,
+    parse_wire,
+    queue,
+    version_of,
+    visible_owners,
+)
+from ocpihub.inbound.interfaces import InterfaceRegistry
+from ocpihub.inbound.responses import ocpi_response
+from ocpihub.ocpi.fields import parse_datetime
+from ocpihub.ocpi.versions import SUPPORTED_VERSIONS, InterfaceRole, ModuleId
+from ocpihub.outbox.items import ordering_key
+from ocpihub.store.objects import ObjectKey, find_visible, get_object, put_object
+from ocpihub.store.routing import agreed_targets
+from ocpihub.translate import TranslationContext, from_canonical
+
+__all__ = ["mount"]
+
+MODULE = "locations"
+_OWNER_ROLES = ("CPO",)
+
+
+def _name(evse_uid: str | None, connector_id: str | None, patch: bool) -> str:
+    base = "Location" if evse_uid is None else "EVSE" if connector_id is None else "Connector"
+    return base + ("Patch" if patch else "")
+
+
+def _suffix(cc: str, pid: str, *ids: str | None) -> str:
+    return "/" + "/".join([cc, pid, *(i for i in ids if i is not None)])
+
+
+def _check_version(caller: Caller, version: str) -> None:
+    if version_of(caller) != version:
+        raise NotFound(
+            f"your platform registered with OCPI {caller.platform.version}: use its endpoints"
+        )
+
+
+async def _push(
+    request: Request,
+    caller: Caller,
+    version: str,
+    cc: str,
+    pid: str,
+    location_id: str,
+    evse_uid: str | None,
+    connector_id: str | None,
+    *,
+    patch: bool,
+) -> Response:
+    _check_version(caller, version)
+    runtime = runtime_of(request)
+    owner = await owned_party(request, caller, cc, pid, _OWNER_ROLES)
+    name = _name(evse_uid, connector_id, patch)
+    wire = parse_wire(runtime, version, name, await read_json(request))
+    ids = {"id": location_id} if evse_uid is None else {"uid": evse_uid}
+    if connector_id is not None:
+        ids = {"id": connector_id}
+    check_ids(wire, owner, ids, version)
+    ctx = TranslationContext(
+        country_code=owner[0], party_id=owner[1], now=datetime.now(UTC), enums=runtime.enums
+    )
+    canon = canonical(version, name, wire, ctx)
+    key = ObjectKey.of(MODULE, owner[0], owner[1], location_id)
+    async with runtime.db.write() as conn:
+        stored = await get_object(conn, key)
+        document, created = apply_push(
+            stored.document if stored else None,
+            location_id,
+            evse_uid,
+            connector_id,
+            canon,
+            patch=patch,
+        )
+        whole = evse_uid is None and not patch
+        await put_object(
+            conn,
+            key,
+            document=document,
+            last_updated=parse_datetime(document["last_updated"]),
+            source_version=version,
+            original=wire if whole else None,
+        )
+        targets = broadcast(
+            await agreed_targets(conn, owner, MODULE), MODULE, sender_platform_id=caller.platform.id
+        )
+        await queue(
+            conn,
+            Push(
+                owner=owner,
+                sender_platform_id=caller.platform.id,
+                module=MODULE,
+                method="PATCH" if patch else "PUT",
+                url_suffix=_suffix(owner[0], owner[1], location_id, evse_uid, connector_id),
+                object_name=name,
+                payload=canon,
+                original=wire,
+                original_version=version,
+                ordering_key=ordering_key(MODULE, owner[0], owner[1], location_id),
+                correlation_id=correlation_id(request),
+            ),
+            targets,
+            broadcast=True,
+        )
+    return ocpi_response(http_status=201 if created else 200, include_data=False)
+
+
+async def _get_own(
+    request: Request,
+    caller: Caller,
+    version: str,
+    cc: str,
+    pid: str,
+    location_id: str,
+    evse_uid: str | None,
+    connector_id: str | None,
+) -> Response:
+    _check_version(caller, version)
+    runtime = runtime_of(request)
+    owner = await owned_party(request, caller, cc, pid, _OWNER_ROLES)
+    async with runtime.db.read() as conn:
+        stored = await get_object(conn, ObjectKey.of(MODULE, owner[0], owner[1], location_id))
+    part = find_part(stored.document, evse_uid, connector_id) if stored else None
+    if part is None:
+        raise NotFound(f"the hub holds no {_name(evse_uid, connector_id, False)} here")
+    data, _ = from_canonical(version, _name(evse_uid, connector_id, False), part)
+    return ocpi_response(data)
+
+
+async def _get_one(
+    request: Request,
+    caller: Caller,
+    version: str,
+    location_id: str,
+    evse_uid: str | None,
+    connector_id: str | None,
+) -> Response:
+    _check_version(caller, version)
+    runtime = runtime_of(request)
+    async with runtime.db.read() as conn:
+        owners = await visible_owners(conn, caller, MODULE)
+        stored = await find_visible(conn, MODULE, location_id, owners)
+    if stored is None:
+        raise NotFound(f"no location {location_id!r} that your agreements let you see")
+    if evse_uid is None:
+        return ocpi_response(egress(version, "Location", stored))
+    part = find_part(stored.document, evse_uid, connector_id)
+    if part is None:
+        raise NotFound(f"location {location_id!r} has no such EVSE/connector")
+    data, _ = from_canonical(version, _name(evse_uid, connector_id, False), part)
+    return ocpi_response(data)
+
+
+def mount(router: APIRouter, interfaces: InterfaceRegistry) -> None:
+    """Add the Locations routes of every version to ``router`` and list them in ``interfaces``."""
+    for version in SUPPORTED_VERSIONS:
+        receiver = interfaces.add(version, ModuleId.LOCATIONS, InterfaceRole.RECEIVER)
+        sender = interfaces.add(version, ModuleId.LOCATIONS, InterfaceRole.SENDER)
+        _mount_version(router, version, receiver, sender)
+
+
+def _mount_version(router: APIRouter, version: str, receiver: str, sender: str) -> None:
+    own = f"{receiver}/{{cc}}/{{pid}}/{{location_id}}"
+
+    async def put_location(
+        cc: str, pid: str, location_id: str, request: Request, c: Caller = Depends(registered)
+    ) -> Response:
+        return await _push(request, c, version, cc, pid, location_id, None, None, patch=False)
+
+    async def patch_location(
+        cc: str, pid: str, location_id: str, request: Request, c: Caller = Depends(registered)
+    ) -> Response:
+        return await _push(request, c, version, cc, pid, location_id, None, None, patch=True)
+
+    async def get_location(
+        cc: str, pid: str, location_id: str, request: Request, c: Caller = Depends(registered)
+    ) -> Response:
+        return await _get_own(request, c, version, cc, pid, location_id, None, None)
+
+    async def put_evse(
+        cc: str,
+        pid: str,
+        location_id: str,
+        evse_uid: str,
+        request: Request,
+        c: Caller = Depends(registered),
+    ) -> Response:
+        return await _push(request, c, version, cc, pid, location_id, evse_uid, None, patch=False)
+
+    async def patch_evse(
+        cc: str,
+        pid: str,
+        location_id: str,
+        evse_uid: str,
+        request: Request,
+        c: Caller = Depends(registered),
+    ) -> Response:
+        return await _push(request, c, version, cc, pid, location_id, evse_uid, None, patch=True)
+
+    async def get_evse(
+        cc: str,
+        pid: str,
+        location_id: str,
+        evse_uid: str,
+        request: Request,
+        c: Caller = Depends(registered),
+    ) -> Response:
+        return await _get_own(request, c, version, cc, pid, location_id, evse_uid, None)
+
+    async def put_connector(
+        cc: str,
+        pid: str,
+        location_id: str,
+        evse_uid: str,
+        connector_id: str,
+        request: Request,
+        c: Caller = Depends(registered),
+    ) -> Response:
+        return await _push(
+            request, c, version, cc, pid, location_id, evse_uid, connector_id, patch=False
+        )
+
+    async def patch_connector(
+        cc: str,
+        pid: str,
+        location_id: str,
+        evse_uid: str,
+        connector_id: str,
+        request: Request,
+        c: Caller = Depends(registered),
+    ) -> Response:
+        return await _push(
+            request, c, version, cc, pid, location_id, evse_uid, connector_id, patch=True
+        )
+
+    async def get_connector(
+        cc: str,
+        pid: str,
+        location_id: str,
+        evse_uid: str,
+        connector_id: str,
+        request: Request,
+        c: Caller = Depends(registered),
+    ) -> Response:
+        return await _get_own(request, c, version, cc, pid, location_id, evse_uid, connector_id)
+
+    async def list_locations(request: Request, c: Caller = Depends(registered)) -> Response:
+        _check_version(c, version)
+        return await list_visible(request, c, MODULE, "Location", base_path=sender)
+
+    async def get_one_location(
+        location_id: str, request: Request, c: Caller = Depends(registered)
+    ) -> Response:
+        return await _get_one(request, c, version, location_id, None, None)
+
+    async def get_one_evse(
+        location_id: str, evse_uid: str, request: Request, c: Caller = Depends(registered)
+    ) -> Response:
+        return await _get_one(request, c, version, location_id, evse_uid, None)
+
+    async def get_one_connector(
+        location_id: str,
+        evse_uid: str,
+        connector_id: str,
+        request: Request,
+        c: Caller = Depends(registered),
+    ) -> Response:
+        return await _get_one(request, c, version, location_id, evse_uid, connector_id)
+
+    for path, handler, method in (
+        (own, put_location, "PUT"),
+        (own, patch_location, "PATCH"),
+        (own, get_location, "GET"),
+        (own + "/{evse_uid}", put_evse, "PUT"),
+        (own + "/{evse_uid}", patch_evse, "PATCH"),
+        (own + "/{evse_uid}", get_evse, "GET"),
+        (own + "/{evse_uid}/{connector_id}", put_connector, "PUT"),
+        (own + "/{evse_uid}/{connector_id}", patch_connector, "PATCH"),
+        (own + "/{evse_uid}/{connector_id}", get_connector, "GET"),
+        (sender, list_locations, "GET"),
+        (sender + "/{location_id}", get_one_location, "GET"),
+        (sender + "/{location_id}/{evse_uid}", get_one_evse, "GET"),
+        (sender + "/{location_id}/{evse_uid}/{connector_id}", get_one_connector, "GET"),
+    ):
+        router.add_api_route(path, handler, methods=[method], name=f"{version}:{handler.__name__}")
