@@ -22,6 +22,7 @@ from ocpihub.outbox.items import OutboxItem, Status
 from ocpihub.store import outbox as outbox_store
 from ocpihub.store import platforms as plat
 from ocpihub.store.db import Database
+from ocpihub.store.migrate import migrate
 from ocpihub.testing import Peer, Received
 from tests.support.servers import free_port, run_server
 
@@ -47,6 +48,7 @@ async def connect_receiver(
     role, cc, pid = party
     db = Database(database_url)
     try:
+        await migrate(db)  # the hub may not have started yet
         async with db.write() as conn:
             p = await plat.create_platform(conn, name)
             await plat.update_platform(
