@@ -4,8 +4,8 @@ charging preferences relayed, GET all limited to the caller's own sessions."""
 from __future__ import annotations
 
 import asyncio
-import copy
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -41,7 +41,7 @@ async def seed_token(hub: RunningHub, doc: dict[str, Any]) -> None:
             conn,
             ObjectKey.of("tokens", doc["country_code"], doc["party_id"], doc["uid"], doc["type"]),
             document=doc,
-            last_updated=__import__("datetime").datetime.fromisoformat(doc["last_updated"]),
+            last_updated=datetime.fromisoformat(doc["last_updated"]),
             source_version="2.3.0",
             original=doc,
         )
@@ -247,7 +247,7 @@ async def test_charging_preferences_round_trip(roaming: dict[str, Peer]) -> None
     assert body["status_code"] == 1000
     assert body["data"] == "DEPARTURE_REQUIRED"
     assert headers["OCPI-from-party-id"] == "C23"
-    sent = [r for r in cpo.of("sessions", "PUT")]
+    sent = cpo.of("sessions", "PUT")
     assert len(sent) == 1
     assert sent[0].path.endswith("/S3/charging_preferences")
     assert sent[0].body == prefs
@@ -316,7 +316,7 @@ async def test_push_for_foreign_party_or_without_agreement_refused(
     assert body["status_code"] == 4001
     status, _, _ = await cpo.request("GET", own_url(cpo, "NL", "C23", "F2"))
     assert status == 404
-    mismatch = copy.deepcopy(session_230("F3", EMSP_230))
+    mismatch = session_230("F3", EMSP_230)
     status, body, _ = await cpo.request("PUT", own_url(cpo, "NL", "C23", "OTHER"), json=mismatch)
     assert status == 400
     assert body["status_code"] == 2001
