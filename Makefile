@@ -22,13 +22,13 @@ test-fast: $(STAMP)  ## the inner loop: everything but the end-to-end tests
 	$(BIN)/python -m pytest -n 2 -rs -q -m "not e2e"
 
 check: $(STAMP)  ## lint and types
-	$(BIN)/ruff format --check ocpihub tests bench
-	$(BIN)/ruff check ocpihub tests bench
+	$(BIN)/ruff format --check ocpihub tests bench examples
+	$(BIN)/ruff check ocpihub tests bench examples
 	$(BIN)/mypy
 
 lint: $(STAMP)  ## fix what ruff can fix
-	$(BIN)/ruff format ocpihub tests bench
-	$(BIN)/ruff check --fix ocpihub tests bench
+	$(BIN)/ruff format ocpihub tests bench examples
+	$(BIN)/ruff check --fix ocpihub tests bench examples
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
