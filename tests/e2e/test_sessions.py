@@ -323,3 +323,31 @@ async def test_push_for_foreign_party_or_without_agreement_refused(
     await asyncio.sleep(0.3)
     for name in ("emsp230", "emsp211", "outsider"):
         assert roaming[name].of("sessions") == []
+
+
+async def test_211_patch_reaches_230_emsp_with_append_semantics(roaming: dict[str, Peer]) -> None:
+    """A 2.1.1 PATCH's replacing period list reaches a 2.3.0 eMSP as the periods it adds, or
+    as a PUT of the whole session when it rewrites earlier periods."""
+    cpo, emsp = roaming["cpo211"], roaming["emsp230"]
+    url = own_url(cpo, "NL", "C21", "S4")
+    session = session_211("S4", "DE-M23-C00001")
+    assert (await cpo.request("PUT", url, json=session))[0] == 201
+    first = session["charging_periods"][0]
+    second = {
+        "start_date_time": "2024-01-01T10:30:00Z",
+        "dimensions": [{"type": "TIME", "volume": 0.5}],
+    }
+    assert (await cpo.request("PATCH", url, json={"charging_periods": [first, second]}))[0] == 200
+    rewrite = {
+        "start_date_time": "2024-01-01T10:00:00Z",
+        "dimensions": [{"type": "TIME", "volume": 1}],
+    }
+    assert (await cpo.request("PATCH", url, json={"charging_periods": [rewrite]}))[0] == 200
+    got = await wait_for(emsp, "sessions", lambda r: len(r) >= 3)
+    assert [r.method for r in got] == ["PUT", "PATCH", "PUT"]
+    assert got[1].body["charging_periods"] == [second]
+    assert "last_updated" in got[1].body
+    parse(model("2.3.0", "Session"), got[2].body)
+    assert got[2].body["charging_periods"] == [rewrite]
+    status, own, _ = await cpo.request("GET", url)
+    assert own["data"]["charging_periods"] == [rewrite]
