@@ -87,6 +87,12 @@ class Settings(BaseSettings):
     request_timeout: float = Field(
         10.0, gt=0, description="Seconds the hub waits for a partner's answer on an outbound call."
     )
+    command_result_grace_seconds: float = Field(
+        30.0,
+        ge=0,
+        description="Seconds the hub waits beyond a CPO's command timeout for the result before "
+        "it sends the eMSP a TIMEOUT result itself (also added to the timeout the eMSP is told).",
+    )
     # --- delivery (outbox) and traffic log; see docs/delivery.md ---
     outbox_concurrency: int = Field(
         64, ge=1, description="Deliveries one hub process runs at the same time, at most."

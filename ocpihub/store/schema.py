@@ -39,6 +39,7 @@ __all__ = [
     "metadata",
     "objects",
     "parties",
+    "pending_requests",
     "platforms",
 ]
 
@@ -275,3 +276,37 @@ agreements = Table(
     Index("ix_agreements_b", "b_country_code", "b_party_id"),
 )
 """Roaming agreements: the operator's permission for two parties to exchange data."""
+
+pending_requests = Table(
+    "pending_requests",
+    metadata,
+    # the opaque id in the hub's callback URL (or a fixed key for a profile-setter record)
+    Column("id", String(64), primary_key=True),
+    # commands or chargingprofiles
+    Column("module", String(20), nullable=False),
+    # CommandType, GET/SET/CLEAR (charging profiles), or SETTER (who last set a profile)
+    Column("kind", String(32), nullable=False),
+    Column("requester_platform_id", Integer, nullable=False),
+    Column("requester_country_code", String(2), nullable=False),
+    Column("requester_party_id", String(3), nullable=False),
+    Column("requester_version", String(10), nullable=False),
+    Column("receiver_platform_id", Integer, nullable=False),
+    Column("receiver_country_code", String(2), nullable=False),
+    Column("receiver_party_id", String(3), nullable=False),
+    Column("receiver_version", String(10), nullable=False),
+    # the requester's own response_url, where results are relayed
+    Column("response_url", Text),
+    Column("correlation_id", String(64), nullable=False),
+    # reservation_id (RESERVE_NOW) or session_id: what later requests are routed by
+    Column("reference", String(64)),
+    # result values relayed so far (duplicates are relayed once)
+    Column("results", JsonDoc),
+    # when the hub posts TIMEOUT if no result came; NULL once a result (or TIMEOUT) went out
+    Column("result_due_at", UtcDateTime),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_pending_requests_result_due_at", "result_due_at"),
+    Index("ix_pending_requests_expires_at", "expires_at"),
+    Index("ix_pending_requests_module_reference", "module", "reference"),
+)
+"""Commands and charging-profile requests awaiting their asynchronous result (DESIGN rule 6)."""

@@ -1,0 +1,246 @@
+"""Pending requests: commands and charging-profile requests awaiting their async result.
+
+Each row maps the opaque id of a hub callback URL to the requester's own ``response_url``, the
+two parties and their versions, and the request's deadlines (``hub/commands.py`` computes
+them). A few rows of kind ``SETTER`` record, per (CPO, session), the party that last set a
+charging profile, so the CPO's ActiveChargingProfile updates reach it (digest §3.7).
+
+Claims are read-modify-write under a row lock (``FOR UPDATE`` on PostgreSQL; SQLite write
+transactions are serialised with ``BEGIN IMMEDIATE``), so two hub processes never relay the same
+result twice, nor a result and a TIMEOUT both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ocpihub.store.schema import pending_requests as table
+
+__all__ = [
+    "PendingRequest",
+    "add_pending",
+    "claim_result",
+    "delete_expired",
+    "delete_pending",
+    "due_timeouts",
+    "find_reservation",
+    "get_pending",
+    "get_setter",
+    "release_result",
+    "set_deadlines",
+    "set_setter",
+]
+
+SETTER = "SETTER"
+
+
+@dataclass(frozen=True, slots=True)
+class PendingRequest:
+    """One relayed request and where its results go."""
+
+    id: str
+    module: str
+    kind: str
+    requester_platform_id: int
+    requester: tuple[str, str]
+    requester_version: str
+    receiver_platform_id: int
+    receiver: tuple[str, str]
+    receiver_version: str
+    response_url: str | None
+    correlation_id: str
+    expires_at: datetime
+    created_at: datetime
+    reference: str | None = None
+    result_due_at: datetime | None = None
+    results: list[str] = field(default_factory=list)
+
+
+def _values(req: PendingRequest) -> dict[str, Any]:
+    return {
+        "id": req.id,
+        "module": req.module,
+        "kind": req.kind,
+        "requester_platform_id": req.requester_platform_id,
+        "requester_country_code": req.requester[0],
+        "requester_party_id": req.requester[1],
+        "requester_version": req.requester_version,
+        "receiver_platform_id": req.receiver_platform_id,
+        "receiver_country_code": req.receiver[0],
+        "receiver_party_id": req.receiver[1],
+        "receiver_version": req.receiver_version,
+        "response_url": req.response_url,
+        "correlation_id": req.correlation_id,
+        "reference": req.reference,
+        "results": list(req.results),
+        "result_due_at": req.result_due_at,
+        "expires_at": req.expires_at,
+        "created_at": req.created_at,
+    }
+
+
+def _row(row: RowMapping) -> PendingRequest:
+    return PendingRequest(
+        id=row["id"],
+        module=row["module"],
+        kind=row["kind"],
+        requester_platform_id=row["requester_platform_id"],
+        requester=(row["requester_country_code"], row["requester_party_id"]),
+        requester_version=row["requester_version"],
+        receiver_platform_id=row["receiver_platform_id"],
+        receiver=(row["receiver_country_code"], row["receiver_party_id"]),
+        receiver_version=row["receiver_version"],
+        response_url=row["response_url"],
+        correlation_id=row["correlation_id"],
+        reference=row["reference"],
+        results=list(row["results"] or []),
+        result_due_at=row["result_due_at"],
+        expires_at=row["expires_at"],
+        created_at=row["created_at"],
+    )
+
+
+async def add_pending(conn: AsyncConnection, req: PendingRequest) -> None:
+    """Record a request before it is forwarded (its result may come before the answer)."""
+    await conn.execute(insert(table).values(**_values(req)))
+
+
+async def get_pending(
+    conn: AsyncConnection, request_id: str, *, lock: bool = False
+) -> PendingRequest | None:
+    """The pending request behind a callback id (never a SETTER record)."""
+    query = select(table).where(table.c.id == request_id, table.c.kind != SETTER)
+    if lock and conn.dialect.name != "sqlite":
+        query = query.with_for_update()
+    row = (await conn.execute(query)).mappings().first()
+    return _row(row) if row else None
+
+
+async def set_deadlines(
+    conn: AsyncConnection,
+    request_id: str,
+    *,
+    result_due_at: datetime | None,
+    expires_at: datetime,
+) -> None:
+    """Set the deadlines once the receiver accepted; a result already in keeps no TIMEOUT due."""
+    current = await get_pending(conn, request_id, lock=True)
+    if current is None:
+        return
+    due = None if current.results else result_due_at
+    await conn.execute(
+        update(table)
+        .where(table.c.id == request_id)
+        .values(result_due_at=due, expires_at=max(expires_at, current.expires_at))
+    )
+
+
+async def delete_pending(conn: AsyncConnection, request_id: str) -> None:
+    """Forget a request (the receiver refused it, or it never reached the receiver)."""
+    await conn.execute(delete(table).where(table.c.id == request_id))
+
+
+async def claim_result(
+    conn: AsyncConnection, request_id: str, result: str, *, relay_again: bool
+) -> PendingRequest | None:
+    """Claim the relay of ``result``; None when it must not be relayed.
+
+    ``relay_again`` says whether a result after the first one is still relayed (reservations);
+    a value already relayed never is. Claiming clears the TIMEOUT due time.
+    """
+    current = await get_pending(conn, request_id, lock=True)
+    if current is None or result in current.results:
+        return None
+    if current.results and not relay_again:
+        return None
+    results = [*current.results, result]
+    await conn.execute(
+        update(table).where(table.c.id == request_id).values(results=results, result_due_at=None)
+    )
+    return current
+
+
+async def release_result(conn: AsyncConnection, request_id: str, result: str) -> None:
+    """Undo a claim whose relay failed, so that the receiver's retry can be relayed."""
+    current = await get_pending(conn, request_id, lock=True)
+    if current is None or result not in current.results:
+        return
+    results = [r for r in current.results if r != result]
+    await conn.execute(update(table).where(table.c.id == request_id).values(results=results))
+
+
+async def due_timeouts(conn: AsyncConnection, now: datetime, limit: int = 100) -> list[str]:
+    """Ids of requests whose result is overdue (TIMEOUT to be sent)."""
+    query = (
+        select(table.c.id)
+        .where(table.c.result_due_at.is_not(None), table.c.result_due_at <= now)
+        .order_by(table.c.result_due_at)
+        .limit(limit)
+    )
+    return [str(r) for r in (await conn.execute(query)).scalars().all()]
+
+
+async def delete_expired(conn: AsyncConnection, now: datetime) -> int:
+    """Forget requests past their expiry whose result (or TIMEOUT) went out; how many."""
+    result = await conn.execute(
+        delete(table).where(table.c.expires_at <= now, table.c.result_due_at.is_(None))
+    )
+    return int(result.rowcount or 0)
+
+
+async def find_reservation(
+    conn: AsyncConnection, requester: tuple[str, str], reservation_id: str, now: datetime
+) -> PendingRequest | None:
+    """The newest live RESERVE_NOW of ``requester`` with this ``reservation_id``."""
+    query = (
+        select(table)
+        .where(
+            table.c.module == "commands",
+            table.c.reference == reservation_id,
+            table.c.kind == "RESERVE_NOW",
+            table.c.requester_country_code == requester[0],
+            table.c.requester_party_id == requester[1],
+            table.c.expires_at > now,
+        )
+        .order_by(table.c.created_at.desc())
+    )
+    row = (await conn.execute(query)).mappings().first()
+    return _row(row) if row else None
+
+
+def _setter_id(cpo: tuple[str, str], session_id: str) -> str:
+    return f"setter:{cpo[0]}{cpo[1]}:{session_id}"[:64]
+
+
+async def set_setter(conn: AsyncConnection, req: PendingRequest, expires_at: datetime) -> None:
+    """Record ``req``'s requester as the party that last set a profile on its session."""
+    assert req.reference is not None
+    key = _setter_id(req.receiver, req.reference)
+    values = {
+        **_values(req),
+        "id": key,
+        "kind": SETTER,
+        "response_url": None,
+        "results": [],
+        "result_due_at": None,
+        "expires_at": expires_at,
+    }
+    await conn.execute(delete(table).where(table.c.id == key))
+    await conn.execute(insert(table).values(**values))
+
+
+async def get_setter(
+    conn: AsyncConnection, cpo: tuple[str, str], session_id: str, now: datetime
+) -> PendingRequest | None:
+    """Who last set a charging profile on the CPO's session, if anyone (and not long ago)."""
+    query = select(table).where(
+        and_(table.c.id == _setter_id(cpo, session_id), table.c.expires_at > now)
+    )
+    row = (await conn.execute(query)).mappings().first()
+    return _row(row) if row else None
