@@ -72,7 +72,6 @@ async def _serve(app: Any, port: int, servers: list[uvicorn.Server]) -> None:
         app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="off"
     )
     server = uvicorn.Server(config)
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
     servers.append(server)
     task = asyncio.create_task(server.serve())
     while not server.started:
@@ -114,7 +113,7 @@ async def main() -> None:
     for item in spec["peers"]:
         peer = Peer(
             version=item["version"],
-            parties=[tuple(p) for p in item["parties"]],  # type: ignore[misc]
+            parties=[(r, cc, pid) for r, cc, pid in item["parties"]],
             name=item["name"],
         )
         port = free_port()

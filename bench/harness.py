@@ -55,7 +55,7 @@ async def database(backend: str) -> AsyncIterator[str]:
         with tempfile.TemporaryDirectory(prefix="ocpihub-bench-") as tmp:
             yield f"sqlite+aiosqlite:///{tmp}/hub.db"
         return
-    import asyncpg
+    import asyncpg  # type: ignore[import-untyped]
 
     base = os.environ.get(PG_ENV)
     if not base:
@@ -79,6 +79,11 @@ async def database(backend: str) -> AsyncIterator[str]:
 
 
 # --- processes ---------------------------------------------------------------------------------
+
+
+def spawn(cmd: list[str], **kwargs: Any) -> subprocess.Popen[bytes]:
+    """Start ``cmd`` in the repository root (starting a process does not wait for it)."""
+    return subprocess.Popen(cmd, cwd=ROOT, **kwargs)
 
 
 @dataclass
@@ -113,9 +118,9 @@ def rss_mb(pid: int) -> dict[str, float]:
     return {"rss_mb": out.get("VmRSS", 0.0), "peak_rss_mb": out.get("VmHWM", 0.0)}
 
 
-async def wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+async def wait_http(url: str, proc: subprocess.Popen[bytes], within: float = 60) -> None:
     """Wait until ``url`` answers any HTTP status (the server is up)."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     async with aiohttp.ClientSession() as session:
         while True:
             if proc.poll() is not None:
@@ -125,7 +130,7 @@ async def wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 60
                     await response.read()
                     return
             if time.monotonic() > deadline:
-                raise RuntimeError(f"{url} did not answer within {timeout} s")
+                raise RuntimeError(f"{url} did not answer within {within} s")
             await asyncio.sleep(0.1)
 
 
@@ -161,7 +166,7 @@ async def hub(
             "ocpihub",
             "serve",
         ]
-    popen = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
+    popen = spawn(cmd, env=env, stdout=subprocess.DEVNULL)
     proc = Proc(popen, url)
     try:
         await wait_http(f"{url}/ocpi/versions", popen)
@@ -179,9 +184,7 @@ async def hub(
 async def forwarder(target: str) -> AsyncIterator[Proc]:
     """The baseline: ``bench.forwarder`` relaying every request to ``target``."""
     port = free_port()
-    popen = subprocess.Popen(
-        [PYTHON, "-m", "bench.forwarder", "--port", str(port), "--target", target], cwd=ROOT
-    )
+    popen = spawn([PYTHON, "-m", "bench.forwarder", "--port", str(port), "--target", target])
     proc = Proc(popen, f"http://127.0.0.1:{port}")
     try:
         await wait_http(f"{proc.url}/-/ready", popen)
@@ -219,13 +222,9 @@ async def fleet(
 ) -> AsyncIterator[Fleet]:
     """Start ``bench.fleet``: it serves the peers, registers each over OCPI, adds agreements."""
     spec = {"hub": hub_url, "admin_token": ADMIN_TOKEN, "peers": peers, "agreements": agreements}
-    popen = subprocess.Popen(
-        [PYTHON, "-m", "bench.fleet"],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-    )
-    assert popen.stdin is not None and popen.stdout is not None
+    popen = spawn([PYTHON, "-m", "bench.fleet"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    assert popen.stdin is not None
+    assert popen.stdout is not None
     popen.stdin.write(json.dumps(spec).encode() + b"\n")
     popen.stdin.flush()
     line = await asyncio.to_thread(popen.stdout.readline)
@@ -318,7 +317,7 @@ async def closed_loop(
                     return
                 try:
                     ok = await request(session, next(counter))
-                except (aiohttp.ClientError, asyncio.TimeoutError):
+                except (TimeoutError, aiohttp.ClientError):
                     ok = False
                 t1 = loop.time()
                 if t0 >= counted_from:
