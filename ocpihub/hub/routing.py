@@ -21,6 +21,8 @@ RECEIVING_ROLES: dict[str, frozenset[str]] = {
     "tokens": frozenset({"CPO"}),
     "sessions": frozenset({"EMSP", "SCSP", "PTP", "OTHER"}),
     "cdrs": frozenset({"EMSP", "PTP", "OTHER"}),
+    "payments": frozenset({"CPO", "PTP", "OTHER"}),
+    "bookings": frozenset({"EMSP", "CPO"}),
 }
 """Roles that consume each module's pushes (digest §1.9, §6)."""
 

@@ -8,7 +8,7 @@ agreements let it see, in the caller's own version.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +22,7 @@ from ocpihub.inbound.auth import Caller, runtime_of
 from ocpihub.inbound.responses import ocpi_response
 from ocpihub.ocpi.fields import dump, parse
 from ocpihub.ocpi.headers import PartyRef, parse_routing_headers
-from ocpihub.ocpi.pagination import page_headers, parse_page_request
+from ocpihub.ocpi.pagination import PageRequest, page_headers, parse_page_request
 from ocpihub.ocpi.registry import model
 from ocpihub.outbox.enqueue import enqueue
 from ocpihub.outbox.items import Delivery
@@ -37,10 +37,12 @@ __all__ = [
     "Push",
     "correlation_id",
     "egress",
+    "list_selected",
     "list_visible",
     "owned_party",
     "parse_wire",
     "queue",
+    "queue_to",
     "visible_owners",
 ]
 
@@ -195,3 +197,74 @@ async def list_visible(
         max_limit=max_limit,
     )
     return ocpi_response(data, headers=headers)
+
+
+async def queue_to(
+    conn: AsyncConnection, push: Push, target: Target, *, interface_role: str = "RECEIVER"
+) -> None:
+    """Queue one addressed delivery of ``push`` to ``target``'s ``interface_role`` endpoint.
+
+    For modules where a party writes to its counterpart's Sender interface (Payments: the CPO
+    assigns terminals at the PTP), ``interface_role`` is ``SENDER``.
+    """
+    await enqueue(
+        conn,
+        [
+            Delivery(
+                receiver_platform_id=target.platform_id,
+                receiver_party=target.party,
+                sender_party=push.owner,
+                module=push.module,
+                method=push.method,
+                url_suffix=push.url_suffix,
+                ordering_key=push.ordering_key,
+                correlation_id=push.correlation_id,
+                interface_role=interface_role,
+                object_name=push.object_name if push.payload is not None else None,
+                payload=push.payload,
+                original=push.original,
+                original_version=push.original_version if push.original is not None else None,
+            )
+        ],
+    )
+
+
+async def list_selected(
+    request: Request,
+    caller: Caller,
+    module: str,
+    name: str,
+    owners: Collection[tuple[str, str]],
+    select: Callable[[StoredObject], bool],
+    *,
+    base_path: str,
+) -> Response:
+    """GET all of the stored ``module`` objects of ``owners`` that ``select`` keeps, paginated.
+
+    For modules that keep several kinds of object under one module name (Payments, Bookings):
+    the selection runs over the owners' objects in creation order, then the page is cut with
+    the same offset/limit/cursor rules as :func:`list_visible`.
+    """
+    runtime = runtime_of(request)
+    version = version_of(caller)
+    max_limit = runtime.settings.page_limit_for(module)
+    params = dict(request.query_params)
+    page = parse_page_request(params, max_limit=max_limit)
+    everything = PageRequest(0, 2**31 - 1, page.date_from, page.date_to)
+    async with runtime.db.read() as conn:
+        stored, _ = await list_page(conn, module, everything, owners=owners)
+    chosen = [item for item in stored if select(item)]
+    if page.cursor is not None:
+        window = [item for item in chosen if item.seq > page.cursor][: page.limit]
+    else:
+        window = chosen[page.offset : page.offset + page.limit]
+    headers = page_headers(
+        runtime.settings.public_url + base_path,
+        params,
+        page,
+        returned=len(window),
+        total=len(chosen),
+        last_key=window[-1].seq if window else None,
+        max_limit=max_limit,
+    )
+    return ocpi_response([egress(version, name, item) for item in window], headers=headers)
