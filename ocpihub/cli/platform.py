@@ -7,9 +7,13 @@ from typing import Annotated, Any
 import typer
 
 from ocpihub.cli._common import print_json, run, settings_or_exit
-from ocpihub.errors import OcpiError
+from ocpihub.errors import NotFound, OcpiError
 from ocpihub.hub.platforms import add_platform, parse_role_spec
-from ocpihub.model.parties import TokenEncoding
+from ocpihub.hub.registration import Registrar
+from ocpihub.log import configure_logging
+from ocpihub.model.parties import Platform, TokenEncoding
+from ocpihub.outbound.client import PartnerClient
+from ocpihub.settings import Settings
 from ocpihub.store import platforms as store
 from ocpihub.store.db import Database
 
@@ -96,3 +100,133 @@ def platform_list(
         typer.echo(
             f"{p['id']:>4}  {p['name']:<24} {p['status']:<13} {p['version'] or '-':<8} {roles}"
         )
+
+
+def _registrar(db: Database, settings: Settings, client: PartnerClient) -> Registrar:
+    # log lines go to stderr, so that --json output on stdout stays parseable
+    configure_logging(settings.log_format, settings.log_level)
+    return Registrar(db, client, settings)
+
+
+@app.command("register")
+def platform_register(
+    name: Annotated[str, typer.Argument(help="The platform's name; created when it is new.")],
+    versions_url: Annotated[
+        str, typer.Option("--versions-url", help="The partner's OCPI versions URL.")
+    ],
+    token: Annotated[str, typer.Option("--token", help="The token A the partner issued.")],
+    role: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--role",
+            help="When creating: a party the platform may claim, ROLE:CC:PID (repeatable). "
+            "Required for 2.1.1 platforms.",
+        ),
+    ] = None,
+    token_encoding: Annotated[
+        TokenEncoding,
+        typer.Option(help="When creating: how the hub sends its token: auto, base64, plain."),
+    ] = TokenEncoding.AUTO,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Hub-initiated registration: the hub registers with a partner (the hub must be serving)."""
+    settings = settings_or_exit()
+    try:
+        roles = [parse_role_spec(r) for r in role or []]
+    except OcpiError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(2) from None
+
+    async def work(db: Database) -> dict[str, Any]:
+        from ocpihub.admin.platforms import platform_json
+
+        async with db.read() as conn:
+            existing = await store.get_platform_by_name(conn, name.strip())
+        if existing is None:
+            created = await add_platform(
+                db,
+                name,
+                public_url=settings.public_url,
+                token_encoding=token_encoding,
+                roles=roles,
+            )
+            existing = created.platform
+        client = PartnerClient(timeout=settings.request_timeout)
+        try:
+            done = await _registrar(db, settings, client).register_with(
+                existing.id, versions_url, token
+            )
+        finally:
+            await client.close()
+        async with db.read() as conn:
+            hosted = await store.list_parties(conn, done.id)
+        out = platform_json(done)
+        out["parties"] = [
+            {"role": p.role, "country_code": p.country_code, "party_id": p.party_id} for p in hosted
+        ]
+        return out
+
+    done = run(settings, work)
+    if as_json:
+        print_json(done)
+        return
+    parties = ", ".join(f"{p['role']}:{p['country_code']}:{p['party_id']}" for p in done["parties"])
+    typer.echo(f"platform {done['name']} registered (id {done['id']}), OCPI {done['version']}")
+    typer.echo(f"parties: {parties}")
+
+
+@app.command("token")
+def platform_token(
+    name: Annotated[str, typer.Argument(help="The platform's name.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Issue a new token A to a platform that is not registered (e.g. after it unregistered)."""
+    settings = settings_or_exit()
+
+    async def work(db: Database) -> dict[str, Any]:
+        platform = await _by_name(db, name)
+        client = PartnerClient(timeout=settings.request_timeout)
+        registrar = _registrar(db, settings, client)
+        token = await registrar.reissue_token_a(platform.id)
+        return {"id": platform.id, "token_a": token, "versions_url": registrar.versions_url}
+
+    issued = run(settings, work)
+    if as_json:
+        print_json(issued)
+        return
+    typer.echo(f"token A:      {issued['token_a']}")
+    typer.echo(f"versions URL: {issued['versions_url']}")
+
+
+@app.command("remove")
+def platform_remove(
+    name: Annotated[str, typer.Argument(help="The platform's name.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Remove a platform; a registered one is told first with a credentials DELETE."""
+    settings = settings_or_exit()
+
+    async def work(db: Database) -> dict[str, Any]:
+        platform = await _by_name(db, name)
+        client = PartnerClient(timeout=settings.request_timeout)
+        try:
+            return await _registrar(db, settings, client).remove(platform.id)
+        finally:
+            await client.close()
+
+    removed = run(settings, work)
+    if as_json:
+        print_json(removed)
+        return
+    told = {True: "told", False: "could not be told", None: "not registered, not told"}
+    typer.echo(f"platform {name} removed; partner {told[removed['partner_notified']]}")
+    if removed["partner_error"]:
+        typer.echo(f"partner error: {removed['partner_error']}", err=True)
+
+
+async def _by_name(db: Database, name: str) -> Platform:
+    async with db.read() as conn:
+        platform = await store.get_platform_by_name(conn, name.strip())
+    if platform is None:
+        raise NotFound(f"no platform named {name!r}")
+    return platform
