@@ -51,7 +51,7 @@ async def wait_for(
 
 
 @pytest.fixture
-async def roaming(hub: RunningHub, start_peer: Any) -> dict[str, Any]:
+async def roaming(start_peer: Any, hub: RunningHub) -> dict[str, Any]:
     """CPOs on 2.3.0 and 2.1.1, eMSPs on 2.3.0, 2.2.1 and 2.1.1 agreed with both; an outsider."""
     runtime = hub.app.state.runtime
     cpo = await start_peer("2.3.0", [CPO], name="cpo")
@@ -73,16 +73,22 @@ async def roaming(hub: RunningHub, start_peer: Any) -> dict[str, Any]:
     return {"cpo": cpo, "old_cpo": old_cpo, "emsps": emsps, "outsider": outsider}
 
 
-async def test_tariff_and_delete_reach_every_version(roaming: dict[str, Any]) -> None:
-    """A 2.3.0 gross Tariff reaches every version valid (net below 2.3.0), then its DELETE."""
+async def test_tariffs_reach_every_version_and_are_served(roaming: dict[str, Any]) -> None:
+    """A 2.3.0 gross Tariff reaches every version valid (net below 2.3.0); eMSPs GET stored
+    Tariffs of agreed CPOs in their version, an outsider none; the DELETE reaches them too."""
     cpo: Peer = roaming["cpo"]
+    old: Peer = roaming["old_cpo"]
     tariff = gross_tariff()
     url = f"{cpo.hub_url('tariffs', 'RECEIVER')}/NL/ALF/{tariff['id']}"
     status, body, _ = await cpo.request("PUT", url, json=tariff)
+    assert (status, body["status_code"]) == (201, 1000), body
+    status, body, _ = await old.request(
+        "PUT", f"{old.hub_url('tariffs')}/NL/OLD/T211", json=old_tariff()
+    )
     assert status == 201, body
-    assert body["status_code"] == 1000
     for version, peer in roaming["emsps"].items():
-        put = (await wait_for(peer, lambda r: len(r) >= 1))[0]
+        await wait_for(peer, lambda r: any("/NL/ALF/" in x.path for x in r))
+        put = next(r for r in peer.of("tariffs") if "/NL/ALF/" in r.path)
         assert put.method == "PUT"
         assert put.path.endswith(f"/NL/ALF/{tariff['id']}")
         parse(model(version, "Tariff"), put.body)
@@ -98,44 +104,43 @@ async def test_tariff_and_delete_reach_every_version(roaming: dict[str, Any]) ->
         else:
             assert put.header("ocpi-from-party-id") == "HUB"
             assert put.header("ocpi-to-party-id") == peer.parties[0][2]
+        sender = peer.hub_url("tariffs", "SENDER")
+        status, body, headers = await peer.request("GET", sender, params={"limit": "1"})
+        assert status == 200
+        assert headers["X-Total-Count"] == "2"
+        assert len(body["data"]) == 1
+        assert "Link" in headers
+        parse(model(version, "Tariff"), body["data"][0])
+        status, one, _ = await peer.request("GET", f"{sender}/T211")
+        assert status == 200
+        parse(model(version, "Tariff"), one["data"])
+        if version == "2.1.1":
+            assert one["data"] == old_tariff()
+        else:
+            assert (one["data"]["country_code"], one["data"]["party_id"]) == ("NL", "OLD")
+        if version == "2.3.0":
+            assert one["data"]["tax_included"] == "NO"  # 2.1.1 prices exclude VAT
+    outsider: Peer = roaming["outsider"]
+    status, body, _ = await outsider.request("GET", outsider.hub_url("tariffs", "SENDER"))
+    assert body["data"] == []
+    status, _, _ = await outsider.request("GET", f"{outsider.hub_url('tariffs', 'SENDER')}/T211")
+    assert status == 404
     status, body, _ = await cpo.request("DELETE", url)
     assert status == 200, body
     for peer in roaming["emsps"].values():
-        got = await wait_for(peer, lambda r: len(r) >= 2)
-        assert got[1].method == "DELETE"
-        assert got[1].path.endswith(f"/NL/ALF/{tariff['id']}")
+        await wait_for(
+            peer, lambda r: [x.method for x in r if "/NL/ALF/" in x.path] == ["PUT", "DELETE"]
+        )
     status, body, _ = await cpo.request("GET", url)
     assert status == 404
     await asyncio.sleep(0.2)
     assert roaming["outsider"].of("tariffs") == []
 
 
-async def test_211_patch_is_a_put_for_newer_receivers(roaming: dict[str, Any]) -> None:
-    """A 2.1.1 CPO's PATCH is applied: 2.1.1 eMSPs get the PATCH, 2.2+ eMSPs the whole tariff."""
-    old: Peer = roaming["old_cpo"]
-    url = f"{old.hub_url('tariffs')}/NL/OLD/T211"
-    assert (await old.request("PUT", url, json=old_tariff()))[0] == 201
-    patch = {"currency": "CHF"}
-    status, body, _ = await old.request("PATCH", url, json=patch)
-    assert status == 200, body
-    for version, peer in roaming["emsps"].items():
-        got = await wait_for(peer, lambda r: len(r) >= 2)
-        second = got[1]
-        if version == "2.1.1":
-            assert (second.method, second.body) == ("PATCH", patch)
-        else:
-            assert second.method == "PUT"
-            parse(model(version, "Tariff"), second.body)
-            assert second.body["currency"] == "CHF"
-            assert second.body["elements"] == old_tariff()["elements"]
-            assert (second.body["country_code"], second.body["party_id"]) == ("NL", "OLD")
-    status, body, _ = await old.request("GET", url)
-    assert body["data"]["currency"] == "CHF"
-
-
-async def test_refusals_store_nothing(roaming: dict[str, Any]) -> None:
-    """Foreign owners (404), ids differing from the URL (2001), bad values (2001), PATCH in 2.2+
-    (405) and PATCH of an unknown tariff (404) are refused; nothing is stored or sent."""
+async def test_211_patch_and_refusals(roaming: dict[str, Any]) -> None:
+    """A 2.1.1 CPO's PATCH is applied: 2.1.1 eMSPs get the PATCH, 2.2+ eMSPs the whole tariff.
+    Foreign owners (404), ids differing from the URL (2001), bad values (2001), PATCH in 2.2+
+    (405) and PATCH of an unknown tariff (404) are refused and nothing of them is stored."""
     cpo: Peer = roaming["cpo"]
     base = cpo.hub_url("tariffs", "RECEIVER")
     foreign = gross_tariff() | {"party_id": "OLD"}
@@ -155,46 +160,27 @@ async def test_refusals_store_nothing(roaming: dict[str, Any]) -> None:
     status, body, _ = await cpo.request("PATCH", f"{base}/NL/ALF/12", json={"currency": "USD"})
     assert status == 405, body
     old: Peer = roaming["old_cpo"]
-    status, body, _ = await old.request(
-        "PATCH", f"{old.hub_url('tariffs')}/NL/OLD/NOPE", json={"currency": "USD"}
-    )
+    url = f"{old.hub_url('tariffs')}/NL/OLD/T211"
+    status, body, _ = await old.request("PATCH", url, json={"currency": "USD"})
     assert status == 404, body
     emsp: Peer = roaming["emsps"]["2.3.0"]
     status, body, _ = await emsp.request("GET", emsp.hub_url("tariffs", "SENDER"))
     assert body["data"] == []
-    await asyncio.sleep(0.2)
-    assert all(p.of("tariffs") == [] for p in roaming["emsps"].values())
-
-
-async def test_get_all_and_one_in_callers_version(roaming: dict[str, Any]) -> None:
-    """eMSPs GET stored Tariffs of their agreed CPOs in their own version; an outsider sees none."""
-    cpo: Peer = roaming["cpo"]
-    old: Peer = roaming["old_cpo"]
-    tariff = gross_tariff()
-    await cpo.request(
-        "PUT", f"{cpo.hub_url('tariffs', 'RECEIVER')}/NL/ALF/{tariff['id']}", json=tariff
-    )
-    await old.request("PUT", f"{old.hub_url('tariffs')}/NL/OLD/T211", json=old_tariff())
+    assert (await old.request("PUT", url, json=old_tariff()))[0] == 201
+    patch = {"currency": "CHF"}
+    status, body, _ = await old.request("PATCH", url, json=patch)
+    assert status == 200, body
     for version, peer in roaming["emsps"].items():
-        sender = peer.hub_url("tariffs", "SENDER")
-        status, body, headers = await peer.request("GET", sender, params={"limit": "1"})
-        assert status == 200
-        assert headers["X-Total-Count"] == "2"
-        assert len(body["data"]) == 1
-        assert "Link" in headers
-        for item in body["data"]:
-            parse(model(version, "Tariff"), item)
-        status, one, _ = await peer.request("GET", f"{sender}/T211")
-        assert status == 200
-        parse(model(version, "Tariff"), one["data"])
+        got = await wait_for(peer, lambda r: len(r) >= 2)
+        assert len(got) == 2  # nothing of the refused pushes
+        second = got[1]
         if version == "2.1.1":
-            assert one["data"] == old_tariff()
+            assert (second.method, second.body) == ("PATCH", patch)
         else:
-            assert (one["data"]["country_code"], one["data"]["party_id"]) == ("NL", "OLD")
-        if version == "2.3.0":
-            assert one["data"]["tax_included"] == "NO"  # 2.1.1 prices exclude VAT
-    outsider: Peer = roaming["outsider"]
-    status, body, _ = await outsider.request("GET", outsider.hub_url("tariffs", "SENDER"))
-    assert body["data"] == []
-    status, _, _ = await outsider.request("GET", f"{outsider.hub_url('tariffs', 'SENDER')}/T211")
-    assert status == 404
+            assert second.method == "PUT"
+            parse(model(version, "Tariff"), second.body)
+            assert second.body["currency"] == "CHF"
+            assert second.body["elements"] == old_tariff()["elements"]
+            assert (second.body["country_code"], second.body["party_id"]) == ("NL", "OLD")
+    status, body, _ = await old.request("GET", url)
+    assert body["data"]["currency"] == "CHF"
