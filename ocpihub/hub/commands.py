@@ -35,6 +35,7 @@ __all__ = [
     "not_supported_response",
     "profile_deadlines",
     "relays",
+    "relays_once",
     "routing_key",
     "timeout_result",
 ]
@@ -129,6 +130,11 @@ def relays(command: str, relayed: Collection[str], result: str) -> bool:
     if not relayed:
         return True
     return command == "RESERVE_NOW" and result not in relayed
+
+
+def relays_once(kind: str, relayed: Collection[str], result: str) -> bool:
+    """Charging-profile results: only the first one goes on (one request, one answer)."""
+    return not relayed
 
 
 def timeout_result() -> dict[str, Any]:

@@ -12,6 +12,7 @@ result twice, nor a result and a TIMEOUT both.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -24,6 +25,7 @@ from ocpihub.store.schema import pending_requests as table
 
 __all__ = [
     "PendingRequest",
+    "RelayPolicy",
     "add_pending",
     "claim_result",
     "delete_expired",
@@ -38,6 +40,9 @@ __all__ = [
 ]
 
 SETTER = "SETTER"
+
+RelayPolicy = Callable[[str, list[str], str], bool]
+"""Whether a result goes on: (request kind, results relayed so far, this result) → bool."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,17 +152,15 @@ async def delete_pending(conn: AsyncConnection, request_id: str) -> None:
 
 
 async def claim_result(
-    conn: AsyncConnection, request_id: str, result: str, *, relay_again: bool
+    conn: AsyncConnection, request_id: str, result: str, decide: RelayPolicy
 ) -> PendingRequest | None:
     """Claim the relay of ``result``; None when it must not be relayed.
 
-    ``relay_again`` says whether a result after the first one is still relayed (reservations);
-    a value already relayed never is. Claiming clears the TIMEOUT due time.
+    ``decide(kind, relayed, result)`` is the policy (``hub/commands.py``): whether a result goes
+    on, given the results relayed before. Claiming clears the TIMEOUT due time.
     """
     current = await get_pending(conn, request_id, lock=True)
-    if current is None or result in current.results:
-        return None
-    if current.results and not relay_again:
+    if current is None or not decide(current.kind, current.results, result):
         return None
     results = [*current.results, result]
     await conn.execute(

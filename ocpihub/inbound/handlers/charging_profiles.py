@@ -1,0 +1,320 @@
+"""Charging Profiles through the hub (2.2.1 and 2.3.0; 2.1.1 has none, digest §4.3).
+
+- Receiver interface (``/ocpi/{v}/chargingprofiles/receiver/{session_id}``): an SCSP or eMSP
+  sets (PUT ``SetChargingProfile``), gets (GET ``?duration=&response_url=``) or clears (DELETE
+  ``?response_url=``) the profile of a session. The CPO is the one the OCPI-to headers name, else
+  the owner of the stored Session; an ACTIVE agreement covering chargingprofiles is required. The
+  request goes on synchronously with ``response_url`` (body or query string) replaced by a hub
+  callback URL, and the CPO's ChargingProfileResponse comes back translated.
+- Sender interface (``/ocpi/{v}/chargingprofiles/sender``): ``POST /results/{id}`` is the hub
+  callback URL; the result it receives is an ActiveChargingProfileResult, ChargingProfileResult
+  or ClearProfileResult according to the request that URL was made for, relayed once to the
+  requester's own ``response_url``. ``PUT /{session_id}`` takes a CPO's ActiveChargingProfile
+  and relays it to the party that last set a profile on that session with an ACCEPTED result
+  (digest §3.7: only such a party may receive them).
+
+Charging profiles have no TIMEOUT result: when none comes, the hub sends nothing itself and
+forgets the mapping after the CPO's ``timeout`` plus the grace period.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy.ext.asyncio import AsyncConnection
+from starlette.responses import Response
+
+from ocpihub.errors import HubError, InvalidParameters, UnknownReceiver
+from ocpihub.hub import commands as policy
+from ocpihub.inbound.auth import Caller, registered, runtime_of
+from ocpihub.inbound.body import read_json
+from ocpihub.inbound.handlers._objects import correlation_id, parse_wire, version_of
+from ocpihub.inbound.handlers.commands import (
+    Route,
+    accept_result,
+    callback_url,
+    check_version,
+    envelope_of,
+    forward,
+    relay_or_release,
+    requester_of,
+    respond,
+    route_to,
+    translated,
+)
+from ocpihub.inbound.interfaces import InterfaceRegistry
+from ocpihub.inbound.responses import ocpi_response
+from ocpihub.ocpi.headers import parse_routing_headers
+from ocpihub.ocpi.versions import MODULES, SUPPORTED_VERSIONS, InterfaceRole, ModuleId
+from ocpihub.outbound.client import OutboundResponse
+from ocpihub.outbound.urls import check_partner_url, join_url
+from ocpihub.runtime import Runtime
+from ocpihub.store import pending as store
+from ocpihub.store.objects import find_visible
+from ocpihub.store.routing import Target, agreed_targets
+from ocpihub.translate import TranslationContext
+
+__all__ = ["mount"]
+
+MODULE = "chargingprofiles"
+REQUESTER_ROLES = ("SCSP", "EMSP")
+SETTER_MEMORY = timedelta(days=2)
+"""How long the hub remembers who set a session's profile (longer than any charging session)."""
+
+Doc = dict[str, Any]
+
+
+async def _route(
+    conn: AsyncConnection, request: Request, requester: tuple[str, str], session_id: str
+) -> Route:
+    """The CPO of the session: OCPI-to headers, else the owner of the stored Session."""
+    targets = {
+        t.party: t for t in await agreed_targets_cpo(conn, requester, "RECEIVER") if t.role == "CPO"
+    }
+    to = parse_routing_headers(request.headers).to_party
+    if to is not None:
+        cpo: tuple[str, str] | None = (to.country_code, to.party_id)
+    else:
+        stored = await find_visible(conn, "sessions", session_id, targets)
+        cpo = None if stored is None else (stored.key.country_code, stored.key.party_id)
+        if cpo is not None and await find_visible(
+            conn, "sessions", session_id, set(targets) - {cpo}
+        ):
+            raise InvalidParameters(
+                f"several CPOs have a session {session_id!r}: name the one to ask with the "
+                "OCPI-to-country-code and OCPI-to-party-id headers"
+            )
+    if cpo is None or cpo not in targets:
+        raise UnknownReceiver(
+            f"no CPO you have an active agreement with covering chargingprofiles "
+            f"{'is ' + cpo[0] + '-' + cpo[1] if cpo else 'has a session ' + repr(session_id)}: "
+            "the hub does not forward your request"
+        )
+    if targets[cpo].version == "2.1.1":
+        raise UnknownReceiver(
+            f"{cpo[0]}-{cpo[1]} speaks OCPI 2.1.1, which has no charging profiles"
+        )
+    return await route_to(conn, requester, targets[cpo], MODULE)
+
+
+async def agreed_targets_cpo(
+    conn: AsyncConnection, party: tuple[str, str], interface_role: str
+) -> list[Target]:
+    """Agreed parties of ``party`` for chargingprofiles with their ``interface_role`` endpoint."""
+    return await agreed_targets(conn, party, MODULE, interface_role=interface_role)
+
+
+async def _request(
+    request: Request, caller: Caller, version: str, session_id: str, kind: str
+) -> Response:
+    """Relay a set/get/clear to the CPO of the session, with the hub's callback URL."""
+    check_version(caller, version)
+    runtime = runtime_of(request)
+    settings = runtime.settings
+    wire: Doc | None = None
+    if kind == "SET":
+        wire = parse_wire(runtime, version, "SetChargingProfile", await read_json(request))
+        given = wire.get("response_url")
+    else:
+        given = request.query_params.get("response_url")
+    response_url = check_partner_url(
+        str(given or ""), allow_private=settings.allow_private_addresses, field="response_url"
+    )
+    params: dict[str, str] = {}
+    if kind == "GET":
+        duration = request.query_params.get("duration", "")
+        if not duration.isdigit():
+            raise InvalidParameters(
+                f"duration: a whole number of seconds is required, got {duration!r}"
+            )
+        params["duration"] = duration
+    async with runtime.db.read() as conn:
+        requester = await requester_of(conn, request, caller, REQUESTER_ROLES)
+        route = await _route(conn, request, requester, session_id)
+    now = datetime.now(UTC)
+    req = store.PendingRequest(
+        id=secrets.token_urlsafe(24),
+        module=MODULE,
+        kind=kind,
+        requester_platform_id=caller.platform.id,
+        requester=requester,
+        requester_version=version_of(caller),
+        receiver_platform_id=route.platform.id,
+        receiver=route.receiver,
+        receiver_version=route.version,
+        response_url=response_url,
+        correlation_id=correlation_id(request),
+        reference=session_id,
+        expires_at=now + timedelta(seconds=settings.request_timeout + 60),
+        created_at=now,
+    )
+    async with runtime.db.write() as conn:
+        await store.add_pending(conn, req)
+    hub_url = callback_url(runtime, route.version, ModuleId.CHARGING_PROFILES, req.id)
+    url = join_url(route.url, quote(session_id, safe=""))
+    body = None
+    if wire is not None:
+        ctx = TranslationContext(country_code=requester[0], party_id=requester[1])
+        body = translated(
+            {**wire, "response_url": hub_url}, "SetChargingProfile", version, route.version, ctx
+        )
+    else:
+        params["response_url"] = hub_url
+    method = {"SET": "PUT", "GET": "GET", "CLEAR": "DELETE"}[kind]
+    try:
+        answer = await forward(
+            runtime, request, route, method, url, json=body, params=params, module=MODULE
+        )
+        return await _answer(runtime, version, route, req, answer)
+    except BaseException:
+        async with runtime.db.write() as conn:
+            await store.delete_pending(conn, req.id)
+        raise
+
+
+async def _answer(
+    runtime: Runtime,
+    version: str,
+    route: Route,
+    req: store.PendingRequest,
+    answer: OutboundResponse,
+) -> Response:
+    """The CPO's ChargingProfileResponse, relayed; ACCEPTED keeps the mapping for the result."""
+    status, envelope = envelope_of(answer, route)
+    data = envelope.get("data")
+    message = envelope.get("status_message")
+    if not 1000 <= status <= 1999 or not isinstance(data, dict):
+        async with runtime.db.write() as conn:
+            await store.delete_pending(conn, req.id)
+        return respond(version, None, status, message, answer.status, route)
+    try:
+        wire = parse_wire(runtime, route.version, "ChargingProfileResponse", data)
+    except InvalidParameters as exc:
+        raise HubError(
+            f"{route.receiver[0]}-{route.receiver[1]} answered an invalid "
+            f"ChargingProfileResponse: {exc.message}"
+        ) from None
+    async with runtime.db.write() as conn:
+        if wire["result"] == "ACCEPTED":
+            limits = policy.profile_deadlines(
+                datetime.now(UTC),
+                int(wire["timeout"]),
+                runtime.settings.command_result_grace_seconds,
+            )
+            await store.set_deadlines(
+                conn, req.id, result_due_at=limits.result_due, expires_at=limits.expires
+            )
+        else:
+            await store.delete_pending(conn, req.id)
+    ctx = TranslationContext()
+    out = translated(wire, "ChargingProfileResponse", route.version, version, ctx)
+    return respond(version, out, status, message, 200, route)
+
+
+async def _result(request: Request, caller: Caller, request_id: str) -> Response:
+    """A result on a hub callback URL: relayed once; an ACCEPTED set names the profile setter."""
+    runtime = runtime_of(request)
+    accepted = await accept_result(
+        request,
+        caller,
+        request_id,
+        ModuleId.CHARGING_PROFILES,
+        lambda req: policy.PROFILE_REQUESTS[req.kind],
+        policy.relays_once,
+    )
+    if isinstance(accepted, Response):
+        return accepted
+    req, body, result = accepted
+    await relay_or_release(runtime, req, policy.PROFILE_REQUESTS[req.kind], body, result)
+    if req.kind == "SET" and result == "ACCEPTED":
+        async with runtime.db.write() as conn:
+            await store.set_setter(conn, req, datetime.now(UTC) + SETTER_MEMORY)
+    return ocpi_response(include_data=False)
+
+
+async def _active_profile(
+    request: Request, caller: Caller, version: str, session_id: str
+) -> Response:
+    """A CPO's ActiveChargingProfile, relayed to the party that set the session's profile."""
+    check_version(caller, version)
+    runtime = runtime_of(request)
+    wire = parse_wire(runtime, version, "ActiveChargingProfile", await read_json(request))
+    async with runtime.db.read() as conn:
+        cpo = await requester_of(conn, request, caller, ("CPO",))
+        setter = await store.get_setter(conn, cpo, session_id, datetime.now(UTC))
+        if setter is None:
+            raise UnknownReceiver(
+                f"nobody set a charging profile on session {session_id!r} of {cpo[0]}-{cpo[1]} "
+                "through the hub: there is no one to send this ActiveChargingProfile to"
+            )
+        targets = {
+            t.party: t
+            for t in await agreed_targets_cpo(conn, cpo, "SENDER")
+            if t.role in REQUESTER_ROLES
+        }
+        if setter.requester not in targets:
+            raise UnknownReceiver(
+                f"{setter.requester[0]}-{setter.requester[1]} set this session's profile but "
+                "has no active agreement with you covering chargingprofiles any more"
+            )
+        route = await route_to(conn, cpo, targets[setter.requester], MODULE)
+    ctx = TranslationContext(country_code=cpo[0], party_id=cpo[1])
+    body = translated(wire, "ActiveChargingProfile", version, route.version, ctx)
+    url = join_url(route.url, quote(session_id, safe=""))
+    answer = await forward(runtime, request, route, "PUT", url, json=body, module=MODULE)
+    status, envelope = envelope_of(answer, route)
+    return respond(version, None, status, envelope.get("status_message"), answer.status, route)
+
+
+# --- routes --------------------------------------------------------------------------------------
+
+
+def mount(router: APIRouter, interfaces: InterfaceRegistry) -> None:
+    """Add the Charging Profiles routes of 2.2.1 and 2.3.0 and list them in ``interfaces``."""
+    for version in SUPPORTED_VERSIONS:
+        if ModuleId.CHARGING_PROFILES not in MODULES[version]:
+            continue
+        receiver = interfaces.add(version, ModuleId.CHARGING_PROFILES, InterfaceRole.RECEIVER)
+        sender = interfaces.add(version, ModuleId.CHARGING_PROFILES, InterfaceRole.SENDER)
+        _mount_version(router, version, receiver, sender)
+
+
+def _mount_version(router: APIRouter, version: str, receiver: str, sender: str) -> None:
+    async def set_profile(
+        session_id: str, request: Request, c: Caller = Depends(registered)
+    ) -> Response:
+        return await _request(request, c, version, session_id, "SET")
+
+    async def get_profile(
+        session_id: str, request: Request, c: Caller = Depends(registered)
+    ) -> Response:
+        return await _request(request, c, version, session_id, "GET")
+
+    async def clear_profile(
+        session_id: str, request: Request, c: Caller = Depends(registered)
+    ) -> Response:
+        return await _request(request, c, version, session_id, "CLEAR")
+
+    async def post_profile_result(
+        request_id: str, request: Request, c: Caller = Depends(registered)
+    ) -> Response:
+        return await _result(request, c, request_id)
+
+    async def put_active_profile(
+        session_id: str, request: Request, c: Caller = Depends(registered)
+    ) -> Response:
+        return await _active_profile(request, c, version, session_id)
+
+    own = receiver + "/{session_id}"
+    for path, handler, method in (
+        (own, set_profile, "PUT"),
+        (own, get_profile, "GET"),
+        (own, clear_profile, "DELETE"),
+        (sender + "/results/{request_id}", post_profile_result, "POST"),
+        (sender + "/{session_id}", put_active_profile, "PUT"),
+    ):
+        router.add_api_route(path, handler, methods=[method], name=f"{version}:{handler.__name__}")

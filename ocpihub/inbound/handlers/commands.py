@@ -1,0 +1,566 @@
+"""Commands through the hub: an eMSP's command to the CPO, and the CPO's result back.
+
+- Receiver interface (``POST /ocpi/{v}/commands/receiver/{command}``): an eMSP (or an OTHER
+  party) sends START_SESSION, STOP_SESSION, RESERVE_NOW, CANCEL_RESERVATION or UNLOCK_CONNECTOR.
+  The CPO is the one the OCPI-to headers name, else the owner of the stored Location
+  (``location_id``), of the stored Session (``session_id``), or the CPO that took the
+  RESERVE_NOW with that ``reservation_id`` (digest §1.9 cheat sheet). Without an ACTIVE
+  agreement covering commands nothing is forwarded (4001). The command goes on synchronously,
+  translated, with ``response_url`` replaced by a hub callback URL; the CPO's CommandResponse
+  comes back translated, its ``timeout`` lengthened by the grace after which the hub sends a
+  TIMEOUT result itself (``hub/commands.py``).
+- Sender interface (``POST /ocpi/{v}/commands/sender/results/{id}``): the hub callback URL. The
+  CPO's CommandResult (a CommandResponse body in 2.1.1, digest §7 item 15) is relayed,
+  translated, to the eMSP's original ``response_url``; duplicates are relayed once.
+
+The relay steps shared with Charging Profiles (callback URLs, forwarding, relaying a result, the
+sweeper that sends TIMEOUT results and forgets expired mappings) live here too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import structlog
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy.ext.asyncio import AsyncConnection
+from starlette.responses import Response
+
+from ocpihub.errors import (
+    ForwardTimeout,
+    HubError,
+    InvalidParameters,
+    NotFound,
+    OcpiError,
+    ReceiverNotConnected,
+    UnknownReceiver,
+)
+from ocpihub.hub import commands as policy
+from ocpihub.hub.tokens import legacy_status
+from ocpihub.inbound.auth import Caller, registered, runtime_of
+from ocpihub.inbound.body import read_json
+from ocpihub.inbound.handlers._objects import correlation_id, parse_wire, version_of
+from ocpihub.inbound.interfaces import InterfaceRegistry, module_path
+from ocpihub.inbound.responses import ocpi_response
+from ocpihub.model.parties import Platform
+from ocpihub.ocpi.fields import parse_datetime
+from ocpihub.ocpi.headers import CORRELATION_ID, REQUEST_ID, new_id, parse_routing_headers
+from ocpihub.ocpi.versions import SUPPORTED_VERSIONS, InterfaceRole, ModuleId
+from ocpihub.outbound.client import OutboundResponse
+from ocpihub.outbound.urls import check_partner_url, join_url
+from ocpihub.runtime import Runtime
+from ocpihub.store import pending as store
+from ocpihub.store.objects import find_visible
+from ocpihub.store.platforms import get_platform, list_endpoints, list_parties
+from ocpihub.store.routing import Target, agreed_targets
+from ocpihub.translate import TranslationContext, from_canonical, to_canonical
+
+__all__ = [
+    "Route",
+    "callback_url",
+    "check_version",
+    "expire_pending",
+    "forward",
+    "mount",
+    "party_headers",
+    "relay_result",
+    "requester_of",
+    "respond",
+]
+
+MODULE = "commands"
+SENDER_ROLES = ("EMSP", "OTHER")
+_RELAY_ATTEMPTS = 3
+log = structlog.get_logger("ocpihub.commands")
+
+Doc = dict[str, Any]
+
+
+# --- shared with charging profiles ---------------------------------------------------------------
+
+
+def check_version(caller: Caller, version: str) -> None:
+    """The URL's version must be the one the caller registered with."""
+    if version_of(caller) != version:
+        raise NotFound(
+            f"your platform registered with OCPI {caller.platform.version}: use its endpoints"
+        )
+
+
+def party_headers(version: str, sender: tuple[str, str], to: tuple[str, str]) -> dict[str, str]:
+    """OCPI-from/-to headers of a 2.2+ exchange (2.1.1 has none)."""
+    if version == "2.1.1":
+        return {}
+    return {
+        "OCPI-from-country-code": sender[0],
+        "OCPI-from-party-id": sender[1],
+        "OCPI-to-country-code": to[0],
+        "OCPI-to-party-id": to[1],
+    }
+
+
+def callback_url(runtime: Runtime, version: str, module: ModuleId, request_id: str) -> str:
+    """The hub URL a receiver POSTs its result to, in place of the requester's own."""
+    base = module_path(version, module, InterfaceRole.SENDER)
+    return f"{runtime.settings.public_url}{base}/results/{request_id}"
+
+
+async def requester_of(
+    conn: AsyncConnection, request: Request, caller: Caller, roles: Collection[str]
+) -> tuple[str, str]:
+    """The caller's party making the request: OCPI-from when given, else its only one of
+    ``roles`` (guessing between several is refused, DESIGN rule 4)."""
+    hosted = await list_parties(conn, caller.platform.id)
+    mine = sorted({(p.country_code, p.party_id) for p in hosted if p.role in roles})
+    named = parse_routing_headers(request.headers).from_party
+    if named is not None:
+        party = (named.country_code, named.party_id)
+        if party not in mine:
+            raise NotFound(
+                f"party {party[0]}-{party[1]} (OCPI-from) is not a {'/'.join(roles)} hosted "
+                "by your platform"
+            )
+        return party
+    if len(mine) != 1:
+        raise InvalidParameters(
+            f"your platform hosts {len(mine)} parties that may send this request: name yours "
+            "with the OCPI-from-country-code and OCPI-from-party-id headers"
+        )
+    return mine[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """Where a request goes: the receiving party, its platform and endpoint URL."""
+
+    requester: tuple[str, str]
+    receiver: tuple[str, str]
+    platform: Platform
+    url: str
+
+    @property
+    def version(self) -> str:
+        """The receiver's OCPI version."""
+        return self.platform.version or "2.1.1"
+
+
+async def route_to(
+    conn: AsyncConnection, requester: tuple[str, str], target: Target, module: str
+) -> Route:
+    """The Route to an agreed ``target``, with its endpoint for ``module``."""
+    platform = await get_platform(conn, target.platform_id)
+    url = target.endpoint_url
+    if url is None and platform is not None and platform.version == "2.1.1":
+        # 2.1.1 endpoints carry no role of their own
+        url = next(
+            (e.url for e in await list_endpoints(conn, platform.id) if e.identifier == module),
+            None,
+        )
+    if platform is None or platform.outbound_token is None or url is None:
+        raise ReceiverNotConnected(
+            f"{target.country_code}-{target.party_id} publishes no {module} endpoint the hub "
+            "can call"
+        )
+    return Route(requester, target.party, platform, url)
+
+
+async def forward(
+    runtime: Runtime,
+    request: Request,
+    route: Route,
+    method: str,
+    url: str,
+    *,
+    json: Any = None,
+    params: dict[str, str] | None = None,
+    module: str,
+) -> OutboundResponse:
+    """One synchronous hop to the receiver: its token, a new request id, the same correlation
+    id, the real parties in OCPI-from/-to (digest §1.9, §1.10)."""
+    headers = {REQUEST_ID: new_id(), CORRELATION_ID: correlation_id(request)}
+    headers.update(party_headers(route.version, route.requester, route.receiver))
+    return await runtime.client.request(
+        method,
+        url,
+        token=route.platform.outbound_token,
+        base64_token=route.platform.encodes_token(),
+        json=json,
+        headers=headers,
+        params=params,
+        timeout=runtime.settings.request_timeout,
+        extra={"module": module, "platform_id": route.platform.id},
+    )
+
+
+def envelope_of(answer: OutboundResponse, route: Route) -> tuple[int, Doc]:
+    """The receiver's OCPI envelope, or a 4000 when it answered none."""
+    parsed = answer.json()
+    if not isinstance(parsed, dict) or not isinstance(parsed.get("status_code"), int):
+        raise HubError(
+            f"{route.receiver[0]}-{route.receiver[1]} answered HTTP {answer.status} without an "
+            "OCPI envelope"
+        )
+    return int(parsed["status_code"]), parsed
+
+
+def respond(
+    version: str, data: Any, status: int, message: Any, http_status: int, route: Route
+) -> Response:
+    """The answer to the requester, in its version, from the receiver (digest §1.9)."""
+    return ocpi_response(
+        data,
+        status_code=legacy_status(status) if version == "2.1.1" else status,
+        status_message=message if isinstance(message, str) else None,
+        http_status=http_status,
+        headers=party_headers(version, route.receiver, route.requester),
+        include_data=data is not None,
+    )
+
+
+def translated(doc: Doc, name: str, source: str, target: str, ctx: TranslationContext) -> Doc:
+    """A validated wire object of ``source``'s version in ``target``'s (same version: as is)."""
+    if source == target:
+        return doc
+    out, _ = from_canonical(target, name, to_canonical(source, name, doc, ctx))
+    return out
+
+
+async def relay_result(runtime: Runtime, req: store.PendingRequest, name: str, body: Doc) -> bool:
+    """POST a result (wire JSON of the receiver's version) to the requester's response_url,
+    translated; a few attempts on transport failures and 5xx. Whether it was delivered."""
+    ctx = TranslationContext(country_code=req.receiver[0], party_id=req.receiver[1])
+    out = translated(body, name, req.receiver_version, req.requester_version, ctx)
+    async with runtime.db.read() as conn:
+        platform = await get_platform(conn, req.requester_platform_id)
+    if platform is None or platform.outbound_token is None or req.response_url is None:
+        return False
+    for attempt in range(_RELAY_ATTEMPTS):
+        headers = {REQUEST_ID: new_id(), CORRELATION_ID: req.correlation_id}
+        headers.update(party_headers(req.requester_version, req.receiver, req.requester))
+        try:
+            answer = await runtime.client.request(
+                "POST",
+                req.response_url,
+                token=platform.outbound_token,
+                base64_token=platform.encodes_token(),
+                json=out,
+                headers=headers,
+                timeout=runtime.settings.request_timeout,
+                extra={"module": req.module, "platform_id": platform.id},
+            )
+            if answer.status < 500 and answer.status != 429:
+                return True
+        except (ForwardTimeout, ReceiverNotConnected):
+            pass
+        if attempt + 1 < _RELAY_ATTEMPTS:
+            await asyncio.sleep(0.5 * 2**attempt)
+    log.warning("result_relay_failed", pending=req.id, module=req.module, kind=req.kind)
+    return False
+
+
+async def accept_result(
+    request: Request,
+    caller: Caller,
+    request_id: str,
+    module: ModuleId,
+    result_name: str | Callable[[store.PendingRequest], str],
+    decide: store.RelayPolicy,
+) -> tuple[store.PendingRequest, Doc, str] | Response:
+    """Steps 1–3 of a result arriving on a hub callback URL: find the pending request (only its
+    receiver may post there), validate the body in the receiver's version, claim the relay.
+    Returns the request, the body and its result value, or the answer for a duplicate."""
+    runtime = runtime_of(request)
+    async with runtime.db.read() as conn:
+        req = await store.get_pending(conn, request_id)
+    if req is None or req.module != module.value or req.receiver_platform_id != caller.platform.id:
+        raise NotFound("unknown or expired response_url: the hub expects no result here")
+    name = result_name(req) if callable(result_name) else str(result_name)
+    # a 2.1.1 CPO posts its result as a CommandResponse body (digest §7 item 15)
+    legacy = module is ModuleId.COMMANDS and req.receiver_version == "2.1.1"
+    wire_name = "CommandResponse" if legacy else name
+    body = parse_wire(runtime, req.receiver_version, wire_name, await read_json(request))
+    result = str(body["result"])
+    async with runtime.db.write() as conn:
+        claimed = await store.claim_result(conn, request_id, result, decide)
+    if claimed is None:
+        log.info("result_not_relayed", pending=req.id, result=result)
+        return ocpi_response(include_data=False)
+    return claimed, body, result
+
+
+async def relay_or_release(
+    runtime: Runtime, req: store.PendingRequest, name: str, body: Doc, result: str
+) -> None:
+    """Relay a claimed result; when that fails, release the claim (the receiver may retry)."""
+    if await relay_result(runtime, req, name, body):
+        return
+    async with runtime.db.write() as conn:
+        await store.release_result(conn, req.id, result)
+    raise ReceiverNotConnected(
+        f"{req.requester[0]}-{req.requester[1]} could not be reached at its response_url"
+    )
+
+
+async def sweep(runtime: Runtime, now: datetime) -> None:
+    """Send TIMEOUT results that are due, then forget expired mappings."""
+    async with runtime.db.read() as conn:
+        due = await store.due_timeouts(conn, now)
+    timeout = policy.timeout_result()
+    for request_id in due:
+        async with runtime.db.write() as conn:
+            req = await store.claim_result(conn, request_id, "TIMEOUT", policy.relays)
+        if req is not None and req.module == MODULE:
+            body, _ = from_canonical(req.receiver_version, "CommandResult", timeout)
+            await relay_result(runtime, req, "CommandResult", body)
+    async with runtime.db.write() as conn:
+        await store.delete_expired(conn, now)
+
+
+async def expire_pending(runtime: Runtime) -> None:
+    """Background task (``app.py`` lifespan): sweep every few seconds, sooner for a small
+    grace period, so a TIMEOUT reaches the eMSP soon after the grace ends."""
+    every = min(5.0, max(0.1, runtime.settings.command_result_grace_seconds / 2))
+    while True:
+        await asyncio.sleep(every)
+        try:
+            await sweep(runtime, datetime.now(UTC))
+        except Exception:  # one failed sweep must not end the task; the next one retries
+            log.warning("pending_sweep_failed", exc_info=True)
+
+
+# --- receiver interface: the eMSP's command --------------------------------------------------
+
+
+async def _route(
+    conn: AsyncConnection, request: Request, requester: tuple[str, str], command: str, body: Doc
+) -> Route:
+    """Decide the CPO: OCPI-to headers, else the routing key of the command."""
+    targets = {
+        t.party: t
+        for t in await agreed_targets(conn, requester, MODULE, interface_role="RECEIVER")
+        if t.role == "CPO"
+    }
+    to = parse_routing_headers(request.headers).to_party
+    if to is not None:
+        cpo = (to.country_code, to.party_id)
+        if cpo not in targets:
+            raise UnknownReceiver(
+                f"{cpo[0]}-{cpo[1]} (OCPI-to) is no CPO you have an active agreement with "
+                "covering commands: the hub does not forward your command"
+            )
+        return await route_to(conn, requester, targets[cpo], MODULE)
+    key = policy.routing_key(command, body)
+    if key.kind == "reservation":
+        reservation = await store.find_reservation(conn, requester, key.value, datetime.now(UTC))
+        found = None if reservation is None else reservation.receiver
+    else:
+        module = "locations" if key.kind == "location" else "sessions"
+        stored = await find_visible(conn, module, key.value, targets)
+        found = None if stored is None else (stored.key.country_code, stored.key.party_id)
+        if found is not None and await find_visible(
+            conn, module, key.value, set(targets) - {found}
+        ):
+            raise InvalidParameters(
+                f"several CPOs have a {key.kind} {key.value!r}: name the one to ask with the "
+                "OCPI-to-country-code and OCPI-to-party-id headers"
+            )
+    if found is None or found not in targets:
+        raise UnknownReceiver(
+            f"the hub knows no {key.kind} {key.value!r} of a CPO you have an active agreement "
+            "with covering commands: name the CPO with the OCPI-to headers"
+        )
+    return await route_to(conn, requester, targets[found], MODULE)
+
+
+async def _new_pending(
+    runtime: Runtime,
+    request: Request,
+    caller: Caller,
+    route: Route,
+    command: str,
+    response_url: str,
+    reference: str | None,
+) -> store.PendingRequest:
+    now = datetime.now(UTC)
+    req = store.PendingRequest(
+        id=secrets.token_urlsafe(24),
+        module=MODULE,
+        kind=command,
+        requester_platform_id=caller.platform.id,
+        requester=route.requester,
+        requester_version=version_of(caller),
+        receiver_platform_id=route.platform.id,
+        receiver=route.receiver,
+        receiver_version=route.version,
+        response_url=response_url,
+        correlation_id=correlation_id(request),
+        reference=reference,
+        # until the CPO answers: long enough for a result racing the answer
+        expires_at=now + timedelta(seconds=runtime.settings.request_timeout + 60),
+        created_at=now,
+    )
+    async with runtime.db.write() as conn:
+        await store.add_pending(conn, req)
+    return req
+
+
+async def _command(request: Request, caller: Caller, version: str, command: str) -> Response:
+    check_version(caller, version)
+    runtime = runtime_of(request)
+    command = command.upper()
+    offered = [c for c in policy.COMMANDS if version != "2.1.1" or c != "CANCEL_RESERVATION"]
+    if command not in offered:
+        raise NotFound(f"unknown command {command!r}: one of {', '.join(offered)}")
+    name = policy.COMMAND_OBJECTS[command]
+    wire = parse_wire(runtime, version, name, await read_json(request))
+    response_url = check_partner_url(
+        wire["response_url"],
+        allow_private=runtime.settings.allow_private_addresses,
+        field="response_url",
+    )
+    async with runtime.db.read() as conn:
+        requester = await requester_of(conn, request, caller, SENDER_ROLES)
+        ctx = TranslationContext(country_code=requester[0], party_id=requester[1])
+        canon = to_canonical(version, name, wire, ctx)
+        route = await _route(conn, request, requester, command, canon)
+    if policy.cancel_unsupported(command, route.version):
+        refusal, _ = from_canonical(version, "CommandResponse", policy.not_supported_response())
+        return respond(version, refusal, 1000, None, 200, route)
+    reference = str(canon["reservation_id"]) if command == "RESERVE_NOW" else None
+    req = await _new_pending(runtime, request, caller, route, command, response_url, reference)
+    hub_url = callback_url(runtime, route.version, ModuleId.COMMANDS, req.id)
+    if version == route.version:
+        body = {**wire, "response_url": hub_url}
+    else:
+        body, _ = from_canonical(route.version, name, {**canon, "response_url": hub_url}, ctx)
+    try:
+        answer = await forward(
+            runtime, request, route, "POST", join_url(route.url, command), json=body, module=MODULE
+        )
+        return await _answer(runtime, version, route, req, canon, answer)
+    except BaseException:
+        async with runtime.db.write() as conn:
+            await store.delete_pending(conn, req.id)
+        raise
+
+
+async def _answer(
+    runtime: Runtime,
+    version: str,
+    route: Route,
+    req: store.PendingRequest,
+    canon: Doc,
+    answer: OutboundResponse,
+) -> Response:
+    """The CPO's CommandResponse, relayed; an ACCEPTED one starts the wait for the result."""
+    status, envelope = envelope_of(answer, route)
+    data = envelope.get("data")
+    if not 1000 <= status <= 1999 or not isinstance(data, dict):
+        async with runtime.db.write() as conn:
+            await store.delete_pending(conn, req.id)
+        return respond(version, None, status, envelope.get("status_message"), answer.status, route)
+    try:
+        wire = parse_wire(runtime, route.version, "CommandResponse", data)
+    except InvalidParameters as exc:
+        raise HubError(
+            f"{route.receiver[0]}-{route.receiver[1]} answered an invalid CommandResponse: "
+            f"{exc.message}"
+        ) from None
+    response = to_canonical(route.version, "CommandResponse", wire)
+    grace = runtime.settings.command_result_grace_seconds
+    async with runtime.db.write() as conn:
+        if response["result"] == "ACCEPTED":
+            expiry = canon.get("expiry_date")
+            limits = policy.deadlines(
+                req.kind,
+                datetime.now(UTC),
+                int(response["timeout"]),
+                grace,
+                parse_datetime(expiry) if isinstance(expiry, str) else None,
+            )
+            await store.set_deadlines(
+                conn, req.id, result_due_at=limits.result_due, expires_at=limits.expires
+            )
+            response["timeout"] = policy.announced_timeout(int(response["timeout"]), grace)
+        else:
+            await store.delete_pending(conn, req.id)
+    out, _ = from_canonical(version, "CommandResponse", response)
+    return respond(version, out, status, envelope.get("status_message"), 200, route)
+
+
+# --- sender interface: the CPO's result on the hub callback URL ------------------------------
+
+
+async def _result(request: Request, caller: Caller, request_id: str) -> Response:
+    runtime = runtime_of(request)
+    accepted = await accept_result(
+        request, caller, request_id, ModuleId.COMMANDS, "CommandResult", policy.relays
+    )
+    if isinstance(accepted, Response):
+        return accepted
+    req, body, result = accepted
+    await relay_or_release(runtime, req, "CommandResult", body, result)
+    return ocpi_response(include_data=False)
+
+
+def _legacy_errors(version: str, exc: OcpiError) -> Response | None:
+    """2.1.1 knows no 4xxx (digest §1.6): its callers get the nearest code, meaning kept."""
+    legacy = legacy_status(exc.status_code)
+    if version != "2.1.1" or legacy == exc.status_code:
+        return None
+    return ocpi_response(
+        status_code=legacy,
+        status_message=f"{exc.message} (OCPI {exc.status_code})",
+        http_status=200 if exc.http_status >= 500 else exc.http_status,
+        include_data=False,
+    )
+
+
+# --- routes --------------------------------------------------------------------------------------
+
+
+def mount(router: APIRouter, interfaces: InterfaceRegistry) -> None:
+    """Add the Commands routes of every version to ``router`` and list them in ``interfaces``."""
+    for version in SUPPORTED_VERSIONS:
+        receiver = interfaces.add(version, ModuleId.COMMANDS, InterfaceRole.RECEIVER)
+        sender = interfaces.add(version, ModuleId.COMMANDS, InterfaceRole.SENDER)
+        _mount_version(router, version, receiver, sender)
+
+
+def _mount_version(router: APIRouter, version: str, receiver: str, sender: str) -> None:
+    async def post_command(
+        command: str, request: Request, c: Caller = Depends(registered)
+    ) -> Response:
+        try:
+            return await _command(request, c, version, command)
+        except OcpiError as exc:
+            legacy = _legacy_errors(version, exc)
+            if legacy is None:
+                raise
+            return legacy
+
+    async def post_result(
+        request_id: str, request: Request, c: Caller = Depends(registered)
+    ) -> Response:
+        try:
+            return await _result(request, c, request_id)
+        except OcpiError as exc:
+            legacy = _legacy_errors(version, exc)
+            if legacy is None:
+                raise
+            return legacy
+
+    router.add_api_route(
+        receiver + "/{command}", post_command, methods=["POST"], name=f"{version}:post_command"
+    )
+    router.add_api_route(
+        sender + "/results/{request_id}",
+        post_result,
+        methods=["POST"],
+        name=f"{version}:post_command_result",
+    )
