@@ -9,7 +9,7 @@ real-time authorization relayed to the token's eMSP.
 - Sender interface (``/ocpi/{v}/tokens/sender``): GET all for CPOs, in their version; and
   ``POST /{uid}/authorize[?type=]``: forwarded synchronously to the eMSP named by the OCPI-to
   headers, else to the one owning the stored token (the token cache), and its answer relayed in
-  the CPO's version (``authorize.py`` would be its own module past ~600 lines).
+  the CPO's version.
 
 Authorize outcomes the hub produces itself (documented in docs/modules/tariffs-tokens.md):
 unknown token → HTTP 404 + 2004; OCPI-to names a party without an agreement → 4001; eMSP
@@ -428,7 +428,12 @@ async def _forward(request: Request, caller: Caller, version: str, uid: str) -> 
         headers=headers,
         params={"type": wire_token_type(emsp_version, token_type)},
         timeout=runtime.settings.request_timeout,
-        extra={"module": MODULE, "platform_id": route.platform.id},
+        extra={
+            "module": MODULE,
+            "platform_id": route.platform.id,
+            "from_party": "-".join(route.cpo),
+            "to_party": "-".join(route.emsp),
+        },
     )
     return _relay(runtime, version, route, answer, uid, token_type)
 
