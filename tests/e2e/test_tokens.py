@@ -171,6 +171,19 @@ async def test_token_push_patch_pull_and_refusals(roaming: dict[str, Any]) -> No
     await asyncio.sleep(0.3)
     for version in ("2.2.1", "2.1.1"):
         assert not any("EM-1" in r.rest for r in roaming["cpos"][version].of("tokens"))
+    legacy: Peer = roaming["emsps"]["2.1.1"]
+    url = f"{legacy.hub_url('tokens')}/DE/E21/TOK-E21"
+    status, body, _ = await legacy.request("PATCH", url, json={"valid": False})
+    assert status == 200, body  # 2.1.1: no type in the URL, no last_updated in the body
+    for version, cpo in roaming["cpos"].items():
+        got = await wait_for(
+            cpo, lambda r: any(x.method == "PATCH" and x.path.endswith("E21/TOK-E21") for x in r)
+        )
+        patched = next(r for r in got if r.method == "PATCH" and r.path.endswith("E21/TOK-E21"))
+        parse(model(version, "TokenPatch"), patched.body)
+        assert patched.body["valid"] is False
+        assert ("last_updated" in patched.body) is (version != "2.1.1")
+        assert patched.query == ({} if version == "2.1.1" else {"type": "RFID"})
 
     emsp: Peer = roaming["emsps"]["2.3.0"]
     base = emsp.hub_url("tokens", "RECEIVER")
