@@ -176,6 +176,9 @@ async def test_cdr_for_foreign_party_or_without_agreement_refused(
     assert "Location" not in headers
     status, _, _ = await cpo.request("GET", f"{cpo.hub_url('cdrs', 'RECEIVER')}/NL/C23/F2")
     assert status == 404
+    emsp = roaming["emsp230"]
+    status, body, _ = await emsp.request("GET", emsp.hub_url("cdrs", "SENDER"))
+    assert body["data"] == []
     await asyncio.sleep(0.3)
     for name in ("emsp230", "emsp211", "outsider"):
         assert roaming[name].of("cdrs") == []

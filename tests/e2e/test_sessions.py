@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 import pytest
 
 from ocpihub.ocpi.fields import parse
 from ocpihub.ocpi.registry import model
-from ocpihub.store.objects import ObjectKey, put_object
 from ocpihub.testing import Peer, Received
 from tests.e2e.conftest import RunningHub
 from tests.examples import load_example
@@ -26,25 +24,31 @@ EMSP_211 = ("EMSP", "DE", "M21")
 OUTSIDER = ("EMSP", "FR", "OUT")
 
 
-def token(owner: tuple[str, str, str], uid: str, contract_id: str) -> dict[str, Any]:
-    """A canonical RFID Token of ``owner``."""
+def token_230(uid: str, contract_id: str) -> dict[str, Any]:
+    """A 2.3.0 RFID Token of DE-M23."""
     body = load_example("2.3.0", "token_example_2_full_rfid.json")
-    body.update(country_code=owner[1], party_id=owner[2], uid=uid, contract_id=contract_id)
+    body.update(country_code="DE", party_id="M23", uid=uid, contract_id=contract_id)
     return dict(body)
 
 
-async def seed_token(hub: RunningHub, doc: dict[str, Any]) -> None:
-    """Put a Token in the hub's token cache, as an eMSP's earlier Token push leaves it."""
-    runtime = hub.app.state.runtime
-    async with runtime.db.write() as conn:
-        await put_object(
-            conn,
-            ObjectKey.of("tokens", doc["country_code"], doc["party_id"], doc["uid"], doc["type"]),
-            document=doc,
-            last_updated=datetime.fromisoformat(doc["last_updated"]),
-            source_version="2.3.0",
-            original=doc,
-        )
+def token_211(uid: str, auth_id: str) -> dict[str, Any]:
+    """A 2.1.1 RFID Token (of whoever's URL it is pushed to)."""
+    return {
+        "uid": uid,
+        "type": "RFID",
+        "auth_id": auth_id,
+        "issuer": "M21",
+        "valid": True,
+        "whitelist": "ALLOWED",
+        "last_updated": "2024-01-01T00:00:00Z",
+    }
+
+
+async def push_token(peer: Peer, cc: str, pid: str, body: dict[str, Any]) -> None:
+    """The eMSP pushes its Token to the hub, which keeps it in its token cache."""
+    url = f"{peer.hub_url('tokens', 'RECEIVER')}/{cc}/{pid}/{body['uid']}"
+    status, answer, _ = await peer.request("PUT", url, json=body)
+    assert status in (200, 201), answer
 
 
 def location_230() -> dict[str, Any]:
@@ -115,8 +119,8 @@ async def roaming(hub: RunningHub, start_peer: Any) -> dict[str, Peer]:
         for emsp in ("DE-M23", "DE-M21"):
             status, body = await hub.admin("POST", "/agreements", {"parties": [cpo, emsp]})
             assert status == 201, body
-    await seed_token(hub, token(EMSP_230, "AB123", "DE-M23-C00001"))
-    await seed_token(hub, token(EMSP_211, "CD456", "DE-M21-C00002"))
+    await push_token(peers["emsp230"], "DE", "M23", token_230("AB123", "DE-M23-C00001"))
+    await push_token(peers["emsp211"], "DE", "M21", token_211("CD456", "DE-M21-C00002"))
     cpo = peers["cpo230"]
     loc = location_230()
     url = f"{cpo.hub_url('locations', 'RECEIVER')}/NL/C23/LOC1"
@@ -320,6 +324,10 @@ async def test_push_for_foreign_party_or_without_agreement_refused(
     status, body, _ = await cpo.request("PUT", own_url(cpo, "NL", "C23", "OTHER"), json=mismatch)
     assert status == 400
     assert body["status_code"] == 2001
+    emsp = roaming["emsp230"]
+    params = {"date_from": "2000-01-01T00:00:00Z"}
+    status, body, _ = await emsp.request("GET", emsp.hub_url("sessions", "SENDER"), params=params)
+    assert body["data"] == []
     await asyncio.sleep(0.3)
     for name in ("emsp230", "emsp211", "outsider"):
         assert roaming[name].of("sessions") == []
@@ -350,4 +358,5 @@ async def test_211_patch_reaches_230_emsp_with_append_semantics(roaming: dict[st
     parse(model("2.3.0", "Session"), got[2].body)
     assert got[2].body["charging_periods"] == [rewrite]
     status, own, _ = await cpo.request("GET", url)
+    assert status == 200
     assert own["data"]["charging_periods"] == [rewrite]
