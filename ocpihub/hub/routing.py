@@ -22,7 +22,7 @@ RECEIVING_ROLES: dict[str, frozenset[str]] = {
     "sessions": frozenset({"EMSP", "SCSP", "PTP", "OTHER"}),
     "cdrs": frozenset({"EMSP", "PTP", "OTHER"}),
     "payments": frozenset({"CPO", "PTP", "OTHER"}),
-    "bookings": frozenset({"EMSP", "CPO"}),
+    "bookings": frozenset({"EMSP"}),
 }
 """Roles that consume each module's pushes (digest §1.9, §6)."""
 

@@ -92,7 +92,9 @@ async def test_terminal_create_reaches_cpo(market: dict[str, Peer]) -> None:
     assert got.header("ocpi-from-party-id") == "PTP"
     assert got.header("ocpi-to-party-id") == "CPO"
     cpo = market["cpo"]
-    status, body, headers = await cpo.request("GET", f"{cpo.hub_url('payments', 'SENDER')}/terminals")
+    status, body, headers = await cpo.request(
+        "GET", f"{cpo.hub_url('payments', 'SENDER')}/terminals"
+    )
     assert status == 200
     assert [t["terminal_id"] for t in body["data"]] == [TERMINAL]
     assert "_ocpihub" not in body["data"][0]
@@ -202,9 +204,7 @@ async def test_refusals(market: dict[str, Peer]) -> None:
         assert status == 404, answer
         assert TERMINAL in answer["status_message"]
     cpo = market["cpo"]
-    status, answer, _ = await cpo.request(
-        "POST", f"{url}", json=body, headers=to("NL", "TWO")
-    )
+    status, answer, _ = await cpo.request("POST", f"{url}", json=body, headers=to("NL", "TWO"))
     assert status == 404  # a CPO is no PTP: it cannot create terminals
     await asyncio.sleep(0.3)
     assert len(ptp.of("payments")) == 0

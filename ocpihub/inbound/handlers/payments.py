@@ -35,6 +35,7 @@ from ocpihub.errors import InvalidParameters, NotFound, UnknownReceiver
 from ocpihub.hub.payments import (
     CPO_ROLES,
     PTP_ROLES,
+    REGISTRY_KEY,
     choose_party,
     hosted_party,
     merge_terminal,
@@ -73,6 +74,13 @@ FAC = "fac"
 
 Doc = dict[str, Any]
 Party = tuple[str, str]
+
+
+def _wire(request: Request, name: str, body: Any) -> Doc:
+    """A validated 2.3.0 body, without any key that poses as the hub's private annotation."""
+    wire = parse_wire(runtime_of(request), VERSION, name, body)
+    wire.pop(REGISTRY_KEY, None)
+    return wire
 
 
 def _check_version(caller: Caller) -> None:
@@ -191,7 +199,7 @@ async def _store(
 async def _create_terminal(request: Request, caller: Caller) -> Response:
     _check_version(caller)
     runtime = runtime_of(request)
-    wire = parse_wire(runtime, VERSION, "TerminalCreate", await read_json(request))
+    wire = _wire(request, "TerminalCreate", await read_json(request))
     terminal_id = str(wire["terminal_id"])
     hint = None
     if wire.get("country_code") and wire.get("party_id"):
@@ -237,7 +245,7 @@ async def _create_terminal(request: Request, caller: Caller) -> Response:
 async def _create_fac(request: Request, caller: Caller) -> Response:
     _check_version(caller)
     runtime = runtime_of(request)
-    wire = parse_wire(runtime, VERSION, "FinancialAdviceConfirmation", await read_json(request))
+    wire = _wire(request, "FinancialAdviceConfirmation", await read_json(request))
     fac_id = str(wire["id"])
     async with runtime.db.write() as conn:
         ptp = await _acting(conn, request, caller, PTP_ROLES)
@@ -328,7 +336,7 @@ async def _write_terminal(
     _check_version(caller)
     runtime = runtime_of(request)
     name = "TerminalPatch" if patch else "Terminal"
-    wire = parse_wire(runtime, VERSION, name, await read_json(request))
+    wire = _wire(request, name, await read_json(request))
     if "terminal_id" in wire and str(wire["terminal_id"]).upper() != terminal_id.upper():
         raise InvalidParameters(
             f"terminal_id: body says {wire['terminal_id']!r}, the URL says {terminal_id!r}"
@@ -365,7 +373,7 @@ async def _write_terminal(
 async def _activate(request: Request, caller: Caller) -> Response:
     _check_version(caller)
     runtime = runtime_of(request)
-    wire = parse_wire(runtime, VERSION, "TerminalActivation", await read_json(request))
+    wire = _wire(request, "TerminalActivation", await read_json(request))
     async with runtime.db.write() as conn:
         cpo = await _acting(conn, request, caller, CPO_ROLES)
         target = await _counterpart(conn, request, caller, cpo, PTP_ROLES, "SENDER", what="PTP")
