@@ -217,6 +217,7 @@ async def test_change_and_cancel_by_emsp(market: dict[str, Peer]) -> None:
     cancel = {"cancellation_reason": "TRAFFIC", "who_canceled": "EMSP"}
     cpo_answers(cpo, "CANCELED", "ACCEPTED")
     status, body = await book(emsp, booking_request(canceled=cancel))
+    assert status == 200
     assert body["data"]["reservation_status"] == "CANCELED"
     posts = cpo.of("bookings", "POST")
     assert [p.body["request_id"] for p in posts] == ["RE1222"] * 3
