@@ -285,7 +285,7 @@ async def test_without_agreement_nothing_is_forwarded(roaming: dict[str, Any]) -
         "response_url": f"{outsider.module_url('commands', 'SENDER')}/cb/y",
         "session_id": "S23",
     }
-    status, answer, _ = await outsider.request("POST", url, json=body, headers=headers)
+    _status, answer, _ = await outsider.request("POST", url, json=body, headers=headers)
     assert answer["status_code"] == 4001, answer
     assert roaming["cpo23"].of("commands") == []
 

@@ -41,7 +41,7 @@ async def test_no_result_means_timeout(roaming: dict[str, Any], emsp_v: str) -> 
     cpo: Peer = roaming["cpo23"]
     emsp: Peer = roaming["emsp" + tag(emsp_v)]
     cpo.on("POST", "commands", answers_timeout(1))
-    status, answer = await send(roaming, "STOP_SESSION", emsp_v, "2.3.0", "late")
+    _status, answer = await send(roaming, "STOP_SESSION", emsp_v, "2.3.0", "late")
     assert answer["data"]["result"] == "ACCEPTED", answer
     if emsp_v != "2.1.1":
         assert answer["data"]["timeout"] == 2  # 1 s + 0.5 s grace, rounded up
