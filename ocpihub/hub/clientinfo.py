@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from ocpihub.hub.initial_sync import queue_initial_sync
 from ocpihub.model.agreements import Agreement, AgreementStatus
 from ocpihub.model.parties import ConnectionStatus, Party
 from ocpihub.ocpi.fields import format_datetime
@@ -61,7 +62,11 @@ class ClientInfoNotifier:
         self.hub_party = hub_party
 
     async def agreement_changed(self, agreement: Agreement) -> None:
-        """Both sides of ``agreement`` learn the other's status (a removed one: SUSPENDED)."""
+        """Both sides of ``agreement`` learn the other's status (a removed one: SUSPENDED).
+
+        When the agreement is ACTIVE, each side is also sent the stored objects it may now see
+        (``hub/initial_sync.py``), in the same transaction.
+        """
         async with self.db.write() as conn:
             known = await list_parties(conn)
             deliveries: list[Delivery] = []
@@ -75,6 +80,8 @@ class ClientInfoNotifier:
                     deliveries += await self._to_viewer(conn, subject, status, viewer_code)
             if deliveries:
                 await enqueue(conn, deliveries)
+            # a partner that just became reachable also gets what it may now see
+            await queue_initial_sync(conn, agreement)
 
     async def party_changed(self, party_codes: Iterable[tuple[str, str]]) -> None:
         """Every agreed partner of these parties learns their current status."""

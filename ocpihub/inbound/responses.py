@@ -85,9 +85,24 @@ def admin_error_response(error: OcpiError, http_status: int | None = None) -> Re
     return Response(orjson.dumps(body), status_code=status, media_type="application/json")
 
 
+def _for_211(error: OcpiError) -> OcpiError:
+    """The error as a 2.1.1 caller can read it: no 2004 and no hub codes (digest §1.6)."""
+    from ocpihub.hub.tokens import legacy_status
+
+    code = legacy_status(error.status_code)
+    if code == error.status_code:
+        return error
+    legacy = OcpiError(f"{error.message} (hub status {error.status_code})", data=error.data)
+    legacy.status_code = code  # type: ignore[misc]
+    legacy.http_status = error.http_status  # type: ignore[misc]
+    return legacy
+
+
 def _respond(request: Request, error: OcpiError, http_status: int | None = None) -> Response:
     if _is_admin(request):
         return admin_error_response(error, http_status)
+    if request.url.path.startswith("/ocpi/2.1.1/"):
+        error = _for_211(error)
     response = ocpi_error_response(error)
     if http_status is not None:
         response.status_code = http_status

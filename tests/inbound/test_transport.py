@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from ocpihub.app import create_app
+from ocpihub.errors import InvalidParameters
 from ocpihub.hub.platforms import add_platform
 from ocpihub.inbound.auth import Caller, registered
 from ocpihub.inbound.body import read_json
@@ -246,3 +247,17 @@ async def test_admin_create_platform_validates_roles(hub: Hub) -> None:
     r = await hub.client.post("/admin/api/platforms", headers=admin, json={"name": "cpo"})
     assert r.status_code == 400
     assert "exists" in r.json()["error"]
+
+
+def test_hub_codes_are_translated_for_211_callers() -> None:
+    """2.1.1 callers never see 2004 or 4xxx: they get 2000 / 3000 with the code in the text."""
+    from ocpihub.errors import UnknownReceiver, UnknownToken
+    from ocpihub.inbound.responses import _for_211
+
+    hub = _for_211(UnknownReceiver("no such party"))
+    assert (hub.status_code, hub.http_status) == (3000, 200)
+    assert "hub status 4001" in hub.message
+    unknown = _for_211(UnknownToken())
+    assert (unknown.status_code, unknown.http_status) == (2000, 404)
+    kept = InvalidParameters("x")
+    assert _for_211(kept) is kept

@@ -188,127 +188,57 @@ def mount(router: APIRouter, interfaces: InterfaceRegistry) -> None:
         _mount_version(router, version, receiver, sender)
 
 
+def _ids(request: Request) -> tuple[str | None, str | None]:
+    params = request.path_params
+    return params.get("evse_uid"), params.get("connector_id")
+
+
 def _mount_version(router: APIRouter, version: str, receiver: str, sender: str) -> None:
     own = f"{receiver}/{{cc}}/{{pid}}/{{location_id}}"
 
-    async def put_location(
+    async def put(
         cc: str, pid: str, location_id: str, request: Request, c: Caller = Depends(registered)
     ) -> Response:
-        return await _push(request, c, version, cc, pid, location_id, None, None, patch=False)
-
-    async def patch_location(
-        cc: str, pid: str, location_id: str, request: Request, c: Caller = Depends(registered)
-    ) -> Response:
-        return await _push(request, c, version, cc, pid, location_id, None, None, patch=True)
-
-    async def get_location(
-        cc: str, pid: str, location_id: str, request: Request, c: Caller = Depends(registered)
-    ) -> Response:
-        return await _get_own(request, c, version, cc, pid, location_id, None, None)
-
-    async def put_evse(
-        cc: str,
-        pid: str,
-        location_id: str,
-        evse_uid: str,
-        request: Request,
-        c: Caller = Depends(registered),
-    ) -> Response:
-        return await _push(request, c, version, cc, pid, location_id, evse_uid, None, patch=False)
-
-    async def patch_evse(
-        cc: str,
-        pid: str,
-        location_id: str,
-        evse_uid: str,
-        request: Request,
-        c: Caller = Depends(registered),
-    ) -> Response:
-        return await _push(request, c, version, cc, pid, location_id, evse_uid, None, patch=True)
-
-    async def get_evse(
-        cc: str,
-        pid: str,
-        location_id: str,
-        evse_uid: str,
-        request: Request,
-        c: Caller = Depends(registered),
-    ) -> Response:
-        return await _get_own(request, c, version, cc, pid, location_id, evse_uid, None)
-
-    async def put_connector(
-        cc: str,
-        pid: str,
-        location_id: str,
-        evse_uid: str,
-        connector_id: str,
-        request: Request,
-        c: Caller = Depends(registered),
-    ) -> Response:
+        evse_uid, connector_id = _ids(request)
         return await _push(
             request, c, version, cc, pid, location_id, evse_uid, connector_id, patch=False
         )
 
-    async def patch_connector(
-        cc: str,
-        pid: str,
-        location_id: str,
-        evse_uid: str,
-        connector_id: str,
-        request: Request,
-        c: Caller = Depends(registered),
+    async def patch(
+        cc: str, pid: str, location_id: str, request: Request, c: Caller = Depends(registered)
     ) -> Response:
+        evse_uid, connector_id = _ids(request)
         return await _push(
             request, c, version, cc, pid, location_id, evse_uid, connector_id, patch=True
         )
 
-    async def get_connector(
-        cc: str,
-        pid: str,
-        location_id: str,
-        evse_uid: str,
-        connector_id: str,
-        request: Request,
-        c: Caller = Depends(registered),
+    async def get_own(
+        cc: str, pid: str, location_id: str, request: Request, c: Caller = Depends(registered)
     ) -> Response:
+        evse_uid, connector_id = _ids(request)
         return await _get_own(request, c, version, cc, pid, location_id, evse_uid, connector_id)
 
-    async def list_locations(request: Request, c: Caller = Depends(registered)) -> Response:
+    async def list_all(request: Request, c: Caller = Depends(registered)) -> Response:
         _check_version(c, version)
         return await list_visible(request, c, MODULE, "Location", base_path=sender)
 
-    async def get_one_location(
+    async def get_one(
         location_id: str, request: Request, c: Caller = Depends(registered)
     ) -> Response:
-        return await _get_one(request, c, version, location_id, None, None)
-
-    async def get_one_evse(
-        location_id: str, evse_uid: str, request: Request, c: Caller = Depends(registered)
-    ) -> Response:
-        return await _get_one(request, c, version, location_id, evse_uid, None)
-
-    async def get_one_connector(
-        location_id: str,
-        evse_uid: str,
-        connector_id: str,
-        request: Request,
-        c: Caller = Depends(registered),
-    ) -> Response:
+        evse_uid, connector_id = _ids(request)
         return await _get_one(request, c, version, location_id, evse_uid, connector_id)
 
-    for path, handler, method in (
-        (own, put_location, "PUT"),
-        (own, patch_location, "PATCH"),
-        (own, get_location, "GET"),
-        (own + "/{evse_uid}", put_evse, "PUT"),
-        (own + "/{evse_uid}", patch_evse, "PATCH"),
-        (own + "/{evse_uid}", get_evse, "GET"),
-        (own + "/{evse_uid}/{connector_id}", put_connector, "PUT"),
-        (own + "/{evse_uid}/{connector_id}", patch_connector, "PATCH"),
-        (own + "/{evse_uid}/{connector_id}", get_connector, "GET"),
-        (sender, list_locations, "GET"),
-        (sender + "/{location_id}", get_one_location, "GET"),
-        (sender + "/{location_id}/{evse_uid}", get_one_evse, "GET"),
-        (sender + "/{location_id}/{evse_uid}/{connector_id}", get_one_connector, "GET"),
-    ):
-        router.add_api_route(path, handler, methods=[method], name=f"{version}:{handler.__name__}")
+    levels = ("", "/{evse_uid}", "/{evse_uid}/{connector_id}")
+    for level in levels:
+        for handler, method in ((put, "PUT"), (patch, "PATCH"), (get_own, "GET")):
+            router.add_api_route(
+                own + level, handler, methods=[method], name=f"{version}:{method}:{level}"
+            )
+    router.add_api_route(sender, list_all, methods=["GET"], name=f"{version}:list")
+    for level in levels:
+        router.add_api_route(
+            sender + "/{location_id}" + level,
+            get_one,
+            methods=["GET"],
+            name=f"{version}:one{level}",
+        )
