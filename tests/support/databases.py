@@ -7,6 +7,7 @@ user may create databases from); without it they skip with a visible reason.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
 import uuid
 from pathlib import Path
@@ -59,7 +60,8 @@ async def _admin(sql: str) -> None:
 
 
 async def _ensure_template() -> str:
-    name = f"ocpihub_tpl_{_worker()}"
+    # one template per test process: parallel runs on one server never race for a name
+    name = f"ocpihub_tpl_{_worker()}_{os.getpid()}"
     if name in _template_ready:
         return name
     await _admin(f"DROP DATABASE IF EXISTS {name}")
@@ -70,7 +72,15 @@ async def _ensure_template() -> str:
     finally:
         await db.close()
     _template_ready.add(name)
+    atexit.register(_drop_template, name)
     return name
+
+
+def _drop_template(name: str) -> None:
+    try:
+        asyncio.run(_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    except Exception:  # best effort at interpreter exit
+        pass
 
 
 def create_postgres_database() -> str:
