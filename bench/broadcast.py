@@ -1,0 +1,273 @@
+"""Broadcast push: a CPO pushing Locations through the hub to 10 eMSP receivers.
+
+    .venv/bin/python -m bench.broadcast [--seconds 5] [--receivers 10] [--concurrency 16]
+                                        [--backend sqlite postgres] [--profile FILE]
+
+Per backend (SQLite always; PostgreSQL when ``OCPIHUB_BENCH_POSTGRES_URL`` is set, e.g.
+``postgresql+asyncpg://postgres@127.0.0.1/postgres``; a fresh database is created and dropped):
+
+1. saturation: ``--concurrency`` CPO connections PUT distinct Locations as fast as the hub
+   acknowledges them, for ``--seconds``: acknowledged objects/s. The fleet's receivers note when
+   each Location arrives; deliveries/s is every delivery over the time from the first push to
+   the last arrival (or to the drain deadline).
+2. half load: pushes paced at half the acknowledged rate for ``--seconds``;
+   push-to-delivery p50/p95 is arrival time at a receiver minus the time the push was sent.
+
+DESIGN goals: >= 1,500 objects/s acknowledged, >= 5,000 deliveries/s, p95 < 250 ms at half load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import copy
+import os
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import orjson
+
+from bench import harness
+from tests.examples import load_example
+
+CPO = ("CPO", "NL", "CPO")
+VERSION = "2.3.0"
+
+
+def location_body() -> dict[str, Any]:
+    """The spec's destination-charger example, owned by NL-CPO."""
+    body: dict[str, Any] = load_example(VERSION, "location_example_uc2_destination_charger.json")
+    body["country_code"], body["party_id"] = CPO[1], CPO[2]
+    return body
+
+
+class Pusher:
+    """PUTs Location ``L{n}`` for the CPO and remembers when each push was sent."""
+
+    def __init__(self, url: str, token: str) -> None:
+        self.url = url
+        self.headers = {
+            "Authorization": "Token " + base64.b64encode(token.encode()).decode(),
+            "Content-Type": "application/json",
+            "X-Correlation-ID": str(uuid.uuid4()),
+        }
+        self.template = location_body()
+        self.sent: dict[str, float] = {}
+        self.prefix = uuid.uuid4().hex[:6]
+
+    async def __call__(self, session: aiohttp.ClientSession, n: int) -> bool:
+        """Push one new Location; True when the hub acknowledged it (OCPI 1000)."""
+        loc_id = f"{self.prefix}{n:07d}"
+        body = copy.copy(self.template)
+        body["id"] = loc_id
+        data = orjson.dumps(body)
+        self.sent[loc_id] = time.time()
+        async with session.put(
+            f"{self.url}/{CPO[1]}/{CPO[2]}/{loc_id}",
+            data=data,
+            headers={**self.headers, "X-Request-ID": f"b{n}"},
+        ) as response:
+            raw = await response.read()
+            return response.status in (200, 201) and b'"status_code":1000' in raw
+
+
+async def drain(
+    fleet: harness.Fleet, session: aiohttp.ClientSession, expected: int, within: float
+) -> dict[str, dict[str, float]]:
+    """Poll the receivers until ``expected`` deliveries arrived or ``within`` seconds passed."""
+    deadline = time.monotonic() + within
+    while True:
+        stats = await fleet.stats(session)
+        got = sum(len(v) for v in stats.values())
+        if got >= expected or time.monotonic() > deadline:
+            return stats
+        await asyncio.sleep(0.5)
+
+
+def latencies(pusher: Pusher, stats: dict[str, dict[str, float]]) -> list[float]:
+    """Arrival minus send time of every delivery of a Location this pusher sent."""
+    return [
+        arrived - pusher.sent[loc_id]
+        for per_peer in stats.values()
+        for loc_id, arrived in per_peer.items()
+        if loc_id in pusher.sent
+    ]
+
+
+async def paced(pusher: Pusher, rate: float, seconds: float) -> tuple[int, int]:
+    """Open-loop pushes at ``rate`` per second for ``seconds``; (acknowledged, failed)."""
+    ok = failed = 0
+    count = int(rate * seconds)
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=64)) as session:
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+
+        async def one(n: int) -> None:
+            nonlocal ok, failed
+            await asyncio.sleep(max(0.0, start + n / rate - loop.time()))
+            try:
+                good = await pusher(session, n)
+            except aiohttp.ClientError:
+                good = False
+            ok, failed = ok + good, failed + (not good)
+
+        await asyncio.gather(*(one(n) for n in range(count)))
+    return ok, failed
+
+
+async def run_backend(
+    backend: str, seconds: float, receivers: int, concurrency: int, profile: Path | None
+) -> dict[str, Any]:
+    """Both phases on one backend."""
+    emsps = [("EMSP", "DE", f"M{i:02d}") for i in range(receivers)]
+    peers = [{"name": "cpo", "version": VERSION, "parties": [CPO]}] + [
+        {"name": f"emsp{i:02d}", "version": VERSION, "parties": [p]} for i, p in enumerate(emsps)
+    ]
+    agreements = [[f"{CPO[1]}-{CPO[2]}", f"{cc}-{pid}"] for _, cc, pid in emsps]
+    async with (
+        harness.database(backend) as db_url,
+        harness.hub(db_url, profile=profile) as hub,
+        harness.fleet(hub.url, peers, agreements) as fleet,
+        aiohttp.ClientSession() as session,
+    ):
+        url = fleet.endpoint("cpo", "locations", "RECEIVER")
+        token = fleet.peers["cpo"]["hub_token"]
+
+        # phase 1: saturation
+        pusher = Pusher(url, token)
+        t0 = time.time()
+        run = await harness.closed_loop(
+            "hub", pusher, concurrency=concurrency, seconds=seconds, warmup=0.5
+        )
+        pushed = len(pusher.sent)
+        stats = await drain(fleet, session, pushed * receivers, within=max(30.0, seconds * 8))
+        arrivals = [t for per in stats.values() for t in per.values()]
+        delivered = len(arrivals)
+        span = (max(arrivals) - t0) if arrivals else 0.0
+        sat_lat = latencies(pusher, stats)
+        acked_rate = run.throughput
+        print(
+            f"  [{backend}] saturation: {acked_rate:.0f} acknowledged/s, {delivered} of "
+            f"{pushed * receivers} deliveries in {span:.1f} s"
+        )
+
+        # phase 2: half load
+        await fleet.reset(session)
+        half = Pusher(url, token)
+        rate = max(1.0, acked_rate / 2)
+        ok, failed = await paced(half, rate, seconds)
+        stats = await drain(fleet, session, ok * receivers, within=max(30.0, seconds * 8))
+        half_lat = latencies(half, stats)
+        half_delivered = sum(len(v) for v in stats.values())
+        rss = harness.rss_mb(hub.pid) if profile is None else {}
+        print(
+            f"  [{backend}] half load {rate:.0f}/s: {ok} acknowledged, {half_delivered} "
+            f"delivered, p95 {harness.percentile(half_lat, 95) * 1000:.0f} ms"
+        )
+    deliveries_rate = delivered / span if span else 0.0
+    p95_half = harness.percentile(half_lat, 95)
+    return {
+        "backend": backend,
+        "receivers": receivers,
+        "concurrency": concurrency,
+        "saturation": {
+            **run.summary(),
+            "acknowledged_per_s": round(acked_rate, 1),
+            "pushed": pushed,
+            "deliveries_expected": pushed * receivers,
+            "deliveries_arrived": delivered,
+            "deliveries_per_s": round(deliveries_rate, 1),
+            "push_to_delivery_p50_ms": round(harness.percentile(sat_lat, 50) * 1000, 1),
+            "push_to_delivery_p95_ms": round(harness.percentile(sat_lat, 95) * 1000, 1),
+        },
+        "half_load": {
+            "rate_per_s": round(rate, 1),
+            "acknowledged": ok,
+            "failed": failed,
+            "deliveries_expected": ok * receivers,
+            "deliveries_arrived": half_delivered,
+            "push_to_delivery_p50_ms": round(harness.percentile(half_lat, 50) * 1000, 1),
+            "push_to_delivery_p95_ms": round(p95_half * 1000, 1),
+        },
+        "hub_rss": rss,
+        "goals": {
+            "acknowledged_1500_per_s": harness.verdict(acked_rate >= 1500),
+            "deliveries_5000_per_s": harness.verdict(deliveries_rate >= 5000),
+            "p95_half_load_under_250ms": harness.verdict(
+                p95_half < 0.25 and half_delivered >= ok * receivers
+            ),
+        },
+    }
+
+
+async def bench(
+    backends: list[str], seconds: float, receivers: int, concurrency: int, profile: Path | None
+) -> dict[str, Any]:
+    """Every backend in turn; prints the table."""
+    results = [await run_backend(b, seconds, receivers, concurrency, profile) for b in backends]
+    rows = []
+    for r in results:
+        sat, half = r["saturation"], r["half_load"]
+        rows.append(
+            [
+                r["backend"],
+                sat["acknowledged_per_s"],
+                sat["acknowledged_per_s"] / 1500,
+                sat["deliveries_per_s"],
+                sat["deliveries_per_s"] / 5000,
+                f"{sat['deliveries_arrived']}/{sat['deliveries_expected']}",
+                half["rate_per_s"],
+                half["push_to_delivery_p50_ms"],
+                half["push_to_delivery_p95_ms"],
+                half["push_to_delivery_p95_ms"] / 250,
+            ]
+        )
+    print()
+    print(
+        harness.table(
+            [
+                "backend",
+                "acked/s",
+                "x goal",
+                "deliv/s",
+                "x goal",
+                "arrived",
+                "half /s",
+                "p50 ms",
+                "p95 ms",
+                "p95/goal",
+            ],
+            rows,
+        )
+    )
+    for r in results:
+        print(f"{r['backend']}: {r['goals']}")
+    return {"seconds": seconds, "results": results}
+
+
+def main() -> None:
+    """Parse flags, run, print, write JSON."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=5.0, help="seconds of each phase")
+    parser.add_argument("--receivers", type=int, default=10)
+    parser.add_argument("--concurrency", type=int, default=16, help="CPO connections")
+    parser.add_argument(
+        "--backend",
+        nargs="+",
+        choices=["sqlite", "postgres"],
+        default=["sqlite", "postgres"] if os.environ.get(harness.PG_ENV) else ["sqlite"],
+    )
+    parser.add_argument("--profile", type=Path, help="run the hub under pyinstrument")
+    args = parser.parse_args()
+    results = asyncio.run(
+        bench(args.backend, args.seconds, args.receivers, args.concurrency, args.profile)
+    )
+    print(f"\nwrote {harness.write_results('broadcast', results)}")
+
+
+if __name__ == "__main__":
+    main()
