@@ -112,7 +112,9 @@ async def test_set_get_clear_round_trips(
         assert got.header("ocpi-from-party-id") == requester.parties[0][2]
         status, ack, _ = await cpo.request("POST", callback, json=result_bodies[kind])
         assert status == 200 and ack["status_code"] == 1000, ack
-        await wait_for(requester, "chargingprofiles", lambda r: len(results(requester, kind)) == 1)
+        await wait_for(
+            requester, "chargingprofiles", lambda r, k=kind: len(results(requester, k)) == 1
+        )
         (result,) = results(requester, kind)
         assert result.body == result_bodies[kind]
 

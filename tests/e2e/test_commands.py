@@ -277,7 +277,7 @@ async def test_without_agreement_nothing_is_forwarded(roaming: dict[str, Any]) -
     """An eMSP without an agreement with the CPO is refused (4001); the CPO receives nothing,
     whether it names the CPO with OCPI-to or lets the hub look the Location up."""
     outsider: Peer = roaming["outsider"]
-    status, answer = await send(roaming, "START_SESSION", "2.3.0", "2.3.0", "x", emsp=outsider)
+    _, answer = await send(roaming, "START_SESSION", "2.3.0", "2.3.0", "x", emsp=outsider)
     assert answer["status_code"] == 4001, answer
     url = f"{outsider.hub_url('commands', 'RECEIVER')}/STOP_SESSION"
     headers = {"OCPI-to-country-code": "NL", "OCPI-to-party-id": "C23"}
