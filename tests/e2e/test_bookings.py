@@ -276,3 +276,11 @@ async def test_refusals(market: dict[str, Peer]) -> None:
     assert status == 404
     await asyncio.sleep(0.3)
     assert out.of("bookings") == [] and market["old"].of("bookings") == []
+
+
+async def test_version_details_list_modules_in_230_only(market: dict[str, Peer]) -> None:
+    """2.3.0 details list bookings and payments in both roles; 2.2.1 details list neither."""
+    new, old = market["emsp"].hub_endpoints, market["old"].hub_endpoints
+    for module in ("bookings", "payments"):
+        assert {(module, "SENDER"), (module, "RECEIVER")} <= set(new)
+        assert not any(ident == module for ident, _ in old)
