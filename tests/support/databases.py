@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
 import os
 import uuid
 from pathlib import Path
@@ -77,10 +78,8 @@ async def _ensure_template() -> str:
 
 
 def _drop_template(name: str) -> None:
-    try:
+    with contextlib.suppress(Exception):  # best effort at interpreter exit
         asyncio.run(_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-    except Exception:  # best effort at interpreter exit
-        pass
 
 
 def create_postgres_database() -> str:
