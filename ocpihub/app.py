@@ -23,10 +23,14 @@ from ocpihub.hub.clientinfo import ClientInfoNotifier
 from ocpihub.hub.enums import EnumRegistry
 from ocpihub.hub.liveness import LivenessChecker
 from ocpihub.inbound.handlers import (
+    bookings,
     cdrs,
+    charging_profiles,
+    commands,
     credentials,
     hub_client_info,
     locations,
+    payments,
     sessions,
     tariffs,
     tokens,
@@ -95,6 +99,7 @@ def create_app(settings: Settings) -> FastAPI:
         background = [asyncio.create_task(_refresh_enums(enums, db, settings.enum_refresh_seconds))]
         if settings.liveness_interval_seconds > 0:
             background.append(asyncio.create_task(liveness.run()))
+        background.append(asyncio.create_task(commands.expire_pending(runtime)))
         try:
             yield
         finally:
@@ -128,7 +133,11 @@ def create_app(settings: Settings) -> FastAPI:
     tokens.mount(modules, interfaces)
     sessions.mount(modules, interfaces)
     cdrs.mount(modules, interfaces)
+    commands.mount(modules, interfaces)
+    charging_profiles.mount(modules, interfaces)
     hub_client_info.mount(modules, interfaces)
+    payments.mount(modules, interfaces)
+    bookings.mount(modules, interfaces)
     app.include_router(modules)
     app.include_router(versions.router)
 
