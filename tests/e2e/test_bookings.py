@@ -189,7 +189,7 @@ async def test_request_accepted_then_confirmed(market: dict[str, Peer]) -> None:
 
 
 async def test_request_rejected(market: dict[str, Peer]) -> None:
-    """A CPO's REJECTED answer and its refusal envelope both reach the eMSP unchanged."""
+    """A CPO's REJECTED answer and its refusal reach the eMSP unchanged; a broken answer is 4000."""
     cpo, emsp = market["cpo"], market["emsp"]
     await publish_location(cpo)
     cpo_answers(cpo, "REJECTED", "DECLINED")
@@ -203,6 +203,10 @@ async def test_request_rejected(market: dict[str, Peer]) -> None:
     status, body = await book(emsp, booking_request(request_id="RE2"))
     assert (status, body["status_code"]) == (400, 2001)
     assert body["status_message"] == "period in the past"
+    cpo.on("POST", "bookings", lambda r: (200, {"status_code": 1000, "data": {"id": "B1"}}))
+    status, body = await book(emsp, booking_request(request_id="RE3"))
+    assert body["status_code"] == 4000  # no valid Booking: the hub says so, stores nothing
+    assert "invalid Booking" in body["status_message"]
 
 
 async def test_change_and_cancel_by_emsp(market: dict[str, Peer]) -> None:

@@ -401,6 +401,8 @@ async def _request_booking(request: Request, caller: Caller) -> Response:
         booking = _wire(request, "Booking", answer.data)
     except InvalidParameters as exc:
         raise HubError(f"{cpo[0]}-{cpo[1]} answered an invalid Booking: {exc.message}") from None
+    if (str(booking["country_code"]).upper(), str(booking["party_id"]).upper()) != cpo:
+        raise HubError(f"{cpo[0]}-{cpo[1]} answered a Booking of another party")
     async with runtime.db.write() as conn:
         await _put(conn, cpo, str(booking["id"]), BOOKING, with_requester(booking, emsp), booking)
     return ocpi_response(booking, status_message=message, headers=back)
