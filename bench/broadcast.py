@@ -261,7 +261,11 @@ def main() -> None:
         choices=["sqlite", "postgres"],
         default=["sqlite", "postgres"] if os.environ.get(harness.PG_ENV) else ["sqlite"],
     )
-    parser.add_argument("--profile", type=Path, help="run the hub under pyinstrument")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="py-spy the hub into FILE (folded stacks; read with bench.flat)",
+    )
     args = parser.parse_args()
     results = asyncio.run(
         bench(args.backend, args.seconds, args.receivers, args.concurrency, args.profile)

@@ -165,7 +165,11 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=1000)
     parser.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--offsets", action="store_true", help="also crawl by client offsets")
-    parser.add_argument("--profile", type=Path, help="run the hub under pyinstrument")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="py-spy the hub into FILE (folded stacks; read with bench.flat)",
+    )
     args = parser.parse_args()
     results = asyncio.run(bench(args.objects, args.limit, args.backend, args.offsets, args.profile))
     print(f"\nwrote {harness.write_results('get_all', results)}")

@@ -138,7 +138,7 @@ async def wait_http(url: str, proc: subprocess.Popen[bytes], within: float = 60)
 async def hub(
     database_url: str, *, profile: Path | None = None, **settings: str
 ) -> AsyncIterator[Proc]:
-    """``python -m ocpihub serve`` on a free port; ``profile`` runs it under pyinstrument."""
+    """``python -m ocpihub serve`` on a free port; ``profile``: py-spy samples of it go there."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {
@@ -152,31 +152,28 @@ async def hub(
         "OCPIHUB_LIVENESS_INTERVAL_SECONDS": "0",
     }
     env.update({f"OCPIHUB_{k.upper()}": v for k, v in settings.items()})
-    cmd = [PYTHON, "-m", "ocpihub", "serve"]
-    if profile is not None:
-        cmd = [
-            PYTHON,
-            "-m",
-            "pyinstrument",
-            "-r",
-            "text",
-            "-o",
-            str(profile),
-            "-m",
-            "ocpihub",
-            "serve",
-        ]
-    popen = spawn(cmd, env=env, stdout=subprocess.DEVNULL)
+    popen = spawn([PYTHON, "-m", "ocpihub", "serve"], env=env, stdout=subprocess.DEVNULL)
     proc = Proc(popen, url)
+    spy: subprocess.Popen[bytes] | None = None
     try:
         await wait_http(f"{url}/ocpi/versions", popen)
+        if profile is not None:
+            # CPU samples only (py-spy leaves idle stacks out), as folded stacks for bench.flat
+            spy = spawn(
+                [
+                    *(str(Path(PYTHON).parent / "py-spy"), "record", "--pid", str(popen.pid)),
+                    *("--rate", "200", "--nonblocking", "--format", "raw"),
+                    *("--output", str(profile)),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
         yield proc
     finally:
-        # SIGINT lets pyinstrument write its report; uvicorn treats it like SIGTERM
-        if profile is not None and popen.poll() is None:
-            popen.send_signal(signal.SIGINT)
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)
             with contextlib.suppress(subprocess.TimeoutExpired):
-                popen.wait(timeout=60)
+                spy.wait(timeout=30)
         proc.stop()
 
 

@@ -165,7 +165,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=8.0, help="measured seconds per run")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 32])
-    parser.add_argument("--profile", type=Path, help="run the hub under pyinstrument")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="py-spy the hub into FILE (folded stacks; read with bench.flat)",
+    )
     args = parser.parse_args()
     results = asyncio.run(bench(args.seconds, args.concurrency, args.profile))
     print(f"\nwrote {harness.write_results('routed', results)}")
