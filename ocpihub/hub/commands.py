@@ -19,6 +19,7 @@ outcome goes. This module decides, from plain values:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -117,7 +118,7 @@ def profile_deadlines(now: datetime, timeout: int, grace: float) -> Deadlines:
 
 def announced_timeout(cpo_timeout: int, grace: float) -> int:
     """The ``timeout`` the eMSP is told: the hub's TIMEOUT result comes after the grace."""
-    return int(cpo_timeout + grace + 0.999)
+    return math.ceil(cpo_timeout + grace)
 
 
 def relays(command: str, relayed: Collection[str], result: str) -> bool:
