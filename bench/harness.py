@@ -359,6 +359,8 @@ def machine() -> dict[str, Any]:
         "ram_gb": mem_gb,
         "python": platform.python_version(),
         "kernel": platform.release(),
+        # other work on the machine skews every contender; the load average says how much
+        "loadavg": os.getloadavg(),
     }
 
 

@@ -1,6 +1,7 @@
 """Routed synchronous requests: real-time authorize through the hub vs a forwarder vs direct.
 
-    .venv/bin/python -m bench.routed [--seconds 8] [--concurrency 1 32] [--profile FILE]
+    .venv/bin/python -m bench.routed [--seconds 8] [--concurrency 1 32] [--backend sqlite]
+                                     [--decompose] [--profile FILE]
 
 A 2.3.0 CPO (NL-CPO) asks ``POST .../tokens/sender/{uid}/authorize`` of a 2.3.0 eMSP (DE-MSP)
 named by the OCPI-to headers. Three contenders answer the same request from the same generator:
@@ -29,6 +30,18 @@ EMSP = ("EMSP", "DE", "MSP")
 VERSION = "2.3.0"
 
 
+def versions(url: str, token: str) -> harness.Request:
+    """GET the hub's versions list: authentication and the HTTP stack, no routing, no relay."""
+    headers = {"Authorization": _token(token)}
+
+    async def request(session: aiohttp.ClientSession, n: int) -> bool:
+        async with session.get(url, headers=headers) as response:
+            await response.read()
+            return response.status == 200
+
+    return request
+
+
 def _token(value: str) -> str:
     return "Token " + base64.b64encode(value.encode()).decode()
 
@@ -55,11 +68,17 @@ def authorize(url: str, token: str) -> harness.Request:
     return request
 
 
-async def bench(seconds: float, concurrencies: list[int], profile: Path | None) -> dict[str, Any]:
+async def bench(
+    seconds: float,
+    concurrencies: list[int],
+    backend: str,
+    profile: Path | None,
+    decompose: bool = False,
+) -> dict[str, Any]:
     """Run every contender at every concurrency; returns the JSON-ready results."""
     runs: list[Run] = []
     async with (
-        harness.database("sqlite") as db_url,
+        harness.database(backend) as db_url,
         harness.hub(db_url, profile=profile) as hub,
         harness.fleet(
             hub.url,
@@ -80,6 +99,10 @@ async def bench(seconds: float, concurrencies: list[int], profile: Path | None) 
                     fleet.endpoint("cpo", "tokens", "SENDER"), fleet.peers["cpo"]["hub_token"]
                 ),
             }
+            if decompose:
+                contenders["hub-versions"] = versions(
+                    f"{hub.url}/ocpi/versions", fleet.peers["cpo"]["hub_token"]
+                )
             for concurrency in concurrencies:
                 for name, request in contenders.items():
                     run = await harness.closed_loop(
@@ -90,7 +113,7 @@ async def bench(seconds: float, concurrencies: list[int], profile: Path | None) 
                         f"({run.errors} errors)"
                     )
                     runs.append(run)
-    return report(runs, seconds)
+    return {"backend": backend, **report(runs, seconds)}
 
 
 def report(runs: list[Run], seconds: float) -> dict[str, Any]:
@@ -165,13 +188,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=8.0, help="measured seconds per run")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 32])
+    parser.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument(
+        "--decompose",
+        action="store_true",
+        help="also time GET /ocpi/versions at the hub (authentication + HTTP stack only)",
+    )
     parser.add_argument(
         "--profile",
         type=Path,
         help="py-spy the hub into FILE (folded stacks; read with bench.flat)",
     )
     args = parser.parse_args()
-    results = asyncio.run(bench(args.seconds, args.concurrency, args.profile))
+    results = asyncio.run(
+        bench(args.seconds, args.concurrency, args.backend, args.profile, args.decompose)
+    )
     print(f"\nwrote {harness.write_results('routed', results)}")
 
 
