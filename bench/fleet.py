@@ -7,9 +7,10 @@ through the admin API and lets it register over OCPI with its token A, adds the 
 prints one JSON line: each peer's base URL, hub token, discovered hub endpoints and the token it
 accepts from the hub, plus the URL of a small stats server. It serves until SIGTERM.
 
-Peers answer real-time authorization with ALLOWED, and remember when each Location arrived
-(``GET /stats``: {peer: {location id: unix time}}; ``POST /reset`` forgets). What a Peer
-records of every request is cleared as it goes, so a long run does not grow the fleet.
+Peers answer real-time authorization with ALLOWED, commands with ACCEPTED, and remember when
+each Location arrived (``GET /stats``: {peer: {location id: unix time}}; ``POST /reset``
+forgets). What a Peer records of every request is cleared as it goes, so a long run does not
+grow the fleet.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from ocpihub.testing import Peer, Received
 
 _OK = {"status_code": 1000, "timestamp": "2026-01-01T00:00:00Z"}
 _ALLOWED = {**_OK, "data": {"allowed": "ALLOWED"}}
+_ACCEPTED = {**_OK, "data": {"result": "ACCEPTED", "timeout": 30}}
 
 arrivals: dict[str, dict[str, float]] = defaultdict(dict)
 
@@ -53,7 +55,12 @@ def _equip(peer: Peer) -> None:
         arrivals[peer.name].setdefault(loc_id, time.time())
         return 200, _OK
 
+    def command(item: Received) -> tuple[int, Any]:
+        peer.received.clear()
+        return 200, _ACCEPTED
+
     peer.on("POST", "tokens", authorize)
+    peer.on("POST", "commands", command)
     peer.on("PUT", "locations", location)
     peer.on("PATCH", "locations", location)
 

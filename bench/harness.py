@@ -262,6 +262,7 @@ class Run:
     seconds: float
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
+    kind: str = ""  # what was requested, when a benchmark times several kinds
 
     @property
     def throughput(self) -> float:
@@ -271,6 +272,7 @@ class Run:
     def summary(self) -> dict[str, Any]:
         """Numbers for the JSON file (latencies in milliseconds)."""
         return {
+            "kind": self.kind,
             "contender": self.contender,
             "concurrency": self.concurrency,
             "seconds": round(self.seconds, 3),
