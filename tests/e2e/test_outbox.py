@@ -118,7 +118,7 @@ async def outbox_items(database_url: str) -> list[OutboxItem]:
 
 
 async def wait_until(
-    check: Callable[[], Awaitable[bool]], timeout: float = 20.0, what: str = "condition"
+    check: Callable[[], Awaitable[bool]], timeout: float = 60.0, what: str = "condition"
 ) -> None:
     """Poll ``check`` until it holds, or fail after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout

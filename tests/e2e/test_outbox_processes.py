@@ -74,13 +74,19 @@ class HubProcess:
         deadline = time.monotonic() + 30
         async with aiohttp.ClientSession() as session:
             while True:
-                assert self.proc.poll() is None, f"hub exited; see {self.log.name}"
+                assert self.proc.poll() is None, f"hub exited:\n{self.tail()}"
                 with contextlib.suppress(aiohttp.ClientError):
                     async with session.get(f"http://127.0.0.1:{self.port}/health") as r:
                         if r.status == 200:
                             return
                 assert time.monotonic() < deadline, "hub did not start"
                 await asyncio.sleep(0.1)
+
+    def tail(self) -> str:
+        """The end of this hub's log, for failure messages."""
+        self.log.flush()
+        with open(self.log.name) as f:
+            return f.read()[-3000:]
 
     def kill(self) -> None:
         """SIGKILL: no drain, no cleanup."""
@@ -92,7 +98,7 @@ class HubProcess:
         self.proc.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + 20
         while self.proc.poll() is None:
-            assert time.monotonic() < deadline, "hub did not stop on SIGTERM"
+            assert time.monotonic() < deadline, f"hub did not stop on SIGTERM:\n{self.tail()}"
             await asyncio.sleep(0.05)
         return self.proc.returncode
 
@@ -180,10 +186,10 @@ async def test_sigkill_mid_burst_then_restart_delivers_everything(
     async def all_done() -> bool:
         return all(i.status is Status.DONE for i in await outbox_items(database_url))
 
-    await wait_until(all_done, timeout=30, what="every item DONE after the restart")
+    await wait_until(all_done, timeout=60, what="every item DONE after the restart")
     repeats = assert_in_order(peer, objects, 50)
     assert repeats <= len(objects)  # at most the one in-flight item per object
-    assert await second.terminate() in (0, -signal.SIGTERM)
+    assert await second.terminate() in (0, -signal.SIGTERM), second.tail()
 
 
 async def test_sigterm_drains_in_flight_deliveries(
@@ -198,7 +204,7 @@ async def test_sigterm_drains_in_flight_deliveries(
         lambda: asyncio.sleep(0, len(peer.of("locations")) >= 4), what="deliveries in flight"
     )
 
-    assert await hub.terminate() in (0, -signal.SIGTERM)
+    assert await hub.terminate() in (0, -signal.SIGTERM), hub.tail()
 
     items = await outbox_items(database_url)
     assert not [i for i in items if i.status is Status.IN_FLIGHT]
@@ -226,7 +232,7 @@ async def test_two_processes_on_postgres_share_the_work(
     async def all_done() -> bool:
         return all(i.status is Status.DONE for i in await outbox_items(postgres_url))
 
-    await wait_until(all_done, timeout=30, what="first burst DONE")
+    await wait_until(all_done, timeout=60, what="first burst DONE")
     assert assert_in_order(peer, objects, 15) == 0  # exactly once in normal operation
 
     peer.received.clear()
@@ -241,6 +247,6 @@ async def test_two_processes_on_postgres_share_the_work(
     )
     one.kill()
 
-    await wait_until(all_done, timeout=30, what="the surviving hub to finish")
+    await wait_until(all_done, timeout=60, what="the surviving hub to finish")
     repeats = assert_in_order(slower, objects, 25)
     assert repeats <= len(objects)
