@@ -257,7 +257,7 @@ class Registrar:
             parties=[f"{p.role}:{p.country_code}-{p.party_id}" for p in creds.parties],
             update=update,
         )
-        await self.notify_parties(changed)
+        await self._notify(changed)
 
     async def unregister(self, platform: Platform) -> None:
         """A partner's DELETE: tokens revoked, endpoints forgotten, parties SUSPENDED."""
@@ -274,7 +274,15 @@ class Registrar:
                 conn, platform.id, ConnectionStatus.SUSPENDED
             )
         log.info("platform_unregistered", platform=platform.name)
-        await self.notify_parties([(p.country_code, p.party_id) for p in parties])
+        await self._notify([(p.country_code, p.party_id) for p in parties])
+
+    async def _notify(self, codes: list[tuple[str, str]]) -> None:
+        """Tell agreed partners about party changes; a failure here must not undo a done
+        handshake (the answer to the partner already depends on it), so it is only logged."""
+        try:
+            await self.notify_parties(codes)
+        except Exception:
+            log.exception("party_notification_failed", parties=[f"{c}-{p}" for c, p in codes])
 
     # --- hub-initiated ----------------------------------------------------------------------
 
@@ -405,10 +413,16 @@ class Registrar:
         credentials = [e for e in published if e.identifier == "credentials"]
         if platform.status is PlatformStatus.REGISTERED and credentials and platform.outbound_token:
             notified, error = await self._delete_at_partner(platform, credentials[0])
+        if hosted:
+            # agreed partners learn the parties are gone (SUSPENDED) before the rows go
+            async with self.db.write() as conn:
+                await store.set_platform_parties_status(
+                    conn, platform_id, ConnectionStatus.SUSPENDED
+                )
+            await self._notify([(p.country_code, p.party_id) for p in hosted])
         async with self.db.write() as conn:
             await store.delete_platform(conn, platform_id)
         log.info("platform_removed", platform=platform.name, partner_notified=notified)
-        await self.notify_parties([(p.country_code, p.party_id) for p in hosted])
         return {
             "id": platform_id,
             "removed": True,

@@ -188,3 +188,24 @@ async def test_two_claims_of_one_party_at_once(hub, start_peer) -> None:
     assert codes == [1000, 2001]
     loser = one if results[0][1]["status_code"] == 2001 else two
     assert loser.registered is False
+
+
+async def test_230_credentials_list_agreed_parties(hub, start_peer) -> None:
+    """A 2.3.0 partner's hub credentials list the parties it has an ACTIVE agreement with."""
+    cpo = await start_peer("2.3.0", [CPO], name="cpo")
+    emsp = await start_peer("2.2.1", [EMSP], name="emsp")
+    a = await hub.add_platform("cpo")
+    b = await hub.add_platform("emsp")
+    assert (await cpo.register(hub.versions_url, a["token_a"]))[1]["status_code"] == 1000
+    assert (await emsp.register(hub.versions_url, b["token_a"]))[1]["status_code"] == 1000
+    status, made = await hub.admin("POST", "/agreements", {"parties": ["NL-CPA", "DE-MSP"]})
+    assert status == 201, made
+    _, got, _ = await cpo.request("GET", cpo.hub_url("credentials"))
+    assert [(r["role"], r["country_code"], r["party_id"]) for r in got["data"]["roles"]] == [
+        ("OTHER", "NL", "HUB"),
+        EMSP,
+    ]
+    assert got["data"]["roles"][1]["business_details"] == {"name": "emsp DE-MSP"}
+    # 2.2.1 still sees only the hub
+    _, got, _ = await emsp.request("GET", emsp.hub_url("credentials"))
+    assert [r["role"] for r in got["data"]["roles"]] == ["HUB"]
