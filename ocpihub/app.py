@@ -20,8 +20,10 @@ from ocpihub import __version__
 from ocpihub.admin import api as admin_api
 from ocpihub.hub.admin_token import ensure_admin_token
 from ocpihub.hub.clientinfo import ClientInfoNotifier
+from ocpihub.hub.credentials_refresh import CredentialsRefresher
 from ocpihub.hub.enums import EnumRegistry
 from ocpihub.hub.liveness import LivenessChecker
+from ocpihub.hub.registration import Registrar
 from ocpihub.inbound.handlers import (
     bookings,
     cdrs,
@@ -40,6 +42,7 @@ from ocpihub.inbound.interfaces import InterfaceRegistry
 from ocpihub.inbound.middleware import RequestIdsMiddleware
 from ocpihub.inbound.responses import install_error_handlers
 from ocpihub.inbound.traffic import TrafficMiddleware
+from ocpihub.model.agreements import Agreement
 from ocpihub.outbound.client import PartnerClient
 from ocpihub.outbox.worker import DeliveryWorker, WorkerConfig
 from ocpihub.runtime import Runtime
@@ -77,7 +80,18 @@ def create_app(settings: Settings) -> FastAPI:
     enums = EnumRegistry(settings.custom_enum_values)
     runtime = Runtime(settings=settings, db=db, interfaces=interfaces, client=client, enums=enums)
     notifier = ClientInfoNotifier(db, settings.hub_party)
-    runtime.notify_agreement = notifier.agreement_changed
+    refresher = CredentialsRefresher(Registrar(db, client, settings, notifier.party_changed))
+    refreshes: set[asyncio.Task[list[int]]] = set()
+
+    async def agreement_changed(agreement: Agreement) -> None:
+        await notifier.agreement_changed(agreement)
+        # 2.3.0 partners re-learn their reachable parties; the partner calls us back during the
+        # PUT, so it runs beside the operator's request, not inside it
+        task = asyncio.create_task(refresher.agreement_changed(agreement))
+        refreshes.add(task)
+        task.add_done_callback(refreshes.discard)
+
+    runtime.notify_agreement = agreement_changed
     runtime.notify_parties = notifier.party_changed
     liveness = LivenessChecker(
         db,
@@ -108,6 +122,7 @@ def create_app(settings: Settings) -> FastAPI:
             for task in background:
                 task.cancel()
             await asyncio.gather(*background, return_exceptions=True)
+            await asyncio.gather(*refreshes, return_exceptions=True)
             await client.close()
             await db.close()
 

@@ -3,7 +3,8 @@
 Which outcomes retry (digest §1.6, DESIGN rule 7):
 
 - DONE: HTTP 2xx carrying an OCPI envelope with a 1xxx status.
-- RETRY (transient): timeouts and connection errors; HTTP 5xx, 408, 425 and 429 (Retry-After is
+- RETRY (transient): timeouts and connection errors; HTTP 401 (a token rotation crossing the
+  delivery; the next attempt sends the current token); HTTP 5xx, 408, 425 and 429 (Retry-After is
   honoured: the next attempt is never earlier); OCPI 3xxx (the receiver's own server trouble,
   which is usually passing); OCPI 4xxx from a chained hub except 4001; an HTTP 2xx whose body is
   not an OCPI envelope (a truncated or garbled answer).
@@ -146,6 +147,10 @@ def classify(outcome: Outcome) -> tuple[Verdict, str]:
     said = outcome.describe()
     if http == 429 or http == 408 or http == 425 or http >= 500:
         return Verdict.TRANSIENT, said
+    if http == 401:
+        # credentials may be mid-rotation (a PUT crossing this delivery); every attempt sends
+        # the platform's current token, so a later one can succeed
+        return Verdict.TRANSIENT, f"receiver did not accept the hub's token: {said}"
     if code is not None and 2000 <= code < 3000:
         return Verdict.PERMANENT, f"receiver refused: {said}"
     if 200 <= http < 300:

@@ -139,3 +139,12 @@ def test_parse_retry_after() -> None:
     assert parse_retry_after("Thu, 01 Jan 2026 11:00:00 GMT", NOW) == 0.0
     assert parse_retry_after("soon", NOW) is None
     assert parse_retry_after("-5", NOW) is None
+
+
+def test_401_is_retried_with_the_current_token() -> None:
+    """A 401 (a token rotation crossing the delivery) is transient, not a refusal."""
+    from ocpihub.outbox.retry import Outcome, Verdict, classify
+
+    verdict, reason = classify(Outcome(http_status=401, ocpi_status=2000))
+    assert verdict is Verdict.TRANSIENT
+    assert "token" in reason

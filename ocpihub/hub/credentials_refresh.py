@@ -1,0 +1,102 @@
+"""Keeping 2.3.0 partners' view of the hub true: a credentials PUT when reachability changes.
+
+A 2.3.0 hub lists every party a partner can reach in the ``roles`` of its credentials (digest
+§2). When an agreement makes a party reachable or unreachable, the hub PUTs fresh credentials
+to each affected 2.3.0 platform, as the spec's update flow prescribes: the body carries a new
+token for the partner to use from now on; the partner re-reads the hub's versions and details
+with it, and answers with a new token for the hub. Until the partner answered, its old token
+keeps working; if the update fails, nothing changes (and the failure is logged — the partner
+still has correct agreements enforced by the hub, only its list of roles is stale).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import structlog
+
+from ocpihub.errors import OcpiError
+from ocpihub.hub.credentials import read_credentials
+from ocpihub.hub.platforms import new_token
+from ocpihub.hub.registration import Registrar
+from ocpihub.model.agreements import Agreement
+from ocpihub.model.parties import Platform, PlatformStatus
+from ocpihub.store import platforms as store
+
+__all__ = ["CredentialsRefresher"]
+
+log = structlog.get_logger("ocpihub.credentials")
+
+
+class CredentialsRefresher:
+    """Sends credentials PUTs to the 2.3.0 platforms an agreement change concerns."""
+
+    def __init__(self, registrar: Registrar) -> None:
+        self.registrar = registrar
+
+    async def agreement_changed(self, agreement: Agreement) -> list[int]:
+        """Refresh every 2.3.0 platform hosting either party; the platform ids refreshed."""
+        return await self.parties_changed((agreement.a, agreement.b))
+
+    async def parties_changed(self, codes: Iterable[tuple[str, str]]) -> list[int]:
+        """Refresh the 2.3.0 platforms hosting any of these parties."""
+        wanted = set(codes)
+        db = self.registrar.db
+        async with db.read() as conn:
+            platform_ids = {
+                p.platform_id
+                for p in await store.list_parties(conn)
+                if (p.country_code, p.party_id) in wanted and p.platform_id is not None
+            }
+            platforms = [await store.get_platform(conn, pid) for pid in sorted(platform_ids)]
+        done = []
+        for platform in platforms:
+            if (
+                platform is None
+                or platform.status is not PlatformStatus.REGISTERED
+                or platform.version != "2.3.0"
+            ):
+                continue
+            try:
+                await self.refresh(platform)
+                done.append(platform.id)
+            except OcpiError as exc:
+                log.warning("credentials_refresh_failed", platform=platform.name, error=exc.message)
+        return done
+
+    async def refresh(self, platform: Platform) -> None:
+        """PUT the hub's current credentials to ``platform`` and take its new token."""
+        db = self.registrar.db
+        async with db.read() as conn:
+            endpoints = await store.list_endpoints(conn, platform.id)
+        url = next((e.url for e in endpoints if e.identifier == "credentials"), None)
+        if url is None or platform.version is None or platform.outbound_token is None:
+            return
+        own = await self.registrar.hosted_parties(platform.id)
+        token_c = new_token()
+        async with db.write() as conn:
+            await store.add_token(conn, platform.id, token_c, "C")
+        try:
+            body = await self.registrar.credentials_for(platform.version, token_c, own)
+            response = await self.registrar.client.request(
+                "PUT",
+                url,
+                token=platform.outbound_token,
+                base64_token=platform.encodes_token(),
+                json=body,
+            )
+            if response.status != 200 or response.ocpi_status != 1000:
+                raise OcpiError(
+                    f"credentials PUT answered HTTP {response.status}, "
+                    f"status_code {response.ocpi_status}"
+                )
+            answer = read_credentials(platform.version, response.data)
+        except BaseException:
+            async with db.write() as conn:
+                await store.remove_token(conn, token_c)
+            raise
+        async with db.write() as conn:
+            await store.revoke_tokens(conn, platform.id, ["C"])
+            await store.add_token(conn, platform.id, token_c, "C")
+            await store.update_platform(conn, platform.id, outbound_token=answer.token)
+        log.info("credentials_refreshed", platform=platform.name)
