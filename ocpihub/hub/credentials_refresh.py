@@ -11,6 +11,7 @@ still has correct agreements enforced by the hub, only its list of roles is stal
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 
 import structlog
@@ -33,6 +34,7 @@ class CredentialsRefresher:
 
     def __init__(self, registrar: Registrar) -> None:
         self.registrar = registrar
+        self._locks: dict[int, asyncio.Lock] = {}
 
     async def agreement_changed(self, agreement: Agreement) -> list[int]:
         """Refresh every 2.3.0 platform hosting either party; the platform ids refreshed."""
@@ -50,18 +52,26 @@ class CredentialsRefresher:
             }
             platforms = [await store.get_platform(conn, pid) for pid in sorted(platform_ids)]
         done = []
-        for platform in platforms:
-            if (
-                platform is None
-                or platform.status is not PlatformStatus.REGISTERED
-                or platform.version != "2.3.0"
-            ):
+        for found in platforms:
+            if found is None:
                 continue
-            try:
-                await self.refresh(platform)
-                done.append(platform.id)
-            except OcpiError as exc:
-                log.warning("credentials_refresh_failed", platform=platform.name, error=exc.message)
+            # one update at a time per platform: each rotates the tokens the next one uses
+            async with self._locks.setdefault(found.id, asyncio.Lock()):
+                async with db.read() as conn:
+                    platform = await store.get_platform(conn, found.id)
+                if (
+                    platform is None
+                    or platform.status is not PlatformStatus.REGISTERED
+                    or platform.version != "2.3.0"
+                ):
+                    continue
+                try:
+                    await self.refresh(platform)
+                    done.append(platform.id)
+                except OcpiError as exc:
+                    log.warning(
+                        "credentials_refresh_failed", platform=platform.name, error=exc.message
+                    )
         return done
 
     async def refresh(self, platform: Platform) -> None:

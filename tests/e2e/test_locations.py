@@ -152,3 +152,39 @@ async def test_get_all_in_callers_version(roaming: dict[str, Any]) -> None:
     outsider: Peer = roaming["outsider"]
     status, body, _ = await outsider.request("GET", outsider.hub_url("locations", "SENDER"))
     assert body["data"] == []
+
+
+async def test_get_one_addressed_to_owner_is_forwarded(roaming: dict[str, Any]) -> None:
+    """A GET one the hub lacks, addressed with OCPI-to, is asked of the CPO and relayed in the
+    caller's version; without OCPI-to it is a 404."""
+    cpo: Peer = roaming["cpo"]
+    loc = location()
+
+    def answer(received: Received) -> tuple[int, Any]:
+        if received.rest.endswith(loc["id"]):
+            return 200, {"data": loc, "status_code": 1000, "timestamp": "2024-01-01T00:00:00Z"}
+        return 404, {"status_code": 2003, "timestamp": "2024-01-01T00:00:00Z"}
+
+    cpo.on("GET", "locations", answer)
+    emsp: Peer = roaming["emsps"]["2.2.1"]
+    url = f"{emsp.hub_url('locations', 'SENDER')}/{loc['id']}"
+    status, body, _ = await emsp.request("GET", url)
+    assert status == 404
+    headers = {
+        "OCPI-from-country-code": "DE",
+        "OCPI-from-party-id": emsp.parties[0][2],
+        "OCPI-to-country-code": "NL",
+        "OCPI-to-party-id": "ALF",
+    }
+    status, body, _ = await emsp.request("GET", url, headers=headers)
+    assert status == 200, body
+    parse(model("2.2.1", "Location"), body["data"])
+    (asked,) = cpo.of("locations", "GET")
+    assert asked.header("ocpi-from-party-id") == emsp.parties[0][2]
+    outsider: Peer = roaming["outsider"]
+    status, body, _ = await outsider.request(
+        "GET",
+        f"{outsider.hub_url('locations', 'SENDER')}/{loc['id']}",
+        headers={**headers, "OCPI-from-country-code": "FR", "OCPI-from-party-id": "OUT"},
+    )
+    assert body["status_code"] == 4001

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
-from ocpihub.errors import NotFound
+from ocpihub.errors import NotFound, UnknownReceiver
 from ocpihub.hub.locations import apply_push, find_part
 from ocpihub.hub.routing import broadcast
 from ocpihub.inbound.auth import Caller, registered, runtime_of
@@ -37,10 +37,12 @@ from ocpihub.inbound.handlers._objects import (
 from ocpihub.inbound.interfaces import InterfaceRegistry
 from ocpihub.inbound.responses import ocpi_response
 from ocpihub.ocpi.fields import parse_datetime
+from ocpihub.ocpi.headers import CORRELATION_ID, REQUEST_ID, PartyRef, new_id, parse_routing_headers
 from ocpihub.ocpi.versions import SUPPORTED_VERSIONS, InterfaceRole, ModuleId
 from ocpihub.outbox.items import ordering_key
 from ocpihub.store.objects import ObjectKey, find_visible, get_object, put_object
-from ocpihub.store.routing import agreed_targets
+from ocpihub.store.platforms import get_platform
+from ocpihub.store.routing import agreed_targets, party_target
 from ocpihub.translate import TranslationContext, from_canonical
 
 __all__ = ["mount"]
@@ -170,6 +172,9 @@ async def _get_one(
         owners = await visible_owners(conn, caller, MODULE)
         stored = await find_visible(conn, MODULE, location_id, owners)
     if stored is None:
+        to_party = parse_routing_headers(request.headers).to_party
+        if to_party is not None:
+            return await _forward_get(request, caller, version, to_party, owners, request.url.path)
         raise NotFound(f"no location {location_id!r} that your agreements let you see")
     if evse_uid is None:
         return ocpi_response(egress(version, "Location", stored))
@@ -177,6 +182,65 @@ async def _get_one(
     if part is None:
         raise NotFound(f"location {location_id!r} has no such EVSE/connector")
     data, _ = from_canonical(version, _name(evse_uid, connector_id, False), part)
+    return ocpi_response(data)
+
+
+async def _forward_get(
+    request: Request,
+    caller: Caller,
+    version: str,
+    to_party: PartyRef,
+    owners: set[tuple[str, str]],
+    path: str,
+) -> Response:
+    """GET one the hub lacks, addressed to its owner: ask the owner, relay the answer."""
+    owner = (to_party.country_code, to_party.party_id)
+    if owner not in owners:
+        raise UnknownReceiver(f"{to_party} is not a party your agreements let you reach")
+    runtime = runtime_of(request)
+    async with runtime.db.read() as conn:
+        targets = await party_target(conn, owner, MODULE, interface_role="SENDER")
+        target = next((t for t in targets if t.role == "CPO" and t.endpoint_url), None)
+        platform = await get_platform(conn, target.platform_id) if target else None
+    if target is None or target.endpoint_url is None or platform is None:
+        raise UnknownReceiver(f"{to_party} publishes no locations Sender endpoint")
+    suffix = path.split("/locations/sender", 1)[1]
+    requester = parse_routing_headers(request.headers).from_party
+    headers = {REQUEST_ID: new_id(), CORRELATION_ID: correlation_id(request)}
+    if platform.version != "2.1.1" and requester is not None:
+        headers.update(
+            {
+                "OCPI-from-country-code": requester.country_code,
+                "OCPI-from-party-id": requester.party_id,
+                "OCPI-to-country-code": owner[0],
+                "OCPI-to-party-id": owner[1],
+            }
+        )
+    answer = await runtime.client.request(
+        "GET",
+        target.endpoint_url.rstrip("/") + suffix,
+        token=platform.outbound_token,
+        base64_token=platform.encodes_token(),
+        headers=headers,
+        timeout=runtime.settings.request_timeout,
+    )
+    data = answer.data
+    if answer.status != 200 or answer.ocpi_status != 1000 or not isinstance(data, dict):
+        status = answer.ocpi_status or 2000
+        message = f"the owner {to_party} answered HTTP {answer.status}, status_code {status}"
+        return ocpi_response(
+            status_code=status if status < 4000 else 4000,
+            status_message=message,
+            http_status=answer.status if 400 <= answer.status < 500 else 200,
+        )
+    name = (
+        "Location" if suffix.count("/") == 1 else "EVSE" if suffix.count("/") == 2 else "Connector"
+    )
+    owner_version = platform.version or version
+    if owner_version != version:
+        ctx = TranslationContext(country_code=owner[0], party_id=owner[1], enums=runtime.enums)
+        wire = parse_wire(runtime, owner_version, name, data)
+        data, _ = from_canonical(version, name, canonical(owner_version, name, wire, ctx))
     return ocpi_response(data)
 
 
