@@ -81,15 +81,11 @@ def create_app(settings: Settings) -> FastAPI:
     runtime = Runtime(settings=settings, db=db, interfaces=interfaces, client=client, enums=enums)
     notifier = ClientInfoNotifier(db, settings.hub_party)
     refresher = CredentialsRefresher(Registrar(db, client, settings, notifier.party_changed))
-    refreshes: set[asyncio.Task[list[int]]] = set()
 
     async def agreement_changed(agreement: Agreement) -> None:
         await notifier.agreement_changed(agreement)
-        # 2.3.0 partners re-learn their reachable parties; the partner calls us back during the
-        # PUT, so it runs beside the operator's request, not inside it
-        task = asyncio.create_task(refresher.agreement_changed(agreement))
-        refreshes.add(task)
-        task.add_done_callback(refreshes.discard)
+        # 2.3.0 partners re-learn their reachable parties before the operator's call returns
+        await refresher.agreement_changed(agreement)
 
     runtime.notify_agreement = agreement_changed
     runtime.notify_parties = notifier.party_changed
@@ -122,7 +118,6 @@ def create_app(settings: Settings) -> FastAPI:
             for task in background:
                 task.cancel()
             await asyncio.gather(*background, return_exceptions=True)
-            await asyncio.gather(*refreshes, return_exceptions=True)
             await client.close()
             await db.close()
 

@@ -4,9 +4,10 @@ A 2.3.0 hub lists every party a partner can reach in the ``roles`` of its creden
 §2). When an agreement makes a party reachable or unreachable, the hub PUTs fresh credentials
 to each affected 2.3.0 platform, as the spec's update flow prescribes: the body carries a new
 token for the partner to use from now on; the partner re-reads the hub's versions and details
-with it, and answers with a new token for the hub. Until the partner answered, its old token
-keeps working; if the update fails, nothing changes (and the failure is logged — the partner
-still has correct agreements enforced by the hub, only its list of roles is stale).
+with it, and answers with a new token for the hub. The partner's previous token keeps working
+until the next update (so requests crossing the update still pass); older ones are revoked. If
+the update fails, nothing changes (the failure is logged — the hub still enforces the right
+agreements, only the partner's list of roles is stale).
 """
 
 from __future__ import annotations
@@ -106,7 +107,8 @@ class CredentialsRefresher:
                 await store.remove_token(conn, token_c)
             raise
         async with db.write() as conn:
-            await store.revoke_tokens(conn, platform.id, ["C"])
-            await store.add_token(conn, platform.id, token_c, "C")
+            # the previous token stays valid beside the new one, so requests the partner sent
+            # while this update crossed them still pass; anything older is revoked
+            await store.keep_newest_tokens(conn, platform.id, "C", keep=2)
             await store.update_platform(conn, platform.id, outbound_token=answer.token)
         log.info("credentials_refreshed", platform=platform.name)

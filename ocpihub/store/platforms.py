@@ -35,6 +35,7 @@ __all__ = [
     "get_platform",
     "get_platform_by_name",
     "hash_token",
+    "keep_newest_tokens",
     "list_endpoints",
     "list_parties",
     "list_platforms",
@@ -418,4 +419,30 @@ async def claim_party(
         role=role,
         status=status,
         business_details=business_details,
+    )
+
+
+async def keep_newest_tokens(conn: AsyncConnection, platform_id: int, kind: str, keep: int) -> None:
+    """Revoke all but the ``keep`` newest tokens of ``kind`` of a platform."""
+    newest = (
+        (
+            await conn.execute(
+                select(credentials_tokens.c.token_hash)
+                .where(
+                    credentials_tokens.c.platform_id == platform_id,
+                    credentials_tokens.c.kind == kind,
+                )
+                .order_by(credentials_tokens.c.created_at.desc())
+                .limit(keep)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    await conn.execute(
+        delete(credentials_tokens).where(
+            credentials_tokens.c.platform_id == platform_id,
+            credentials_tokens.c.kind == kind,
+            credentials_tokens.c.token_hash.not_in(list(newest)),
+        )
     )

@@ -29,7 +29,8 @@ async def register(hub: RunningHub, peer: Peer, role: str) -> None:
 
 async def test_agreement_refreshes_230_credentials(hub: RunningHub, start_peer: Any) -> None:
     """Adding an agreement PUTs the 2.3.0 CPO new credentials whose roles name the new eMSP;
-    the rotated tokens work afterwards; a 2.2.1 partner gets no PUT (HUB role only)."""
+    suspending it PUTs them again without; tokens rotate with one update of overlap; a 2.2.1
+    partner gets no PUT (HUB role only)."""
     cpo = await start_peer("2.3.0", [("CPO", "NL", "CPO")], name="cpo")
     emsp = await start_peer("2.2.1", [("EMSP", "DE", "MSP")], name="emsp")
     await register(hub, cpo, "CPO")
@@ -38,7 +39,7 @@ async def test_agreement_refreshes_230_credentials(hub: RunningHub, start_peer: 
     assert ("EMSP", "DE", "MSP") not in roles
     old_hub_token = cpo.hub_token
 
-    status, _ = await hub.admin("POST", "/agreements", {"parties": ["NL-CPO", "DE-MSP"]})
+    status, agreement = await hub.admin("POST", "/agreements", {"parties": ["NL-CPO", "DE-MSP"]})
     assert status == 201
     (put,) = await puts(cpo, 1)
     assert put.body["hub_party_id"] == "NLHUB"
@@ -46,11 +47,20 @@ async def test_agreement_refreshes_230_credentials(hub: RunningHub, start_peer: 
     assert ("EMSP", "DE", "MSP") in roles
     assert cpo.hub_token == put.body["token"] != old_hub_token
 
-    # the CPO's new token works, the old one does not
+    # the CPO's new token works; the previous one too, until the next update
     status, _, _ = await cpo.request("GET", hub.versions_url)
     assert status == 200
-    status, _body, _ = await cpo.request("GET", hub.versions_url, token=old_hub_token)
+    status, _, _ = await cpo.request("GET", hub.versions_url, token=old_hub_token)
+    assert status == 200
+    status, _ = await hub.admin("PATCH", f"/agreements/{agreement['id']}", {"status": "SUSPENDED"})
+    assert status == 200
+    second = (await puts(cpo, 2))[-1]
+    roles = [(r["role"], r["country_code"], r["party_id"]) for r in second.body["roles"]]
+    assert ("EMSP", "DE", "MSP") not in roles
+    status, _, _ = await cpo.request("GET", hub.versions_url, token=old_hub_token)
     assert status == 401
+    status, _, _ = await cpo.request("GET", hub.versions_url)
+    assert status == 200
     # the hub uses the CPO's new token to call it (ClientInfo arrives accepted)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + 15
