@@ -24,16 +24,7 @@ from ocpihub.errors import InvalidParameters, NotFound
 from ocpihub.hub.sessions import addressee
 from ocpihub.inbound.auth import Caller, registered, runtime_of
 from ocpihub.inbound.body import read_json
-from ocpihub.inbound.handlers._objects import (
-    Push,
-    canonical,
-    check_ids,
-    correlation_id,
-    owned_party,
-    parse_wire,
-    queue,
-)
-from ocpihub.inbound.handlers.sessions import (
+from ocpihub.inbound.handlers._addressed import (
     OWNER_ROLES,
     check_version,
     down_context,
@@ -44,6 +35,15 @@ from ocpihub.inbound.handlers.sessions import (
     target_body,
     to_party,
     up_context,
+)
+from ocpihub.inbound.handlers._objects import (
+    Push,
+    canonical,
+    check_ids,
+    correlation_id,
+    owned_party,
+    parse_wire,
+    queue,
 )
 from ocpihub.inbound.interfaces import InterfaceRegistry
 from ocpihub.inbound.responses import ocpi_response

@@ -10,19 +10,16 @@
   caller's own parties (``date_from`` required, digest §7 item 14); PUT
   ``/{session_id}/charging_preferences`` (2.2+) is relayed synchronously to the CPO.
 
-The addressed-push steps shared with CDRs (token cache, receiver check, per-receiver body,
-mailbox listing) live here too and are used by :mod:`.cdrs`.
+The addressed-push steps shared with CDRs live in :mod:`._addressed`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection
-from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import structlog
 from fastapi import APIRouter, Depends, Request
-from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.responses import Response
 
 from ocpihub.errors import (
@@ -32,10 +29,7 @@ from ocpihub.errors import (
     NotFound,
     UnknownReceiver,
 )
-from ocpihub.hub.agreements import partners
-from ocpihub.hub.routing import addressed
 from ocpihub.hub.sessions import (
-    PRIVATE,
     addressee,
     appended_periods,
     mailbox_key,
@@ -44,6 +38,18 @@ from ocpihub.hub.sessions import (
 )
 from ocpihub.inbound.auth import Caller, registered, runtime_of
 from ocpihub.inbound.body import read_json
+from ocpihub.inbound.handlers._addressed import (
+    OWNER_ROLES,
+    check_version,
+    down_context,
+    file_in_mailbox,
+    list_addressed,
+    receiver_for,
+    render,
+    target_body,
+    to_party,
+    up_context,
+)
 from ocpihub.inbound.handlers._objects import (
     Push,
     canonical,
@@ -52,263 +58,27 @@ from ocpihub.inbound.handlers._objects import (
     owned_party,
     parse_wire,
     queue,
-    version_of,
 )
 from ocpihub.inbound.interfaces import InterfaceRegistry
 from ocpihub.inbound.responses import ocpi_response
 from ocpihub.ocpi.fields import parse_datetime
 from ocpihub.ocpi.headers import new_id, parse_routing_headers
-from ocpihub.ocpi.pagination import PageRequest, page_headers, parse_page_request
 from ocpihub.ocpi.versions import SUPPORTED_VERSIONS, InterfaceRole, ModuleId
 from ocpihub.outbox.items import ordering_key
-from ocpihub.runtime import Runtime
-from ocpihub.store.agreements import list_agreements
 from ocpihub.store.objects import (
     ObjectKey,
-    StoredObject,
     find_visible,
     get_object,
-    list_page,
     put_object,
 )
 from ocpihub.store.platforms import get_platform, list_parties
-from ocpihub.store.routing import Target, agreed_targets
-from ocpihub.translate import MissingContext, TranslationContext, from_canonical
+from ocpihub.store.routing import agreed_targets
+from ocpihub.translate import TranslationContext, from_canonical
 
-__all__ = [
-    "OWNER_ROLES",
-    "check_version",
-    "down_context",
-    "file_in_mailbox",
-    "list_addressed",
-    "mount",
-    "receiver_for",
-    "render",
-    "target_body",
-    "to_party",
-    "up_context",
-]
+__all__ = ["mount"]
 
 MODULE = "sessions"
-OWNER_ROLES = ("CPO",)
 log = structlog.get_logger("ocpihub.sessions")
-
-
-# --- shared with CDRs ------------------------------------------------------------------------
-
-
-def check_version(caller: Caller, version: str) -> None:
-    """The URL's version must be the one the caller registered with."""
-    if version_of(caller) != version:
-        raise NotFound(
-            f"your platform registered with OCPI {caller.platform.version}: use its endpoints"
-        )
-
-
-def to_party(request: Request) -> tuple[str, str] | None:
-    """The OCPI-to party of the request, if it names one."""
-    to = parse_routing_headers(request.headers).to_party
-    return None if to is None else (to.country_code, to.party_id)
-
-
-async def _token_lookup(
-    conn: AsyncConnection, owner: tuple[str, str], module: str, auth_id: str
-) -> dict[str, Any] | None:
-    """The stored Token a 2.1.1 ``auth_id`` names, among the tokens of the owner's partners.
-
-    2.1.1's ``auth_id`` is the token's contract id (canonical ``contract_id``); a uid match is
-    the fallback. Only parties with an agreement covering ``module`` count: a token of anyone
-    else could not receive the object anyway.
-    """
-    owners = partners(await list_agreements(conn, owner), owner, module)
-    if not owners:
-        return None
-    cursor: int | None = None
-    wanted = auth_id.upper()
-    while True:
-        items, _ = await list_page(
-            conn, "tokens", PageRequest(0, 500, cursor=cursor), owners=owners
-        )
-        for item in items:
-            if str(item.document.get("contract_id", "")).upper() == wanted:
-                return item.document
-        if len(items) < 500:
-            break
-        cursor = items[-1].seq
-    found = await find_visible(conn, "tokens", auth_id, owners)
-    return found.document if found else None
-
-
-async def up_context(
-    conn: AsyncConnection,
-    runtime: Runtime,
-    owner: tuple[str, str],
-    version: str,
-    wire: dict[str, Any],
-    module: str,
-) -> TranslationContext:
-    """What translating a Session/CDR up needs: owner, receipt time, and for 2.1.1 the token
-    behind ``auth_id`` (pre-fetched; the translator's lookup is synchronous)."""
-    tokens: dict[str, dict[str, Any]] = {}
-    auth_id = wire.get("auth_id")
-    if version == "2.1.1" and isinstance(auth_id, str):
-        token = await _token_lookup(conn, owner, module, auth_id)
-        if token is not None:
-            tokens[auth_id] = token
-    return TranslationContext(
-        country_code=owner[0],
-        party_id=owner[1],
-        now=datetime.now(UTC),
-        enums=runtime.enums,
-        token_by_uid=tokens.get,
-    )
-
-
-def _location_id(document: dict[str, Any]) -> str | None:
-    place = document.get("cdr_location")
-    value = place.get("id") if isinstance(place, dict) else document.get("location_id")
-    return value if isinstance(value, str) else None
-
-
-async def down_context(
-    conn: AsyncConnection, owner: tuple[str, str], documents: Collection[dict[str, Any]]
-) -> TranslationContext:
-    """What translating the owner's Sessions/CDRs down to 2.1.1 needs: its stored Locations."""
-    locations: dict[str, dict[str, Any]] = {}
-    for document in documents:
-        location_id = _location_id(document)
-        if location_id is not None and location_id not in locations:
-            stored = await get_object(
-                conn, ObjectKey.of("locations", owner[0], owner[1], location_id)
-            )
-            if stored is not None:
-                locations[location_id] = stored.document
-    return TranslationContext(
-        country_code=owner[0], party_id=owner[1], location_by_id=locations.get
-    )
-
-
-def render(version: str, name: str, stored: StoredObject, ctx: TranslationContext) -> Any:
-    """A stored object in the caller's version (the original when it is exact)."""
-    if stored.original is not None and stored.source_version == version:
-        return stored.original
-    out, _ = from_canonical(version, name, stored.document, ctx)
-    out.pop(PRIVATE, None)
-    return out
-
-
-async def receiver_for(
-    conn: AsyncConnection,
-    owner: tuple[str, str],
-    party: tuple[str, str],
-    module: str,
-    sender_platform_id: int,
-) -> Target:
-    """The target of an addressed push, or 4001 when the hub may not or cannot deliver it."""
-    target = addressed(
-        await agreed_targets(conn, owner, module),
-        party,
-        module,
-        sender_platform_id=sender_platform_id,
-    )
-    if target is None:
-        raise UnknownReceiver(
-            f"{module} of {owner[0]}-{owner[1]} for {party[0]}-{party[1]}: the hub has no "
-            f"ACTIVE agreement covering {module} between these parties, or {party[0]}-"
-            f"{party[1]} is not connected with a {module} receiver endpoint; nothing was stored"
-        )
-    return target
-
-
-def target_body(
-    target_version: str,
-    source_version: str,
-    wire: dict[str, Any],
-    name: str,
-    payload: dict[str, Any],
-    ctx: TranslationContext,
-) -> tuple[dict[str, Any] | None, str]:
-    """What to hand the outbox as ``original`` for one receiver, and its version.
-
-    Same version: the sender's payload, untouched (DESIGN rule 8). A 2.1.1 receiver: translated
-    now, because 2.1.1 Sessions and CDRs embed the stored Location, which the delivery worker
-    cannot look up (it translates without context). Others: None, the worker translates the
-    canonical payload. A Session that cannot be said in 2.1.1 is refused (2002).
-    """
-    if target_version == source_version:
-        return wire, source_version
-    if target_version == "2.1.1":
-        out, _ = from_canonical("2.1.1", name, payload, ctx)
-        out.pop(PRIVATE, None)
-        return out, "2.1.1"
-    return None, source_version
-
-
-async def file_in_mailbox(
-    conn: AsyncConnection,
-    module: str,
-    owner: tuple[str, str],
-    party: tuple[str, str],
-    object_id: str,
-    *,
-    document: dict[str, Any],
-    source_version: str,
-    original: dict[str, Any] | None,
-) -> None:
-    """Keep the copy ``party`` was sent, so that its GET all lists exactly what concerns it."""
-    await put_object(
-        conn,
-        ObjectKey.of(mailbox_module(module), party[0], party[1], object_id, mailbox_key(owner)),
-        document=document,
-        last_updated=parse_datetime(document["last_updated"]),
-        source_version=source_version,
-        original=original,
-    )
-
-
-async def list_addressed(
-    request: Request,
-    caller: Caller,
-    module: str,
-    name: str,
-    *,
-    base_path: str,
-    require_date_from: bool,
-) -> Response:
-    """GET all on a hub Sender interface: what was addressed to the caller's parties."""
-    runtime = runtime_of(request)
-    version = version_of(caller)
-    params = dict(request.query_params)
-    if require_date_from and not params.get("date_from"):
-        raise InvalidParameters(
-            f"query parameter date_from is required for GET all {module} (OCPI Sender interface)"
-        )
-    max_limit = runtime.settings.page_limit_for(module)
-    page = parse_page_request(params, max_limit=max_limit)
-    async with runtime.db.read() as conn:
-        mine = {(p.country_code, p.party_id) for p in await list_parties(conn, caller.platform.id)}
-        items, total = await list_page(conn, mailbox_module(module), page, owners=mine)
-        contexts = {}
-        if version == "2.1.1":
-            for item in items:
-                owner = (item.key.kind[:2], item.key.kind[2:])
-                contexts[item.seq] = await down_context(conn, owner, [item.document])
-    data = []
-    for item in items:
-        try:
-            data.append(render(version, name, item, contexts.get(item.seq, TranslationContext())))
-        except MissingContext as exc:
-            log.warning("list_item_untranslatable", module=module, seq=item.seq, error=exc.message)
-    headers = page_headers(
-        runtime.settings.public_url + base_path,
-        params,
-        page,
-        returned=len(items),
-        total=total,
-        last_key=items[-1].seq if items else None,
-        max_limit=max_limit,
-    )
-    return ocpi_response(data, headers=headers)
 
 
 # --- Sessions --------------------------------------------------------------------------------
