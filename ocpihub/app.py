@@ -42,6 +42,7 @@ from ocpihub.inbound.interfaces import InterfaceRegistry
 from ocpihub.inbound.middleware import RequestIdsMiddleware
 from ocpihub.inbound.responses import install_error_handlers
 from ocpihub.inbound.traffic import TrafficMiddleware
+from ocpihub.metrics import Metrics, MetricsMiddleware
 from ocpihub.model.agreements import Agreement
 from ocpihub.outbound.client import PartnerClient
 from ocpihub.outbox.worker import DeliveryWorker, WorkerConfig
@@ -79,6 +80,7 @@ def create_app(settings: Settings) -> FastAPI:
     deliveries = DeliveryWorker(db, client, WorkerConfig.from_settings(settings))
     enums = EnumRegistry(settings.custom_enum_values)
     runtime = Runtime(settings=settings, db=db, interfaces=interfaces, client=client, enums=enums)
+    metrics = Metrics(db)
     notifier = ClientInfoNotifier(db, settings.hub_party)
     refresher = CredentialsRefresher(Registrar(db, client, settings, notifier.party_changed))
 
@@ -134,6 +136,12 @@ def create_app(settings: Settings) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(TrafficMiddleware, recorder=traffic)  # inside RequestIds: sees the ids
     app.add_middleware(RequestIdsMiddleware, max_body_bytes=settings.max_body_bytes)
+
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def prometheus() -> Response:
+        return await metrics.render()
 
     app.include_router(admin_api.router)
     modules = APIRouter()
