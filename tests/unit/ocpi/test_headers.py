@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 
 import pytest
 from hypothesis import given, settings
@@ -96,3 +97,30 @@ def test_malformed_party_id_is_refused() -> None:
         parse_routing_headers(
             Headers({"OCPI-from-country-code": "NL", "OCPI-from-party-id": "ABCD"})
         )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "OCPI-from-country-code",
+                "OCPI-from-party-id",
+                "OCPI-to-country-code",
+                "OCPI-to-party-id",
+            ]
+        ),
+        st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=8),
+    )
+)
+def test_any_routing_headers_parse_or_2001(values: dict[str, str]) -> None:
+    """Any combination of routing header values parses or is a 2001, nothing else."""
+    with contextlib.suppress(InvalidParameters):
+        parse_routing_headers(Headers(values))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=100))
+def test_any_authorization_header_gives_candidates(header: str) -> None:
+    """Any Authorization value yields a list of candidate tokens and never raises."""
+    assert isinstance(token_candidates(header), list)

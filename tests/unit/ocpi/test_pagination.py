@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ocpihub.errors import InvalidParameters
 from ocpihub.ocpi.pagination import page_headers, parse_page_request
@@ -91,3 +93,20 @@ def test_empty_result_has_no_link() -> None:
     req = parse_page_request({}, max_limit=100)
     headers = page_headers(BASE, {}, req, returned=0, total=0, last_key=None, max_limit=100)
     assert headers == {"X-Total-Count": "0", "X-Limit": "100"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(["offset", "limit", "date_from", "date_to", "cursor", "other"]),
+        st.text(max_size=40),
+    )
+)
+def test_any_query_gives_a_request_or_2001(params: dict[str, str]) -> None:
+    """Whatever a partner puts in the query, the result is a page request or a 2001."""
+    try:
+        req = parse_page_request(params, max_limit=100)
+    except InvalidParameters:
+        return
+    assert 0 <= req.limit <= 100
+    assert req.offset >= 0
