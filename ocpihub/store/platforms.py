@@ -175,19 +175,27 @@ async def revoke_tokens(
 async def lookup_token(
     conn: AsyncConnection, candidates: Sequence[str]
 ) -> tuple[Platform, str] | None:
-    """The platform and token kind for the first candidate that is a known token, in order."""
-    for candidate in candidates:
-        row = (
-            (
-                await conn.execute(
-                    select(platforms, credentials_tokens.c.kind)
-                    .join(credentials_tokens, credentials_tokens.c.platform_id == platforms.c.id)
-                    .where(credentials_tokens.c.token_hash == hash_token(candidate))
-                )
+    """The platform and token kind for the first candidate that is a known token, in order.
+
+    One query for all candidates (every request pays for this lookup).
+    """
+    hashes = [hash_token(c) for c in candidates]
+    if not hashes:
+        return None
+    rows = (
+        (
+            await conn.execute(
+                select(platforms, credentials_tokens.c.kind, credentials_tokens.c.token_hash)
+                .join(credentials_tokens, credentials_tokens.c.platform_id == platforms.c.id)
+                .where(credentials_tokens.c.token_hash.in_(hashes))
             )
-            .mappings()
-            .first()
         )
+        .mappings()
+        .all()
+    )
+    by_hash = {row["token_hash"]: row for row in rows}
+    for digest in hashes:
+        row = by_hash.get(digest)
         if row is not None:
             return _platform(row), row["kind"]
     return None
