@@ -36,7 +36,6 @@ from ocpihub.errors import (
     HubError,
     InvalidParameters,
     NotFound,
-    OcpiError,
     ReceiverNotConnected,
     UnknownReceiver,
 )
@@ -508,19 +507,6 @@ async def _result(request: Request, caller: Caller, request_id: str) -> Response
     return ocpi_response(include_data=False)
 
 
-def _legacy_errors(version: str, exc: OcpiError) -> Response | None:
-    """2.1.1 knows no 4xxx (digest §1.6): its callers get the nearest code, meaning kept."""
-    legacy = legacy_status(exc.status_code)
-    if version != "2.1.1" or legacy == exc.status_code:
-        return None
-    return ocpi_response(
-        status_code=legacy,
-        status_message=f"{exc.message} (OCPI {exc.status_code})",
-        http_status=200 if exc.http_status >= 500 else exc.http_status,
-        include_data=False,
-    )
-
-
 # --- routes --------------------------------------------------------------------------------------
 
 
@@ -536,24 +522,12 @@ def _mount_version(router: APIRouter, version: str, receiver: str, sender: str) 
     async def post_command(
         command: str, request: Request, c: Caller = Depends(registered)
     ) -> Response:
-        try:
-            return await _command(request, c, version, command)
-        except OcpiError as exc:
-            legacy = _legacy_errors(version, exc)
-            if legacy is None:
-                raise
-            return legacy
+        return await _command(request, c, version, command)
 
     async def post_result(
         request_id: str, request: Request, c: Caller = Depends(registered)
     ) -> Response:
-        try:
-            return await _result(request, c, request_id)
-        except OcpiError as exc:
-            legacy = _legacy_errors(version, exc)
-            if legacy is None:
-                raise
-            return legacy
+        return await _result(request, c, request_id)
 
     router.add_api_route(
         receiver + "/{command}", post_command, methods=["POST"], name=f"{version}:post_command"

@@ -32,7 +32,6 @@ from ocpihub.errors import (
     HubError,
     InvalidParameters,
     NotFound,
-    OcpiError,
     ReceiverNotConnected,
     UnknownReceiver,
     UnknownToken,
@@ -440,19 +439,8 @@ async def _forward(request: Request, caller: Caller, version: str, uid: str) -> 
 
 async def _authorize(request: Request, caller: Caller, version: str, uid: str) -> Response:
     _check_version(caller, version)
-    try:
-        return await _forward(request, caller, version, uid)
-    except OcpiError as exc:
-        legacy = legacy_status(exc.status_code)
-        if version != "2.1.1" or legacy == exc.status_code:
-            raise
-        # 2.1.1 knows neither 2004 nor 4xxx (digest §1.6); the message keeps the meaning
-        return ocpi_response(
-            status_code=legacy,
-            status_message=f"{exc.message} (OCPI {exc.status_code})",
-            http_status=200 if exc.http_status >= 500 else exc.http_status,
-            include_data=False,
-        )
+    # errors towards 2.1.1 callers are mapped once, for every module (inbound/responses.py)
+    return await _forward(request, caller, version, uid)
 
 
 # --- routes --------------------------------------------------------------------------------------
