@@ -26,7 +26,9 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    column,
     false,
+    func,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -181,6 +183,8 @@ objects = Table(
     UniqueConstraint("module", "country_code", "party_id", "object_id", "kind"),
     Index("ix_objects_module_key", "module", "key"),
     Index("ix_objects_module_last_updated", "module", "last_updated"),
+    # find_visible: ids compared case-insensitively (CiString), on every real-time lookup
+    Index("ix_objects_module_upper_object_id", "module", func.upper(column("object_id"))),
 )
 """OCPI objects the hub stores: canonical document, original payload and its version."""
 
