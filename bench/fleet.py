@@ -101,13 +101,19 @@ async def _register(
     status, body = await peer.register(created["versions_url"], created["token_a"])
     if status != 200:
         raise RuntimeError(f"{peer.name} could not register: {status} {body}")
+    return {"platform_id": created.get("id")}
+
+
+def _describe(peer: Peer, platform_id: Any) -> dict[str, Any]:
+    """What the benchmark needs of a peer, read after the agreements: adding an agreement makes
+    the hub update a 2.3.0 peer's credentials, so the tokens are only final then."""
     return {
         "base_url": peer.base_url,
         "hub_token": peer.hub_token,
         "accepted_token": sorted(peer.accepted_tokens)[-1],
         "accepted_tokens": sorted(peer.accepted_tokens),
         "hub_endpoints": {f"{m}|{r}": url for (m, r), url in peer.hub_endpoints.items()},
-        "platform_id": created.get("id"),
+        "platform_id": platform_id,
     }
 
 
@@ -131,10 +137,10 @@ async def main() -> None:
     stats_port = free_port()
     stats = Starlette(routes=[Route("/stats", _stats), Route("/reset", _reset, methods=["POST"])])
     await _serve(stats, stats_port, servers)
-    out: dict[str, Any] = {}
+    created: dict[str, dict[str, Any]] = {}
     async with aiohttp.ClientSession() as session:
         for peer in peers:
-            out[peer.name] = await _register(session, hub, token, peer)
+            created[peer.name] = await _register(session, hub, token, peer)
         for parties in spec["agreements"]:
             async with session.post(
                 f"{hub}/admin/api/agreements",
@@ -143,6 +149,7 @@ async def main() -> None:
             ) as response:
                 if response.status != 201:
                     raise RuntimeError(f"agreement {parties}: {await response.text()}")
+    out = {peer.name: _describe(peer, created[peer.name]["platform_id"]) for peer in peers}
     for peer in peers:
         peer.received.clear()
     print(orjson.dumps({"stats_url": f"http://127.0.0.1:{stats_port}", "peers": out}).decode())

@@ -49,6 +49,7 @@ from ocpihub.outbox.worker import DeliveryWorker, WorkerConfig
 from ocpihub.runtime import Runtime
 from ocpihub.settings import Settings
 from ocpihub.store.db import Database
+from ocpihub.store.directory import Directory
 from ocpihub.store.migrate import migrate
 from ocpihub.store.traffic import TrafficRecorder
 
@@ -77,9 +78,17 @@ def create_app(settings: Settings) -> FastAPI:
         prune_interval=settings.prune_interval_seconds,
     )
     client.observer = traffic.observe_outbound
-    deliveries = DeliveryWorker(db, client, WorkerConfig.from_settings(settings))
     enums = EnumRegistry(settings.custom_enum_values)
-    runtime = Runtime(settings=settings, db=db, interfaces=interfaces, client=client, enums=enums)
+    directory = Directory(db, ttl=settings.directory_cache_seconds)
+    runtime = Runtime(
+        settings=settings,
+        db=db,
+        interfaces=interfaces,
+        client=client,
+        enums=enums,
+        directory=directory,
+    )
+    deliveries = DeliveryWorker(db, client, WorkerConfig.from_settings(settings), directory)
     metrics = Metrics(db)
     notifier = ClientInfoNotifier(db, settings.hub_party)
     refresher = CredentialsRefresher(Registrar(db, client, settings, notifier.party_changed))

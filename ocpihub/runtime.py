@@ -16,6 +16,7 @@ from ocpihub.model.agreements import Agreement
 from ocpihub.outbound.client import PartnerClient
 from ocpihub.settings import Settings
 from ocpihub.store.db import Database
+from ocpihub.store.directory import Directory
 
 __all__ = ["Runtime"]
 
@@ -37,6 +38,7 @@ class Runtime:
     interfaces: InterfaceRegistry
     client: PartnerClient
     enums: EnumRegistry
+    directory: Directory
     admin_token_hash: str | None = None
     notify_agreement: Notify = field(default=_no_notification)
     notify_parties: PartiesChanged = field(default=_no_party_notification)

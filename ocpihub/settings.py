@@ -179,6 +179,14 @@ class Settings(BaseSettings):
         gt=0,
         description="How often a hub process re-reads open-enum values registered by others.",
     )
+    directory_cache_seconds: float = Field(
+        2.0,
+        ge=0,
+        description="How long a hub process trusts its in-memory copy of platforms, tokens, "
+        "parties, endpoints and agreements. Changes made through this process apply at once; "
+        "changes made by the CLI or another hub process apply within this many seconds "
+        "(0 reads the database on every request).",
+    )
 
     @field_validator("country_code")
     @classmethod

@@ -14,7 +14,6 @@ from ocpihub.errors import Unauthorized
 from ocpihub.model.parties import Platform
 from ocpihub.ocpi.headers import token_candidates
 from ocpihub.runtime import Runtime
-from ocpihub.store.platforms import lookup_token
 
 __all__ = ["Caller", "authenticate", "runtime_of"]
 
@@ -43,8 +42,7 @@ async def authenticate(request: Request, *, allow_token_a: bool) -> Caller:
             if not header
             else "Authorization header must have the form 'Token <credentials token>'"
         )
-    async with runtime_of(request).db.read() as conn:
-        found = await lookup_token(conn, candidates)
+    found = await runtime_of(request).directory.caller(candidates)
     if found is None:
         raise Unauthorized("unknown credentials token")
     platform, kind = found

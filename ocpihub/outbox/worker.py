@@ -9,6 +9,9 @@ the wire is :mod:`ocpihub.outbox.delivery`. The worker
   most ``receiver_concurrency`` per receiver platform;
 - delivers each claimed item in its own task, so different objects and receivers proceed in
   parallel while each queue (receiver, ordering key) has at most one item in flight anywhere;
+  the receiver's version, token and endpoints come from the cached directory;
+- records outcomes in group commits: the outcomes that finish while one transaction is being
+  written go together in the next (no added wait when deliveries are few);
 - on stop, claims nothing more and waits up to ``drain_timeout`` for in-flight deliveries;
   what is still running then is cancelled and released (due again at once, possibly delivered
   twice). After a crash, the claim's lease expires and any process delivers the item again.
@@ -40,7 +43,7 @@ from ocpihub.outbox.wakeup import PgListener, install_commit_hook
 from ocpihub.settings import Settings
 from ocpihub.store import outbox as store
 from ocpihub.store.db import Database
-from ocpihub.store.platforms import get_platform, list_endpoints
+from ocpihub.store.directory import Directory
 from ocpihub.translate import from_canonical
 
 __all__ = ["DeliveryWorker", "WorkerConfig"]
@@ -103,6 +106,7 @@ class DeliveryWorker:
         db: Database,
         client: PartnerClient,
         config: WorkerConfig,
+        directory: Directory | None = None,
         *,
         translate: Translate = _translate,
         clock: Callable[[], datetime] = _utcnow,
@@ -112,6 +116,7 @@ class DeliveryWorker:
         self.db = db
         self.client = client
         self.config = config
+        self.directory = directory or Directory(db, ttl=0)
         self.translate = translate
         self.clock = clock
         self.rand = rand
@@ -125,6 +130,8 @@ class DeliveryWorker:
         self._next_prune = 0.0
         self._loop_task: asyncio.Task[None] | None = None
         self._uninstall: Callable[[], None] | None = None
+        self._finished: list[tuple[store.Finished, asyncio.Future[bool]]] = []
+        self._flusher: asyncio.Task[None] | None = None
         self._listener = None if db.is_sqlite else PgListener(db.url, self.wake)
 
     # --- life cycle ---------------------------------------------------------------------------
@@ -157,6 +164,8 @@ class DeliveryWorker:
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
+        if self._flusher is not None:  # outcomes already handed over are written first
+            await asyncio.gather(self._flusher, return_exceptions=True)
         if unfinished:
             async with self.db.write() as conn:
                 released = await store.release(
@@ -244,9 +253,7 @@ class DeliveryWorker:
 
     async def _prepare(self, item: OutboxItem) -> tuple[Prepared, str, bool]:
         d = item.delivery
-        async with self.db.read() as conn:
-            platform = await get_platform(conn, d.receiver_platform_id)
-            endpoints = await list_endpoints(conn, d.receiver_platform_id) if platform else []
+        platform, endpoints = await self.directory.platform_with_endpoints(d.receiver_platform_id)
         if platform is None or platform.version is None:
             raise Undeliverable("the receiver platform is gone or has no negotiated version")
         if platform.outbound_token is None:
@@ -327,11 +334,9 @@ class DeliveryWorker:
             Action.RETRY: Status.RETRY,
             Action.DEAD: Status.DEAD,
         }[decision.action]
-        async with self.db.write() as conn:
-            kept = await store.finish(
-                conn,
+        kept = await self._finish(
+            store.Finished(
                 item.id,
-                self.worker_id,
                 status=status,
                 now=self.clock(),
                 next_attempt_at=decision.next_attempt_at,
@@ -340,6 +345,7 @@ class DeliveryWorker:
                 ocpi_status=outcome.ocpi_status if outcome else None,
                 loss_report=loss,
             )
+        )
         if not kept:
             log.warning("outbox_claim_lost", item=item.id, outcome=decision.action.value)
         elif status is not Status.DONE:
@@ -351,3 +357,28 @@ class DeliveryWorker:
                 reason=decision.reason,
                 next_attempt_at=decision.next_attempt_at,
             )
+
+    async def _finish(self, outcome: store.Finished) -> bool:
+        """Hand one outcome to the group commit; whether this worker still held the claim."""
+        done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._finished.append((outcome, done))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush(), name="ocpihub-outbox-finish")
+        return await done
+
+    async def _flush(self) -> None:
+        while self._finished:
+            batch, self._finished = self._finished, []
+            try:
+                async with self.db.write() as conn:
+                    kept = await store.finish_many(
+                        conn, self.worker_id, [outcome for outcome, _ in batch]
+                    )
+            except Exception as exc:
+                for _, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+                continue
+            for outcome, done in batch:
+                if not done.done():
+                    done.set_result(outcome.item_id in kept)

@@ -5,6 +5,12 @@ serialised by a lock and open their transaction with ``BEGIN IMMEDIATE`` (the di
 uses): no "database is locked" surprises from two writers upgrading read locks at once, and a
 ``busy_timeout`` covers writers in other processes such as the CLI. PostgreSQL uses a pool and
 plain transactions; row claims use ``FOR UPDATE SKIP LOCKED`` where the outbox needs them.
+
+The *directory* (platforms, their tokens, parties and endpoints, agreements) is read on every
+request and changes rarely, so it is cached in memory (``store/directory.py``). The handle
+counts the write transactions that changed a directory table (``generation``): any insert,
+update or delete statement on one of them marks its connection, and the commit bumps the
+counter, so every cache in this process drops what it read before.
 """
 
 from __future__ import annotations
@@ -19,10 +25,15 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.sql.dml import UpdateBase
 
 __all__ = ["Database"]
 
 _WRITE = "ocpihub_write"
+_DIRECTORY_CHANGED = "ocpihub_directory_changed"
+DIRECTORY_TABLES = frozenset(
+    {"platforms", "credentials_tokens", "parties", "endpoints", "agreements"}
+)
 
 
 def _json_dumps(value: Any) -> str:
@@ -46,8 +57,10 @@ class Database:
             kwargs.update(connect_args={"timeout": 30})
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         self._write_lock = asyncio.Lock()
+        self.generation = 0
         if self.is_sqlite:
             self._install_sqlite_hooks()
+        self._install_change_marker()
 
     @property
     def dialect(self) -> str:
@@ -75,6 +88,19 @@ class Database:
             else:
                 conn.exec_driver_sql("BEGIN")
 
+    def _install_change_marker(self) -> None:
+        @event.listens_for(self.engine.sync_engine, "before_execute")
+        def _mark(conn: Connection, clause: Any, *args: Any) -> None:
+            if (
+                isinstance(clause, UpdateBase)
+                and getattr(clause.table, "name", None) in DIRECTORY_TABLES
+            ):
+                conn.info[_DIRECTORY_CHANGED] = True
+
+    def directory_changed(self) -> None:
+        """Drop every cached directory read of this process (done after such commits)."""
+        self.generation += 1
+
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
         """A connection in a read transaction (rolled back at the end)."""
@@ -87,11 +113,20 @@ class Database:
         if self.is_sqlite:
             async with self._write_lock, self.engine.connect() as raw:
                 conn = await raw.execution_options(**{_WRITE: True})
-                async with conn.begin():
-                    yield conn
+                try:
+                    async with conn.begin():
+                        yield conn
+                finally:
+                    if conn.info.pop(_DIRECTORY_CHANGED, False):
+                        self.directory_changed()
         else:
-            async with self.engine.begin() as conn:
-                yield conn
+            async with self.engine.connect() as conn:
+                try:
+                    async with conn.begin():
+                        yield conn
+                finally:
+                    if conn.info.pop(_DIRECTORY_CHANGED, False):
+                        self.directory_changed()
 
     async def close(self) -> None:
         """Release every pooled connection."""

@@ -14,6 +14,7 @@ stores the object the deliveries come from.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,9 +29,11 @@ from ocpihub.store.schema import outbox, parties, platforms
 __all__ = [
     "NOTIFY_CHANNEL",
     "WAKE_FLAG",
+    "Finished",
     "claim",
     "count_by_status",
     "finish",
+    "finish_many",
     "get_item",
     "insert_items",
     "list_items",
@@ -277,6 +280,72 @@ async def finish(
         .values(**values)
     )
     return bool(result.rowcount)
+
+
+@dataclass(frozen=True, slots=True)
+class Finished:
+    """The outcome of one attempt, as :func:`finish` takes it (for :func:`finish_many`)."""
+
+    item_id: int
+    status: Status
+    now: datetime
+    next_attempt_at: datetime | None = None
+    error: str | None = None
+    http_status: int | None = None
+    ocpi_status: int | None = None
+    loss_report: list[dict[str, Any]] | None = None
+
+
+async def finish_many(
+    conn: AsyncConnection, worker_id: str, outcomes: Sequence[Finished]
+) -> set[int]:
+    """Record many outcomes in the caller's transaction; the ids whose claim was still held.
+
+    Plain successes (DONE, same answer, no loss report) share one statement, stamped with the
+    latest of their times; the rest are written one by one as :func:`finish` does.
+    """
+    kept: set[int] = set()
+    plain: dict[tuple[int | None, int | None], list[Finished]] = {}
+    for o in outcomes:
+        if o.status is Status.DONE and o.loss_report is None and o.error is None:
+            plain.setdefault((o.http_status, o.ocpi_status), []).append(o)
+        elif await finish(
+            conn,
+            o.item_id,
+            worker_id,
+            status=o.status,
+            now=o.now,
+            next_attempt_at=o.next_attempt_at,
+            error=o.error,
+            http_status=o.http_status,
+            ocpi_status=o.ocpi_status,
+            loss_report=o.loss_report,
+        ):
+            kept.add(o.item_id)
+    for (http_status, ocpi_status), group in plain.items():
+        ids = [o.item_id for o in group]
+        now = max(o.now for o in group)
+        rows = await conn.execute(
+            update(outbox)
+            .where(
+                outbox.c.id.in_(ids),
+                outbox.c.status == Status.IN_FLIGHT.value,
+                outbox.c.claimed_by == worker_id,
+            )
+            .values(
+                status=Status.DONE.value,
+                lease_until=None,
+                claimed_by=None,
+                last_error=None,
+                last_http_status=http_status,
+                last_ocpi_status=ocpi_status,
+                updated_at=now,
+                delivered_at=now,
+            )
+            .returning(outbox.c.id)
+        )
+        kept.update(rows.scalars().all())
+    return kept
 
 
 async def release(

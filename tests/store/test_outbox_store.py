@@ -253,3 +253,48 @@ async def test_concurrent_claims_never_share_an_item(db: Database) -> None:
 
     assert len(seen) == len(set(seen))
     assert len(seen) > 20
+
+
+async def test_finish_many_records_each_outcome_and_skips_lost_claims(db: Database) -> None:
+    """One transaction records plain successes together and the rest one by one; an item
+    whose claim another worker took is left alone and not reported as kept."""
+    rid = await receiver(db)
+    async with db.write() as conn:
+        await enqueue(conn, [put(rid, f"L{n}", 1) for n in range(5)], now=T0)
+    items = await claim(db)
+    ok1, ok2, retry, dead, lost = (i.id for i in items)
+    later = T0 + timedelta(seconds=3)
+    outcomes = [
+        store.Finished(ok1, Status.DONE, T0, http_status=200, ocpi_status=1000),
+        store.Finished(ok2, Status.DONE, later, http_status=200, ocpi_status=1000),
+        store.Finished(
+            retry, Status.RETRY, T0, next_attempt_at=later, error="HTTP 503", http_status=503
+        ),
+        store.Finished(
+            dead,
+            Status.DEAD,
+            T0,
+            error="2001",
+            http_status=200,
+            ocpi_status=2001,
+            loss_report=[{"field": "x"}],
+        ),
+        store.Finished(lost, Status.DONE, T0, http_status=200, ocpi_status=1000),
+    ]
+    async with db.write() as conn:
+        await store.release(conn, [lost], "w1", T0, "taken back")
+    async with db.write() as conn:
+        kept = await store.finish_many(conn, "w1", outcomes)
+
+    assert kept == {ok1, ok2, retry, dead}
+    async with db.read() as conn:
+        got = {i: await store.get_item(conn, i) for i in (ok1, ok2, retry, dead, lost)}
+    assert got[ok1] is not None and got[ok1].status is Status.DONE
+    assert got[ok2] is not None and got[ok2].status is Status.DONE
+    assert got[ok1].delivered_at == later  # stamped with the latest time of the group
+    assert got[ok1].last_http_status == 200 and got[ok1].last_ocpi_status == 1000
+    assert got[retry] is not None and got[retry].status is Status.RETRY
+    assert got[retry].next_attempt_at == later and got[retry].last_error == "HTTP 503"
+    assert got[dead] is not None and got[dead].status is Status.DEAD
+    assert got[dead].loss_report == [{"field": "x"}]
+    assert got[lost] is not None and got[lost].status is Status.RETRY

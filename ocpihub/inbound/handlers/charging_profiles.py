@@ -55,7 +55,7 @@ from ocpihub.outbound.urls import check_partner_url, join_url
 from ocpihub.runtime import Runtime
 from ocpihub.store import pending as store
 from ocpihub.store.objects import find_visible
-from ocpihub.store.routing import Target, agreed_targets
+from ocpihub.store.routing import Target
 from ocpihub.translate import TranslationContext
 
 __all__ = ["mount"]
@@ -69,11 +69,17 @@ Doc = dict[str, Any]
 
 
 async def _route(
-    conn: AsyncConnection, request: Request, requester: tuple[str, str], session_id: str
+    runtime: Runtime,
+    conn: AsyncConnection,
+    request: Request,
+    requester: tuple[str, str],
+    session_id: str,
 ) -> Route:
     """The CPO of the session: OCPI-to headers, else the owner of the stored Session."""
     targets = {
-        t.party: t for t in await agreed_targets_cpo(conn, requester, "RECEIVER") if t.role == "CPO"
+        t.party: t
+        for t in await agreed_targets_cpo(runtime, requester, "RECEIVER")
+        if t.role == "CPO"
     }
     to = parse_routing_headers(request.headers).to_party
     if to is not None:
@@ -98,14 +104,14 @@ async def _route(
         raise UnknownReceiver(
             f"{cpo[0]}-{cpo[1]} speaks OCPI 2.1.1, which has no charging profiles"
         )
-    return await route_to(conn, requester, targets[cpo], MODULE)
+    return await route_to(runtime.directory, requester, targets[cpo], MODULE)
 
 
 async def agreed_targets_cpo(
-    conn: AsyncConnection, party: tuple[str, str], interface_role: str
-) -> list[Target]:
+    runtime: Runtime, party: tuple[str, str], interface_role: str
+) -> tuple[Target, ...]:
     """Agreed parties of ``party`` for chargingprofiles with their ``interface_role`` endpoint."""
-    return await agreed_targets(conn, party, MODULE, interface_role=interface_role)
+    return await runtime.directory.agreed_targets(party, MODULE, interface_role=interface_role)
 
 
 async def _request(
@@ -132,9 +138,9 @@ async def _request(
                 f"duration: a whole number of seconds is required, got {duration!r}"
             )
         params["duration"] = duration
+    requester = await requester_of(runtime.directory, request, caller, REQUESTER_ROLES)
     async with runtime.db.read() as conn:
-        requester = await requester_of(conn, request, caller, REQUESTER_ROLES)
-        route = await _route(conn, request, requester, session_id)
+        route = await _route(runtime, conn, request, requester, session_id)
     now = datetime.now(UTC)
     req = store.PendingRequest(
         id=secrets.token_urlsafe(24),
@@ -243,8 +249,8 @@ async def _active_profile(
     check_version(caller, version)
     runtime = runtime_of(request)
     wire = parse_wire(runtime, version, "ActiveChargingProfile", await read_json(request))
+    cpo = await requester_of(runtime.directory, request, caller, ("CPO",))
     async with runtime.db.read() as conn:
-        cpo = await requester_of(conn, request, caller, ("CPO",))
         setter = await store.get_setter(conn, cpo, session_id, datetime.now(UTC))
         if setter is None:
             raise UnknownReceiver(
@@ -253,7 +259,7 @@ async def _active_profile(
             )
         targets = {
             t.party: t
-            for t in await agreed_targets_cpo(conn, cpo, "SENDER")
+            for t in await agreed_targets_cpo(runtime, cpo, "SENDER")
             if t.role in REQUESTER_ROLES
         }
         if setter.requester not in targets:
@@ -261,7 +267,7 @@ async def _active_profile(
                 f"{setter.requester[0]}-{setter.requester[1]} set this session's profile but "
                 "has no active agreement with you covering chargingprofiles any more"
             )
-        route = await route_to(conn, cpo, targets[setter.requester], MODULE)
+    route = await route_to(runtime.directory, cpo, targets[setter.requester], MODULE)
     ctx = TranslationContext(country_code=cpo[0], party_id=cpo[1])
     body = translated(wire, "ActiveChargingProfile", version, route.version, ctx)
     url = join_url(route.url, quote(session_id, safe=""))

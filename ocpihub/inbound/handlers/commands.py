@@ -28,7 +28,6 @@ from typing import Any
 
 import structlog
 from fastapi import APIRouter, Depends, Request
-from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.responses import Response
 
 from ocpihub.errors import (
@@ -54,9 +53,10 @@ from ocpihub.outbound.client import OutboundResponse
 from ocpihub.outbound.urls import check_partner_url, join_url
 from ocpihub.runtime import Runtime
 from ocpihub.store import pending as store
+from ocpihub.store.directory import Directory
 from ocpihub.store.objects import find_visible
-from ocpihub.store.platforms import get_platform, list_endpoints, list_parties
-from ocpihub.store.routing import Target, agreed_targets
+from ocpihub.store.platforms import get_platform
+from ocpihub.store.routing import Target
 from ocpihub.translate import TranslationContext, from_canonical, to_canonical
 
 __all__ = [
@@ -110,11 +110,11 @@ def callback_url(runtime: Runtime, version: str, module: ModuleId, request_id: s
 
 
 async def requester_of(
-    conn: AsyncConnection, request: Request, caller: Caller, roles: Collection[str]
+    directory: Directory, request: Request, caller: Caller, roles: Collection[str]
 ) -> tuple[str, str]:
     """The caller's party making the request: OCPI-from when given, else its only one of
     ``roles`` (guessing between several is refused, DESIGN rule 4)."""
-    hosted = await list_parties(conn, caller.platform.id)
+    hosted = await directory.parties(caller.platform.id)
     mine = sorted({(p.country_code, p.party_id) for p in hosted if p.role in roles})
     named = parse_routing_headers(request.headers).from_party
     if named is not None:
@@ -149,17 +149,14 @@ class Route:
 
 
 async def route_to(
-    conn: AsyncConnection, requester: tuple[str, str], target: Target, module: str
+    directory: Directory, requester: tuple[str, str], target: Target, module: str
 ) -> Route:
     """The Route to an agreed ``target``, with its endpoint for ``module``."""
-    platform = await get_platform(conn, target.platform_id)
+    platform, endpoints = await directory.platform_with_endpoints(target.platform_id)
     url = target.endpoint_url
     if url is None and platform is not None and platform.version == "2.1.1":
         # 2.1.1 endpoints carry no role of their own
-        url = next(
-            (e.url for e in await list_endpoints(conn, platform.id) if e.identifier == module),
-            None,
-        )
+        url = next((e.url for e in endpoints if e.identifier == module), None)
     if platform is None or platform.outbound_token is None or url is None:
         raise ReceiverNotConnected(
             f"{target.country_code}-{target.party_id} publishes no {module} endpoint the hub "
@@ -336,12 +333,13 @@ async def expire_pending(runtime: Runtime) -> None:
 
 
 async def _route(
-    conn: AsyncConnection, request: Request, requester: tuple[str, str], command: str, body: Doc
+    runtime: Runtime, request: Request, requester: tuple[str, str], command: str, body: Doc
 ) -> Route:
     """Decide the CPO: OCPI-to headers, else the routing key of the command."""
+    directory = runtime.directory
     targets = {
         t.party: t
-        for t in await agreed_targets(conn, requester, MODULE, interface_role="RECEIVER")
+        for t in await directory.agreed_targets(requester, MODULE, interface_role="RECEIVER")
         if t.role == "CPO"
     }
     to = parse_routing_headers(request.headers).to_party
@@ -352,18 +350,22 @@ async def _route(
                 f"{cpo[0]}-{cpo[1]} (OCPI-to) is no CPO you have an active agreement with "
                 "covering commands: the hub does not forward your command"
             )
-        return await route_to(conn, requester, targets[cpo], MODULE)
+        return await route_to(directory, requester, targets[cpo], MODULE)
     key = policy.routing_key(command, body)
     if key.kind == "reservation":
-        reservation = await store.find_reservation(conn, requester, key.value, datetime.now(UTC))
+        async with runtime.db.read() as conn:
+            reservation = await store.find_reservation(
+                conn, requester, key.value, datetime.now(UTC)
+            )
         found = None if reservation is None else reservation.receiver
     else:
         module = "locations" if key.kind == "location" else "sessions"
-        stored = await find_visible(conn, module, key.value, targets)
-        found = None if stored is None else (stored.key.country_code, stored.key.party_id)
-        if found is not None and await find_visible(
-            conn, module, key.value, set(targets) - {found}
-        ):
+        async with runtime.db.read() as conn:
+            stored = await find_visible(conn, module, key.value, targets)
+            found = None if stored is None else (stored.key.country_code, stored.key.party_id)
+            others = set(targets) - {found} if found is not None else set()
+            elsewhere = await find_visible(conn, module, key.value, others)
+        if elsewhere is not None:
             raise InvalidParameters(
                 f"several CPOs have a {key.kind} {key.value!r}: name the one to ask with the "
                 "OCPI-to-country-code and OCPI-to-party-id headers"
@@ -373,7 +375,7 @@ async def _route(
             f"the hub knows no {key.kind} {key.value!r} of a CPO you have an active agreement "
             "with covering commands: name the CPO with the OCPI-to headers"
         )
-    return await route_to(conn, requester, targets[found], MODULE)
+    return await route_to(directory, requester, targets[found], MODULE)
 
 
 async def _new_pending(
@@ -422,11 +424,10 @@ async def _command(request: Request, caller: Caller, version: str, command: str)
         allow_private=runtime.settings.allow_private_addresses,
         field="response_url",
     )
-    async with runtime.db.read() as conn:
-        requester = await requester_of(conn, request, caller, SENDER_ROLES)
-        ctx = TranslationContext(country_code=requester[0], party_id=requester[1])
-        canon = to_canonical(version, name, wire, ctx)
-        route = await _route(conn, request, requester, command, canon)
+    requester = await requester_of(runtime.directory, request, caller, SENDER_ROLES)
+    ctx = TranslationContext(country_code=requester[0], party_id=requester[1])
+    canon = to_canonical(version, name, wire, ctx)
+    route = await _route(runtime, request, requester, command, canon)
     if policy.cancel_unsupported(command, route.version):
         refusal, _ = from_canonical(version, "CommandResponse", policy.not_supported_response())
         return respond(version, refusal, 1000, None, 200, route)

@@ -73,7 +73,6 @@ from ocpihub.outbound.urls import join_url
 from ocpihub.outbox.items import ordering_key
 from ocpihub.runtime import Runtime
 from ocpihub.store.objects import ObjectKey, StoredObject, find_visible, get_object, put_object
-from ocpihub.store.platforms import get_platform, list_endpoints, list_parties
 from ocpihub.store.routing import Target, agreed_targets
 from ocpihub.translate import PRIVATE_KEY, TranslationContext, from_canonical, to_canonical
 
@@ -277,12 +276,13 @@ async def _references(request: Request, runtime: Runtime, version: str) -> Doc |
 
 
 async def _route(
-    conn: AsyncConnection, request: Request, caller: Caller, uid: str, token_type: str
+    runtime: Runtime, request: Request, caller: Caller, uid: str, token_type: str
 ) -> _Route:
     """Decide the eMSP: OCPI-to headers when given, else the stored token's owner."""
     routing = parse_routing_headers(request.headers)
+    directory = runtime.directory
     hosted = [
-        (p.country_code, p.party_id, p.role) for p in await list_parties(conn, caller.platform.id)
+        (p.country_code, p.party_id, p.role) for p in await directory.parties(caller.platform.id)
     ]
     from_party = routing.from_party
     cpo = requesting_party(
@@ -290,7 +290,7 @@ async def _route(
     )
     targets = {
         t.party: t
-        for t in await agreed_targets(conn, cpo, MODULE, interface_role="SENDER")
+        for t in await directory.agreed_targets(cpo, MODULE, interface_role="SENDER")
         if t.role in _OWNER_ROLES
     }
     if routing.to_party is not None:
@@ -300,22 +300,28 @@ async def _route(
                 f"{emsp[0]}-{emsp[1]} (OCPI-to) is no eMSP you have an active agreement with "
                 "covering tokens: the hub does not forward your request"
             )
-        stored = await find_visible(conn, MODULE, uid, [emsp], kind=token_type)
+        async with runtime.db.read() as conn:
+            stored = await find_visible(conn, MODULE, uid, [emsp], kind=token_type)
     else:
-        stored = await find_visible(conn, MODULE, uid, targets, kind=token_type)
+        async with runtime.db.read() as conn:
+            stored = await find_visible(conn, MODULE, uid, targets, kind=token_type)
+            others = (
+                set(targets) - {(stored.key.country_code, stored.key.party_id)} if stored else set()
+            )
+            elsewhere = await find_visible(conn, MODULE, uid, others, kind=token_type)
         if stored is None:
             raise UnknownToken(
                 f"no token {uid!r} of type {token_type} that your agreements let you use"
             )
         emsp = (stored.key.country_code, stored.key.party_id)
-        if await find_visible(conn, MODULE, uid, set(targets) - {emsp}, kind=token_type):
+        if elsewhere is not None:
             raise InvalidParameters(
                 f"several eMSPs have a token {uid!r} of type {token_type}: name the one to ask "
                 "with the OCPI-to-country-code and OCPI-to-party-id headers"
             )
-    platform = await get_platform(conn, targets[emsp].platform_id)
-    assert platform is not None  # agreed_targets only lists parties of registered platforms
-    endpoints = await list_endpoints(conn, platform.id)
+    platform, endpoints = await directory.platform_with_endpoints(targets[emsp].platform_id)
+    if platform is None:  # removed since the agreements were read
+        raise ReceiverNotConnected(f"{emsp[0]}-{emsp[1]} is no longer connected to the hub")
     urls = [e.url for e in endpoints if e.identifier == MODULE and e.role == "SENDER"]
     if not urls and platform.version == "2.1.1":  # 2.1.1 endpoints may carry no role
         urls = [e.url for e in endpoints if e.identifier == MODULE]
@@ -408,8 +414,7 @@ async def _forward(request: Request, caller: Caller, version: str, uid: str) -> 
     runtime = runtime_of(request)
     token_type = token_type_param(request.query_params.get("type"))
     references = await _references(request, runtime, version)
-    async with runtime.db.read() as conn:
-        route = await _route(conn, request, caller, uid, token_type)
+    route = await _route(runtime, request, caller, uid, token_type)
     emsp_version = route.platform.version or "2.1.1"
     body = None
     if references is not None:
