@@ -182,6 +182,8 @@ objects = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     UniqueConstraint("module", "country_code", "party_id", "object_id", "kind"),
     Index("ix_objects_module_key", "module", "key"),
+    # GET all of one owner's objects: the page in key order straight from the index
+    Index("ix_objects_module_owner_key", "module", "country_code", "party_id", "key"),
     Index("ix_objects_module_last_updated", "module", "last_updated"),
     # find_visible: ids compared case-insensitively (CiString), on every real-time lookup
     Index("ix_objects_module_upper_object_id", "module", func.upper(column("object_id"))),

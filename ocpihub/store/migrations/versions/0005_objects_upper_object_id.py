@@ -1,4 +1,4 @@
-"""Index OCPI objects by module and upper-cased id (case-insensitive id lookups).
+"""Index OCPI objects by upper-cased id (case-insensitive lookups) and by owner in key order.
 
 Revision ID: 0005
 Revises: 0004
@@ -19,6 +19,11 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("objects", schema=None) as batch_op:
         batch_op.create_index(
+            "ix_objects_module_owner_key",
+            ["module", "country_code", "party_id", "key"],
+            unique=False,
+        )
+        batch_op.create_index(
             "ix_objects_module_upper_object_id",
             ["module", sa.text("upper(object_id)")],
             unique=False,
@@ -28,3 +33,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("objects", schema=None) as batch_op:
         batch_op.drop_index("ix_objects_module_upper_object_id")
+        batch_op.drop_index("ix_objects_module_owner_key")
