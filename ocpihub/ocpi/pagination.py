@@ -5,6 +5,11 @@ The client-facing API is OCPI's ``offset``/``limit``. Underneath, the hub pages 
 storage key of the last object sent, so that following the links costs the same on page 100 as on
 page 1. A client that builds its own offsets (no cursor) is served by an offset scan instead.
 Every filter of the original request is kept in the ``Link``.
+
+Where the listing tells whether more objects follow (it reads one row past the page), the
+cursor also carries the total counted for the first page (``cursor=<key>.<total>``): following
+pages repeat that ``X-Total-Count`` instead of counting every matching object again, and whether
+a next page exists no longer depends on the total.
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ class PageRequest:
     date_from: datetime | None = None
     date_to: datetime | None = None
     cursor: int | None = None
+    total: int | None = None
+    """The total counted when the crawl began, carried in the cursor (only with a cursor)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +60,18 @@ def _int(params: Mapping[str, str], name: str) -> int | None:
     return value
 
 
+def _cursor(params: Mapping[str, str]) -> tuple[int | None, int | None]:
+    raw = params.get("cursor")
+    if raw is None or "." not in raw:
+        return _int(params, "cursor"), None
+    key, _, total = raw.partition(".")
+    parts = {"cursor": key, "total": total}
+    cursor, carried = _int(parts, "cursor"), _int(parts, "total")
+    if cursor is None or carried is None:
+        raise InvalidParameters(f"query parameter cursor: {raw!r} is not a cursor of this hub")
+    return cursor, carried
+
+
 def _date(params: Mapping[str, str], name: str) -> datetime | None:
     raw = params.get(name)
     if raw is None or raw == "":
@@ -69,8 +88,8 @@ def parse_page_request(params: Mapping[str, str], *, max_limit: int) -> PageRequ
     limit = _int(params, "limit")
     limit = max_limit if limit is None else min(limit, max_limit)
     date_from, date_to = _date(params, "date_from"), _date(params, "date_to")
-    cursor = _int(params, "cursor")
-    return PageRequest(offset, limit, date_from, date_to, cursor)
+    cursor, total = _cursor(params)
+    return PageRequest(offset, limit, date_from, date_to, cursor, total)
 
 
 def page_headers(
@@ -82,14 +101,20 @@ def page_headers(
     total: int,
     last_key: int | None,
     max_limit: int,
+    more: bool | None = None,
 ) -> dict[str, str]:
-    """``X-Total-Count``, ``X-Limit`` and, unless this is the last page, ``Link``."""
+    """``X-Total-Count``, ``X-Limit`` and, unless this is the last page, ``Link``.
+
+    ``more``: whether objects follow this page, when the listing knows (then the ``Link``
+    cursor carries ``total`` too); otherwise the page is the last when it reaches ``total``.
+    """
     headers = {"X-Total-Count": str(total), "X-Limit": str(max_limit)}
     next_offset = request.offset + returned
-    if returned and next_offset < total and last_key is not None:
+    follows = next_offset < total if more is None else more
+    if returned and follows and last_key is not None:
         query = {k: v for k, v in params.items() if k not in ("offset", "cursor")}
         query["offset"] = str(next_offset)
         query["limit"] = str(request.limit)
-        query["cursor"] = str(last_key)
+        query["cursor"] = str(last_key) if more is None else f"{last_key}.{total}"
         headers["Link"] = f'<{base_url}?{urlencode(query)}>; rel="next"'
     return headers

@@ -1,7 +1,9 @@
 """Persistence of OCPI objects: canonical document, original payload, indexed keys.
 
 Listing is keyset-paged on the ``key`` column (creation order), so that following a ``Link``
-costs the same on every page; a plain offset is honoured when no cursor is given.
+costs the same on every page; a plain offset is honoured when no cursor is given. GET all reads
+pages with :func:`list_page_json`: only the JSON text the caller's version needs (the original
+when it is exact, else the canonical document), chosen in SQL and left undecoded.
 """
 
 from __future__ import annotations
@@ -11,22 +13,26 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, or_, select, tuple_, update
+from sqlalchemy import Text, and_, case, cast, delete, func, insert, or_, select, tuple_, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 
 from ocpihub.ocpi.pagination import PageRequest
 from ocpihub.store.schema import objects
 
 __all__ = [
+    "ListedJson",
     "ObjectKey",
     "StoredObject",
     "delete_object",
     "find_visible",
     "get_object",
     "list_page",
+    "list_page_json",
     "put_object",
+    "visible_query",
 ]
 
 
@@ -58,6 +64,20 @@ class StoredObject:
     document: dict[str, Any]
     source_version: str
     original: dict[str, Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class ListedJson:
+    """One object of a GET all page as stored JSON text, not decoded.
+
+    ``exact``: ``text`` is the original payload of the requested version (send it as is);
+    otherwise it is the canonical document, still to be translated.
+    """
+
+    seq: int
+    kind: str
+    text: str
+    exact: bool
 
 
 def _where(key: ObjectKey) -> ColumnElement[bool]:
@@ -130,20 +150,12 @@ async def delete_object(conn: AsyncConnection, key: ObjectKey) -> bool:
     return bool(result.rowcount)
 
 
-async def list_page(
+def _listing(
     conn: AsyncConnection,
     module: str,
     page: PageRequest,
-    *,
-    owners: Collection[tuple[str, str]] | None = None,
-) -> tuple[list[StoredObject], int]:
-    """One page of ``module`` objects in creation order, and the total matching count.
-
-    ``owners`` limits the listing to objects of those (country_code, party_id) pairs (the
-    caller's agreements); ``None`` means no limit, an empty collection means nothing.
-    """
-    if owners is not None and not owners:
-        return [], 0
+    owners: Collection[tuple[str, str]] | None,
+) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [objects.c.module == module]
     if page.date_from is not None:
         conditions.append(objects.c.last_updated >= page.date_from)
@@ -160,16 +172,109 @@ async def list_page(
             )
         else:
             conditions.append(tuple_(objects.c.country_code, objects.c.party_id).in_(pairs))
-    total = (
-        await conn.execute(select(func.count()).select_from(objects).where(*conditions))
-    ).scalar_one()
-    query = select(objects).where(*conditions).order_by(objects.c.key).limit(page.limit)
+    return conditions
+
+
+async def _count(conn: AsyncConnection, conditions: list[ColumnElement[bool]]) -> int:
+    query = select(func.count()).select_from(objects).where(*conditions)
+    return int((await conn.execute(query)).scalar_one())
+
+
+def _window(query: Select[Any], page: PageRequest, *, peek: bool = False) -> Select[Any]:
+    query = query.order_by(objects.c.key).limit(page.limit + 1 if peek else page.limit)
     if page.cursor is not None:
-        query = query.where(objects.c.key > page.cursor)
-    elif page.offset:
-        query = query.offset(page.offset)
-    rows = (await conn.execute(query)).mappings().all()
-    return [_stored(r) for r in rows], int(total)
+        return query.where(objects.c.key > page.cursor)
+    if page.offset:
+        return query.offset(page.offset)
+    return query
+
+
+async def list_page(
+    conn: AsyncConnection,
+    module: str,
+    page: PageRequest,
+    *,
+    owners: Collection[tuple[str, str]] | None = None,
+) -> tuple[list[StoredObject], int]:
+    """One page of ``module`` objects in creation order, and the total matching count.
+
+    ``owners`` limits the listing to objects of those (country_code, party_id) pairs (the
+    caller's agreements); ``None`` means no limit, an empty collection means nothing.
+    """
+    if owners is not None and not owners:
+        return [], 0
+    conditions = _listing(conn, module, page, owners)
+    total = await _count(conn, conditions)
+    rows = (await conn.execute(_window(select(objects).where(*conditions), page))).mappings()
+    return [_stored(r) for r in rows.all()], total
+
+
+def _has_original(conn: AsyncConnection) -> ColumnElement[bool]:
+    # ``original=None`` is stored as JSON null (not SQL NULL): both mean "no original"
+    if conn.dialect.name == "sqlite":
+        return and_(objects.c.original.is_not(None), cast(objects.c.original, Text) != "null")
+    return func.jsonb_typeof(objects.c.original) != "null"
+
+
+async def list_page_json(
+    conn: AsyncConnection,
+    module: str,
+    page: PageRequest,
+    *,
+    version: str,
+    owners: Collection[tuple[str, str]] | None = None,
+) -> tuple[list[ListedJson], int, bool]:
+    """:func:`list_page` for GET all: each object's JSON text as ``version`` wants it, the total
+    matching count, and whether more objects follow the page.
+
+    The database picks the column (the original when it was stored in ``version``, else the
+    canonical document) and hands it over as text: nothing is decoded here, and an exact
+    original can go into the response body untouched. Objects are counted only when the total
+    is neither carried by the cursor (``page.total``, counted on the crawl's first page) nor
+    evident (a first page holding everything).
+    """
+    if owners is not None and not owners:
+        return [], 0, False
+    conditions = _listing(conn, module, page, owners)
+    exact = and_(objects.c.source_version == version, _has_original(conn))
+    # the page's keys first, then the JSON of those rows only: however the database scans
+    # and sorts to find the page, it turns no more than the page's documents into text
+    keys = _window(select(objects.c.key).where(*conditions), page, peek=True)
+    chosen = keys.subquery()
+    query = (
+        select(
+            objects.c.key,
+            objects.c.kind,
+            case((exact, cast(objects.c.original, Text)), else_=cast(objects.c.document, Text)),
+            case((exact, 1), else_=0),
+        )
+        .join_from(objects, chosen, objects.c.key == chosen.c.key)
+        .order_by(objects.c.key)
+    )
+    rows = (await conn.execute(query)).all()
+    more = len(rows) > page.limit
+    items = [ListedJson(seq, kind, text, bool(flag)) for seq, kind, text, flag in rows]
+    del items[page.limit :]
+    if page.cursor is not None and page.total is not None:
+        total = max(page.total, page.offset + len(items) + more)
+    elif page.cursor is None and not page.offset and not more:
+        total = len(items)
+    else:
+        total = await _count(conn, conditions)
+    return items, total, more
+
+
+def visible_query(module: str, object_id: str, kind: str | None = None) -> Select[Any]:
+    """The rows :func:`find_visible` looks at: ``object_id`` compared case-insensitively, served
+    by the index on ``(module, upper(object_id))``."""
+    query = (
+        select(objects)
+        .where(objects.c.module == module, func.upper(objects.c.object_id) == object_id.upper())
+        .order_by(objects.c.key)
+    )
+    if kind is not None:
+        query = query.where(objects.c.kind == kind)
+    return query
 
 
 async def find_visible(
@@ -182,15 +287,8 @@ async def find_visible(
     """The object ``object_id`` of ``module`` owned by one of ``owners`` (oldest first)."""
     if not owners:
         return None
-    query = (
-        select(objects)
-        .where(objects.c.module == module, func.upper(objects.c.object_id) == object_id.upper())
-        .order_by(objects.c.key)
-    )
-    if kind is not None:
-        query = query.where(objects.c.kind == kind)
     wanted = set(owners)
-    for row in (await conn.execute(query)).mappings().all():
+    for row in (await conn.execute(visible_query(module, object_id, kind))).mappings().all():
         if (row["country_code"], row["party_id"]) in wanted:
             return _stored(row)
     return None
