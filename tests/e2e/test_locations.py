@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -188,3 +189,59 @@ async def test_get_one_addressed_to_owner_is_forwarded(roaming: dict[str, Any]) 
         headers={**headers, "OCPI-from-country-code": "FR", "OCPI-from-party-id": "OUT"},
     )
     assert body["status_code"] == 4001
+
+
+async def test_get_all_pages_exact_originals_and_translations(roaming: dict[str, Any]) -> None:
+    """GET all over HTTP: the same-version caller gets each pushed Location exactly as pushed
+    (or, once a PATCH changed it, the current document); the others get it translated, never
+    with the hub-private key; pages follow Link with steady X-Total-Count; dates filter."""
+    cpo: Peer = roaming["cpo"]
+    pushed = []
+    for n in range(3):
+        loc = location()
+        loc["id"] = f"LOC-{n}"
+        loc["last_updated"] = f"2024-05-0{n + 1}T10:00:00Z"
+        loc["x_extension"] = {"n": n, "ratio": 0.1}
+        url = f"{cpo.hub_url('locations', 'RECEIVER')}/NL/ALF/{loc['id']}"
+        assert (await cpo.request("PUT", url, json=loc))[0] == 201
+        pushed.append(loc)
+    evse = pushed[1]["evses"][0]["uid"]
+    patch = {"status": "CHARGING", "last_updated": "2024-05-02T11:00:00Z"}
+    url = f"{cpo.hub_url('locations', 'RECEIVER')}/NL/ALF/LOC-1/{evse}"
+    assert (await cpo.request("PATCH", url, json=patch))[0] == 200
+
+    for version, peer in roaming["emsps"].items():
+        next_url: str | None = f"{peer.hub_url('locations', 'SENDER')}?limit=2"
+        data: list[dict[str, Any]] = []
+        pages = []
+        while next_url is not None:
+            status, body, headers = await peer.request("GET", next_url)
+            assert status == 200 and body["status_code"] == 1000
+            assert headers["X-Total-Count"] == "3"
+            assert "_ocpihub" not in json.dumps(body)
+            data.extend(body["data"])
+            pages.append(len(body["data"]))
+            link = headers.get("Link")
+            next_url = link[1 : link.index(">")] if link else None
+            if link:
+                assert "cursor=" in link and "limit=2" in link
+        assert pages == [2, 1], version
+        assert [d["id"] for d in data] == ["LOC-0", "LOC-1", "LOC-2"]
+        for item in data:
+            parse(model(version, "Location"), item)
+        patched = next(e for e in data[1]["evses"] if e["uid"] == evse)
+        assert patched["status"] == "CHARGING"
+        if version == "2.3.0":
+            assert data[0] == pushed[0] and data[2] == pushed[2]
+            expected = json.loads(json.dumps(pushed[1]))
+            expected["evses"][0].update(patch)
+            expected["last_updated"] = data[1]["last_updated"]
+            assert data[1] == expected
+
+    peer = roaming["emsps"]["2.2.1"]
+    query = "date_from=2024-05-02T00:00:00Z&date_to=2024-05-03T00:00:00Z"
+    status, body, headers = await peer.request(
+        "GET", f"{peer.hub_url('locations', 'SENDER')}?{query}"
+    )
+    assert [d["id"] for d in body["data"]] == ["LOC-1"]
+    assert headers["X-Total-Count"] == "1" and "Link" not in headers

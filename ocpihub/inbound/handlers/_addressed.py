@@ -12,6 +12,7 @@ from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 import structlog
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -31,9 +32,10 @@ from ocpihub.hub.sessions import (
 )
 from ocpihub.inbound.auth import Caller, runtime_of
 from ocpihub.inbound.handlers._objects import (
+    egress_json,
+    list_response,
     version_of,
 )
-from ocpihub.inbound.responses import ocpi_response
 from ocpihub.ocpi.fields import parse_datetime
 from ocpihub.ocpi.headers import parse_routing_headers
 from ocpihub.ocpi.pagination import PageRequest, page_headers, parse_page_request
@@ -45,6 +47,7 @@ from ocpihub.store.objects import (
     find_visible,
     get_object,
     list_page,
+    list_page_json,
     put_object,
 )
 from ocpihub.store.platforms import list_parties
@@ -259,18 +262,30 @@ async def list_addressed(
         )
     max_limit = runtime.settings.page_limit_for(module)
     page = parse_page_request(params, max_limit=max_limit)
+    documents: dict[int, dict[str, Any]] = {}
+    contexts: dict[int, TranslationContext] = {}
     async with runtime.db.read() as conn:
         mine = {(p.country_code, p.party_id) for p in await list_parties(conn, caller.platform.id)}
-        items, total = await list_page(conn, mailbox_module(module), page, owners=mine)
-        contexts = {}
+        box = mailbox_module(module)
+        items, total, more = await list_page_json(conn, box, page, version=version, owners=mine)
         if version == "2.1.1":
             for item in items:
-                owner = (item.key.kind[:2], item.key.kind[2:])
-                contexts[item.seq] = await down_context(conn, owner, [item.document])
+                if not item.exact:
+                    owner = (item.kind[:2], item.kind[2:])
+                    document = documents[item.seq] = orjson.loads(item.text)
+                    contexts[item.seq] = await down_context(conn, owner, [document])
     data = []
     for item in items:
         try:
-            data.append(render(version, name, item, contexts.get(item.seq, TranslationContext())))
+            data.append(
+                egress_json(
+                    version,
+                    name,
+                    item,
+                    contexts.get(item.seq, TranslationContext()),
+                    document=documents.get(item.seq),
+                )
+            )
         except MissingContext as exc:
             log.warning("list_item_untranslatable", module=module, seq=item.seq, error=exc.message)
     headers = page_headers(
@@ -281,5 +296,6 @@ async def list_addressed(
         total=total,
         last_key=items[-1].seq if items else None,
         max_limit=max_limit,
+        more=more,
     )
-    return ocpi_response(data, headers=headers)
+    return list_response(data, headers)

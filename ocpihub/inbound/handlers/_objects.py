@@ -12,6 +12,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.responses import Response
@@ -20,6 +21,7 @@ from ocpihub.errors import InvalidParameters, NotFound
 from ocpihub.hub.agreements import partners
 from ocpihub.inbound.auth import Caller, runtime_of
 from ocpihub.inbound.responses import ocpi_response
+from ocpihub.ocpi.envelope import envelope_bytes
 from ocpihub.ocpi.fields import dump, parse
 from ocpihub.ocpi.headers import PartyRef, parse_routing_headers
 from ocpihub.ocpi.pagination import PageRequest, page_headers, parse_page_request
@@ -28,15 +30,17 @@ from ocpihub.outbox.enqueue import enqueue
 from ocpihub.outbox.items import Delivery
 from ocpihub.runtime import Runtime
 from ocpihub.store.agreements import list_agreements
-from ocpihub.store.objects import StoredObject, list_page
+from ocpihub.store.objects import ListedJson, StoredObject, list_page, list_page_json
 from ocpihub.store.platforms import list_parties
 from ocpihub.store.routing import Target
-from ocpihub.translate import TranslationContext, from_canonical, to_canonical
+from ocpihub.translate import PRIVATE_KEY, TranslationContext, from_canonical, to_canonical
 
 __all__ = [
     "Push",
     "correlation_id",
     "egress",
+    "egress_json",
+    "list_response",
     "list_selected",
     "list_visible",
     "owned_party",
@@ -174,6 +178,48 @@ def egress(version: str, name: str, stored: StoredObject) -> dict[str, Any]:
     return out
 
 
+CANONICAL_VERSION = "2.3.0"
+"""The version whose wire form is the canonical document (translation is the identity)."""
+
+_PRIVATE_MARK = f'"{PRIVATE_KEY}"'
+
+
+def egress_json(
+    version: str,
+    name: str,
+    item: ListedJson,
+    ctx: TranslationContext | None = None,
+    *,
+    document: dict[str, Any] | None = None,
+) -> str:
+    """:func:`egress` on stored JSON text: the JSON text of the object in the caller's version.
+
+    An exact original is sent as stored; so is a canonical document to a 2.3.0 caller when the
+    hub-private key cannot be in it (the text does not even contain its name). Anything else
+    is decoded and translated (``document``: the already decoded canonical document, if any).
+    """
+    if item.exact:
+        return item.text
+    if document is None:
+        if version == CANONICAL_VERSION and _PRIVATE_MARK not in item.text:
+            return item.text
+        document = orjson.loads(item.text)
+    out, _ = from_canonical(version, name, document, ctx)
+    out.pop(PRIVATE_KEY, None)
+    return orjson.dumps(out).decode()
+
+
+def list_response(data: list[str], headers: dict[str, str]) -> Response:
+    """A success envelope whose ``data`` is the list of these JSON texts, spliced in as bytes.
+
+    The same body :func:`ocpi_response` would write for the decoded list, without decoding
+    and re-encoding every object.
+    """
+    rest = envelope_bytes()  # {"status_code":1000,"timestamp":"..."}
+    body = b'{"data":[' + ",".join(data).encode() + b"]," + rest[1:]
+    return Response(body, headers=headers, media_type="application/json")
+
+
 async def list_visible(
     request: Request, caller: Caller, module: str, name: str, *, base_path: str
 ) -> Response:
@@ -185,8 +231,10 @@ async def list_visible(
     page = parse_page_request(params, max_limit=max_limit)
     async with runtime.db.read() as conn:
         owners = await visible_owners(conn, caller, module)
-        items, total = await list_page(conn, module, page, owners=owners)
-    data = [egress(version, name, item) for item in items]
+        items, total, more = await list_page_json(
+            conn, module, page, version=version, owners=owners
+        )
+    data = [egress_json(version, name, item) for item in items]
     headers = page_headers(
         runtime.settings.public_url + base_path,
         params,
@@ -195,8 +243,9 @@ async def list_visible(
         total=total,
         last_key=items[-1].seq if items else None,
         max_limit=max_limit,
+        more=more,
     )
-    return ocpi_response(data, headers=headers)
+    return list_response(data, headers)
 
 
 async def queue_to(
