@@ -1,14 +1,15 @@
 """GET all: an eMSP crawls every stored Location at the hub's Sender interface, following Link.
 
     .venv/bin/python -m bench.get_all [--objects 100000] [--limit 1000] [--backend sqlite]
-                                      [--offsets] [--profile FILE]
+                                      [--emsp-version 2.3.0] [--offsets] [--profile FILE]
 
-A 2.3.0 CPO (NL-CPO) and a 2.3.0 eMSP (DE-MSP) register over OCPI with an agreement; the CPO
-pushes one Location through the hub and ``bench.seed`` stores ``--objects`` copies of it. The
-eMSP then GETs ``locations/sender?limit=1000`` and follows each ``Link`` to the end: objects/s,
-the time of the first and of the last page. ``--offsets`` adds a second crawl that builds its
-own ``offset`` (no cursor), the OFFSET-scan path, for comparison. DESIGN goal: >= 30,000
-objects/s, last page <= 1.5x the first.
+A 2.3.0 CPO (NL-CPO) and an eMSP (DE-MSP; 2.3.0 unless ``--emsp-version``) register over OCPI
+with an agreement; the CPO pushes one Location through the hub and ``bench.seed`` stores
+``--objects`` copies of it. The eMSP then GETs ``locations/sender?limit=1000`` and follows each
+``Link`` to the end: objects/s, the time of the first and of the last page. With the eMSP on
+2.3.0 the hub sends the stored originals; on 2.2.1 or 2.1.1 it translates every object.
+``--offsets`` adds a second crawl that builds its own ``offset`` (no cursor), the OFFSET-scan
+path, for comparison. DESIGN goal: >= 30,000 objects/s, last page <= 1.5x the first.
 """
 
 from __future__ import annotations
@@ -84,7 +85,12 @@ async def crawl(url: str, token: str, limit: int, *, offsets: bool) -> dict[str,
 
 
 async def bench(
-    objects: int, limit: int, backend: str, offsets: bool, profile: Path | None
+    objects: int,
+    limit: int,
+    backend: str,
+    offsets: bool,
+    profile: Path | None,
+    emsp_version: str = VERSION,
 ) -> dict[str, Any]:
     """Set up, seed, crawl; returns the JSON-ready results."""
     async with (
@@ -94,7 +100,7 @@ async def bench(
             hub.url,
             [
                 {"name": "cpo", "version": VERSION, "parties": [CPO]},
-                {"name": "emsp", "version": VERSION, "parties": [EMSP]},
+                {"name": "emsp", "version": emsp_version, "parties": [EMSP]},
             ],
             [[f"{CPO[1]}-{CPO[2]}", f"{EMSP[1]}-{EMSP[2]}"]],
         ) as fleet,
@@ -150,6 +156,7 @@ async def bench(
     print(f"goals: {goals}")
     return {
         "backend": backend,
+        "emsp_version": emsp_version,
         "objects": objects,
         "limit": limit,
         "seed_seconds": round(seeded, 1),
@@ -166,12 +173,20 @@ def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--offsets", action="store_true", help="also crawl by client offsets")
     parser.add_argument(
+        "--emsp-version",
+        choices=["2.3.0", "2.2.1", "2.1.1"],
+        default=VERSION,
+        help="the crawling eMSP's version (other than 2.3.0: every object is translated)",
+    )
+    parser.add_argument(
         "--profile",
         type=Path,
         help="py-spy the hub into FILE (folded stacks; read with bench.flat)",
     )
     args = parser.parse_args()
-    results = asyncio.run(bench(args.objects, args.limit, args.backend, args.offsets, args.profile))
+    results = asyncio.run(
+        bench(args.objects, args.limit, args.backend, args.offsets, args.profile, args.emsp_version)
+    )
     print(f"\nwrote {harness.write_results('get_all', results)}")
 
 
