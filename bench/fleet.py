@@ -36,6 +36,13 @@ from ocpihub.testing import Peer, Received
 
 _OK = {"status_code": 1000, "timestamp": "2026-01-01T00:00:00Z"}
 _ALLOWED = {**_OK, "data": {"allowed": "ALLOWED"}}
+_TOKEN = {
+    "type": "RFID",
+    "issuer": "bench",
+    "valid": True,
+    "whitelist": "ALLOWED",
+    "last_updated": "2026-01-01T00:00:00Z",
+}
 _ACCEPTED = {**_OK, "data": {"result": "ACCEPTED", "timeout": 30}}
 
 arrivals: dict[str, dict[str, float]] = defaultdict(dict)
@@ -46,7 +53,13 @@ def _equip(peer: Peer) -> None:
 
     def authorize(item: Received) -> tuple[int, Any]:
         peer.received.clear()
-        return 200, _ALLOWED
+        if peer.version == "2.1.1":
+            return 200, _ALLOWED
+        # 2.2+ AuthorizationInfo names the token, as a spec-following eMSP's does
+        uid = item.rest.strip("/").rsplit("/", 2)[-2]
+        cc, pid = next((cc, pid) for role, cc, pid in peer.parties if role == "EMSP")
+        token = {**_TOKEN, "country_code": cc, "party_id": pid, "uid": uid, "contract_id": uid}
+        return 200, {**_OK, "data": {"allowed": "ALLOWED", "token": token}}
 
     def location(item: Received) -> tuple[int, Any]:
         peer.received.clear()

@@ -262,6 +262,8 @@ class _Route:
     platform: Platform
     url: str
     stored: StoredObject | None
+    looked_up: bool = True
+    """False when OCPI-to named the eMSP: the stored token is read only if the answer needs it."""
 
 
 async def _references(request: Request, runtime: Runtime, version: str) -> Doc | None:
@@ -300,8 +302,7 @@ async def _route(
                 f"{emsp[0]}-{emsp[1]} (OCPI-to) is no eMSP you have an active agreement with "
                 "covering tokens: the hub does not forward your request"
             )
-        async with runtime.db.read() as conn:
-            stored = await find_visible(conn, MODULE, uid, [emsp], kind=token_type)
+        stored = None  # the eMSP is named: no query before forwarding (uids are case-blind)
     else:
         async with runtime.db.read() as conn:
             stored = await find_visible(conn, MODULE, uid, targets, kind=token_type)
@@ -330,7 +331,7 @@ async def _route(
             f"{emsp[0]}-{emsp[1]} publishes no tokens sender endpoint: it cannot authorize "
             "tokens in real time"
         )
-    return _Route(cpo, emsp, platform, urls[0], stored)
+    return _Route(cpo, emsp, platform, urls[0], stored, looked_up=routing.to_party is None)
 
 
 def _translated(
@@ -343,10 +344,14 @@ def _translated(
     return out
 
 
-def _asked_token(route: _Route, uid: str, token_type: str) -> Doc:
+async def _asked_token(runtime: Runtime, route: _Route, uid: str, token_type: str) -> Doc:
     """The canonical Token the authorization is about: stored, else what the request says."""
-    if route.stored is not None:
-        return route.stored.document
+    stored = route.stored
+    if stored is None and not route.looked_up:
+        async with runtime.db.read() as conn:
+            stored = await find_visible(conn, MODULE, uid, [route.emsp], kind=token_type)
+    if stored is not None:
+        return stored.document
     return synthesized_token(
         route.emsp,
         uid,
@@ -356,7 +361,7 @@ def _asked_token(route: _Route, uid: str, token_type: str) -> Doc:
     )
 
 
-def _relay(
+async def _relay(
     runtime: Runtime,
     version: str,
     route: _Route,
@@ -388,8 +393,15 @@ def _relay(
             include_data=False,
         )
     data = answer.data
-    token = _asked_token(route, uid, token_type)
-    if emsp_version != "2.1.1" and isinstance(data, dict) and "token" not in data:
+    lacks_token = emsp_version != "2.1.1" and isinstance(data, dict) and "token" not in data
+    # the Token is needed to complete a lax answer or to translate one; else not read at all
+    token = (
+        await _asked_token(runtime, route, uid, token_type)
+        if lacks_token or emsp_version != version
+        else None
+    )
+    if lacks_token:
+        assert token is not None
         # a 2.2+ answer must name the token; a lax eMSP's is completed rather than refused
         data = {**data, "token": from_canonical(emsp_version, "Token", token)[0]}
     try:
@@ -439,7 +451,7 @@ async def _forward(request: Request, caller: Caller, version: str, uid: str) -> 
             "to_party": "-".join(route.emsp),
         },
     )
-    return _relay(runtime, version, route, answer, uid, token_type)
+    return await _relay(runtime, version, route, answer, uid, token_type)
 
 
 async def _authorize(request: Request, caller: Caller, version: str, uid: str) -> Response:
