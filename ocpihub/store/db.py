@@ -3,8 +3,10 @@
 SQLite (the embedded default) runs in WAL mode with foreign keys on. Writers in one process are
 serialised by a lock and open their transaction with ``BEGIN IMMEDIATE`` (the discipline Datasette
 uses): no "database is locked" surprises from two writers upgrading read locks at once, and a
-``busy_timeout`` covers writers in other processes such as the CLI. PostgreSQL uses a pool and
-plain transactions; row claims use ``FOR UPDATE SKIP LOCKED`` where the outbox needs them.
+30-second busy wait covers writers in other processes such as the CLI. Calls run on the event
+loop thread (``store/sqlite_inline.py``), and that busy wait sleeps asynchronously. PostgreSQL
+uses a pool and plain transactions; row claims use ``FOR UPDATE SKIP LOCKED`` where the outbox
+needs them.
 
 The *directory* (platforms, their tokens, parties and endpoints, agreements) is read on every
 request and changes rarely, so it is cached in memory (``store/directory.py``). The handle
@@ -16,18 +18,23 @@ counter, so every cache in this process drops what it read before.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from sqlalchemy import event
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.sql.dml import UpdateBase
 
+from ocpihub.store import sqlite_inline
+from ocpihub.store.sqlite_inline import InlineConnection
+
 __all__ = ["Database"]
+
+T = TypeVar("T")
 
 _WRITE = "ocpihub_write"
 _DIRECTORY_CHANGED = "ocpihub_directory_changed"
@@ -38,6 +45,15 @@ DIRECTORY_TABLES = frozenset(
 
 def _json_dumps(value: Any) -> str:
     return orjson.dumps(value).decode("utf-8")
+
+
+def _settle(done: asyncio.Future[Any], value: Any = None, error: Exception | None = None) -> None:
+    if done.done():  # the caller went away (cancelled)
+        return
+    if error is not None:
+        done.set_exception(error)
+    else:
+        done.set_result(value)
 
 
 class Database:
@@ -54,10 +70,22 @@ class Database:
         if not self.is_sqlite:
             kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
         else:
-            kwargs.update(connect_args={"timeout": 30})
+            path = make_url(url).database or ":memory:"
+
+            async def creator() -> InlineConnection:
+                connection = sqlite_inline.connect(path, busy_timeout=30.0)
+                await connection
+                return connection
+
+            # SQLite calls run on the event loop thread, waiting for other processes'
+            # locks asynchronously (store/sqlite_inline.py)
+            kwargs.update(async_creator=creator)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         self._write_lock = asyncio.Lock()
         self.generation = 0
+        self._batch: list[tuple[Callable[[AsyncConnection], Awaitable[Any]], asyncio.Future[Any]]]
+        self._batch = []
+        self._batcher: asyncio.Task[None] | None = None
         if self.is_sqlite:
             self._install_sqlite_hooks()
         self._install_change_marker()
@@ -78,7 +106,7 @@ class Database:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute("PRAGMA busy_timeout=0")  # waits are asynchronous, see above
             cursor.close()
 
         @event.listens_for(sync_engine, "begin")
@@ -128,6 +156,51 @@ class Database:
                     if conn.info.pop(_DIRECTORY_CHANGED, False):
                         self.directory_changed()
 
+    async def batched(self, op: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+        """Run ``op`` in a write transaction shared with other callers' (group commit).
+
+        Ops handed over while one transaction is being written go together into the next, so
+        concurrent small writes cost one commit, and a lone write costs what :meth:`write`
+        does. Returns once the transaction holding ``op`` committed. Ops must not depend on
+        each other. When a shared transaction fails, each of its ops is run again alone, so
+        only the one at fault fails.
+        """
+        done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._batch.append((op, done))
+        if self._batcher is None or self._batcher.done():
+            self._batcher = asyncio.create_task(self._write_batches(), name="ocpihub-db-batch")
+        result: T = await done
+        return result
+
+    async def _write_batches(self) -> None:
+        while self._batch:
+            batch, self._batch = self._batch, []
+            try:
+                async with self.write() as conn:
+                    results = [await op(conn) for op, _ in batch]
+            except Exception as exc:
+                if len(batch) == 1:
+                    _settle(batch[0][1], error=exc)
+                else:  # find the op at fault: each alone
+                    for op, done in batch:
+                        await self._write_alone(op, done)
+                continue
+            for (_, done), value in zip(batch, results, strict=True):
+                _settle(done, value)
+
+    async def _write_alone(
+        self, op: Callable[[AsyncConnection], Awaitable[Any]], done: asyncio.Future[Any]
+    ) -> None:
+        try:
+            async with self.write() as conn:
+                value = await op(conn)
+        except Exception as exc:
+            _settle(done, error=exc)
+        else:
+            _settle(done, value)
+
     async def close(self) -> None:
-        """Release every pooled connection."""
+        """Finish the group commits under way, release every pooled connection."""
+        if self._batcher is not None:
+            await asyncio.gather(self._batcher, return_exceptions=True)
         await self.engine.dispose()

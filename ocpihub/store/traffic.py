@@ -197,12 +197,14 @@ class TrafficRecorder:
         prune_interval: float = 3600.0,
         queue_size: int = 10_000,
         batch_size: int = 500,
+        linger: float = 0.2,
     ) -> None:
         self.db = db
         self.keep_bodies = keep_bodies
         self.retention = retention
         self.prune_interval = prune_interval
         self.batch_size = batch_size
+        self.linger = linger
         self.dropped = 0
         self._queue: asyncio.Queue[TrafficEntry] = asyncio.Queue(maxsize=queue_size)
         self._writer: asyncio.Task[None] | None = None
@@ -250,6 +252,10 @@ class TrafficRecorder:
     async def _write_loop(self) -> None:
         while True:
             batch = [await self._queue.get()]
+            if self.linger > 0 and self._queue.qsize() < self.batch_size:
+                # let entries gather: one write per batch rather than per request keeps the
+                # database's write lock free for the requests themselves
+                await asyncio.sleep(self.linger)
             while len(batch) < self.batch_size and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
             try:

@@ -405,8 +405,7 @@ async def _new_pending(
         expires_at=now + timedelta(seconds=runtime.settings.request_timeout + 60),
         created_at=now,
     )
-    async with runtime.db.write() as conn:
-        await store.add_pending(conn, req)
+    await runtime.db.batched(lambda conn: store.add_pending(conn, req))
     return req
 
 
@@ -473,22 +472,23 @@ async def _answer(
         ) from None
     response = to_canonical(route.version, "CommandResponse", wire)
     grace = runtime.settings.command_result_grace_seconds
-    async with runtime.db.write() as conn:
-        if response["result"] == "ACCEPTED":
-            expiry = canon.get("expiry_date")
-            limits = policy.deadlines(
-                req.kind,
-                datetime.now(UTC),
-                int(response["timeout"]),
-                grace,
-                parse_datetime(expiry) if isinstance(expiry, str) else None,
-            )
-            await store.set_deadlines(
+    if response["result"] == "ACCEPTED":
+        expiry = canon.get("expiry_date")
+        limits = policy.deadlines(
+            req.kind,
+            datetime.now(UTC),
+            int(response["timeout"]),
+            grace,
+            parse_datetime(expiry) if isinstance(expiry, str) else None,
+        )
+        await runtime.db.batched(
+            lambda conn: store.set_deadlines(
                 conn, req.id, result_due_at=limits.result_due, expires_at=limits.expires
             )
-            response["timeout"] = policy.announced_timeout(int(response["timeout"]), grace)
-        else:
-            await store.delete_pending(conn, req.id)
+        )
+        response["timeout"] = policy.announced_timeout(int(response["timeout"]), grace)
+    else:
+        await runtime.db.batched(lambda conn: store.delete_pending(conn, req.id))
     out, _ = from_canonical(version, "CommandResponse", response)
     return respond(version, out, status, envelope.get("status_message"), 200, route)
 
