@@ -50,6 +50,9 @@ __all__ = ["DeliveryWorker", "WorkerConfig"]
 
 log = structlog.get_logger("ocpihub.outbox")
 
+_GATHER = 0.005
+"""Seconds a nearly full worker waits for more deliveries to finish before claiming again."""
+
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
@@ -130,6 +133,7 @@ class DeliveryWorker:
         self._next_prune = 0.0
         self._loop_task: asyncio.Task[None] | None = None
         self._uninstall: Callable[[], None] | None = None
+        self._batch_room = max(1, config.concurrency // 4)
         self._finished: list[tuple[store.Finished, asyncio.Future[bool]]] = []
         self._flusher: asyncio.Task[None] | None = None
         self._listener = None if db.is_sqlite else PgListener(db.url, self.wake)
@@ -212,6 +216,10 @@ class DeliveryWorker:
                 break
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.config.poll_interval)
+            if self._tasks and self.config.concurrency - len(self._tasks) < self._batch_room:
+                # woken by a finished delivery while nearly full: let a few more finish so
+                # one claim (a write transaction) serves several of them
+                await asyncio.sleep(_GATHER)
 
     async def claim_and_start(self) -> list[OutboxItem]:
         """Claim what this process has room for and start delivering it; the claimed items."""

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, insert, or_, select, text, update
+from sqlalchemy import delete, exists, func, insert, select, text, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -190,28 +190,49 @@ async def claim(
         )
         .correlate(outbox)
     )
-    due = or_(
-        and_(
-            outbox.c.status.in_([s.value for s in CLAIMABLE]),
-            outbox.c.next_attempt_at <= now,
-        ),
-        and_(outbox.c.status == Status.IN_FLIGHT.value, outbox.c.lease_until < now),
-    )
-    query = (
-        select(outbox.c.id, outbox.c.receiver_platform_id)
-        .where(due, ~earlier_open, ~paused, registered)
-        .order_by(outbox.c.next_attempt_at, outbox.c.id)
-        .limit(limit * 2)
-    )
     full = [r for r, n in room.items() if n <= 0]
-    if full:
-        query = query.where(outbox.c.receiver_platform_id.not_in(full))
     if conn.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True, of=outbox)
-    candidates = (await conn.execute(query)).all()
+        # a plan made for the bind values at hand: asyncpg's prepared statements otherwise
+        # end up with a generic plan that, on a freshly grown outbox, can take seconds
+        await conn.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    # Per status: first the oldest due ids alone (a walk of the (status, next_attempt_at)
+    # index that stops at ``window``), then the queue-head, pause and registration checks on
+    # just those. Only when that window was full and still left room is the whole due set
+    # searched (e.g. a paused receiver's backlog fills the window): the common claim costs
+    # O(limit), not O(items queued).
+    wanted = [(status.value, outbox.c.next_attempt_at <= now) for status in CLAIMABLE] + [
+        (Status.IN_FLIGHT.value, outbox.c.lease_until < now)
+    ]
+    window = limit * 4
+    candidates: list[tuple[datetime, int, int]] = []
+    for status_value, is_due in wanted:
+        oldest = (
+            select(outbox.c.id)
+            .where(outbox.c.status == status_value, is_due)
+            .order_by(outbox.c.next_attempt_at, outbox.c.id)
+            .limit(window)
+        )
+        ids = list((await conn.execute(oldest)).scalars().all())
+        if not ids:
+            continue
+        query = (
+            select(outbox.c.next_attempt_at, outbox.c.id, outbox.c.receiver_platform_id)
+            .where(outbox.c.status == status_value, is_due, ~earlier_open, ~paused, registered)
+            .order_by(outbox.c.next_attempt_at, outbox.c.id)
+            .limit(limit * 2)
+        )
+        if full:
+            query = query.where(outbox.c.receiver_platform_id.not_in(full))
+        if conn.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True, of=outbox)
+        found = (await conn.execute(query.where(outbox.c.id.in_(ids)))).all()
+        if len(ids) == window and len(found) < limit:
+            found = (await conn.execute(query)).all()  # the window held too few: all of them
+        candidates.extend(tuple(row) for row in found)
+    candidates.sort()
     taken: dict[int, int] = {}
     chosen: list[int] = []
-    for item_id, receiver in candidates:
+    for _, item_id, receiver in candidates:
         if taken.get(receiver, 0) >= room.get(receiver, default_room):
             continue
         taken[receiver] = taken.get(receiver, 0) + 1

@@ -298,3 +298,35 @@ async def test_finish_many_records_each_outcome_and_skips_lost_claims(db: Databa
     assert got[dead] is not None and got[dead].status is Status.DEAD
     assert got[dead].loss_report == [{"field": "x"}]
     assert got[lost] is not None and got[lost].status is Status.RETRY
+
+
+async def test_a_paused_backlog_older_than_everything_does_not_hide_other_work(
+    db: Database,
+) -> None:
+    """The claim looks at the oldest due items first; when those are all held back (a paused
+    receiver's backlog, the tail of one busy queue), it still finds the claimable ones."""
+    paused = await receiver(db, "offline", ("FR", "OFF"))
+    busy = await receiver(db, "busy", ("BE", "BSY"))
+    live = await receiver(db, "live", ("DE", "MSP"))
+    async with db.write() as conn:
+        await enqueue(conn, [put(paused, f"P{n}", 1, ("FR", "OFF")) for n in range(20)], now=T0)
+        await enqueue(conn, [put(busy, "SAME", n, ("BE", "BSY")) for n in range(20)], now=T0)
+        await enqueue(conn, [put(live, "L1", 1), put(live, "L2", 1)], now=T0)
+        await plat.upsert_party(
+            conn,
+            paused,
+            country_code="FR",
+            party_id="OFF",
+            role="EMSP",
+            status=ConnectionStatus.OFFLINE,
+        )
+
+    got = await claim(db, limit=3)  # a window of 12 oldest items: all paused
+    assert sorted(i.delivery.url_suffix for i in got) == [
+        "/NL/CPO/L1",
+        "/NL/CPO/L2",
+        "/NL/CPO/SAME",
+    ]
+    assert [i.delivery.payload["seq"] for i in got if i.delivery.url_suffix.endswith("SAME")] == [  # type: ignore[index]
+        0
+    ]

@@ -72,8 +72,7 @@ async def owned_party(
     nothing is stored.
     """
     owner = (country_code.upper(), party_id.upper())
-    async with runtime_of(request).db.read() as conn:
-        hosted = await list_parties(conn, caller.platform.id)
+    hosted = await runtime_of(request).directory.parties(caller.platform.id)
     if not any((p.country_code, p.party_id) == owner and p.role in roles for p in hosted):
         raise NotFound(
             f"party {owner[0]}-{owner[1]} is not a {'/'.join(sorted(roles))} hosted by your "

@@ -25,7 +25,6 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
-from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.responses import Response
 
 from ocpihub.errors import HubError, InvalidParameters, UnknownReceiver
@@ -69,11 +68,7 @@ Doc = dict[str, Any]
 
 
 async def _route(
-    runtime: Runtime,
-    conn: AsyncConnection,
-    request: Request,
-    requester: tuple[str, str],
-    session_id: str,
+    runtime: Runtime, request: Request, requester: tuple[str, str], session_id: str
 ) -> Route:
     """The CPO of the session: OCPI-to headers, else the owner of the stored Session."""
     targets = {
@@ -85,11 +80,12 @@ async def _route(
     if to is not None:
         cpo: tuple[str, str] | None = (to.country_code, to.party_id)
     else:
-        stored = await find_visible(conn, "sessions", session_id, targets)
-        cpo = None if stored is None else (stored.key.country_code, stored.key.party_id)
-        if cpo is not None and await find_visible(
-            conn, "sessions", session_id, set(targets) - {cpo}
-        ):
+        async with runtime.db.read() as conn:
+            stored = await find_visible(conn, "sessions", session_id, targets)
+            cpo = None if stored is None else (stored.key.country_code, stored.key.party_id)
+            others = set(targets) - {cpo} if cpo is not None else set()
+            elsewhere = await find_visible(conn, "sessions", session_id, others)
+        if elsewhere is not None:
             raise InvalidParameters(
                 f"several CPOs have a session {session_id!r}: name the one to ask with the "
                 "OCPI-to-country-code and OCPI-to-party-id headers"
@@ -139,8 +135,7 @@ async def _request(
             )
         params["duration"] = duration
     requester = await requester_of(runtime.directory, request, caller, REQUESTER_ROLES)
-    async with runtime.db.read() as conn:
-        route = await _route(runtime, conn, request, requester, session_id)
+    route = await _route(runtime, request, requester, session_id)
     now = datetime.now(UTC)
     req = store.PendingRequest(
         id=secrets.token_urlsafe(24),
@@ -252,21 +247,21 @@ async def _active_profile(
     cpo = await requester_of(runtime.directory, request, caller, ("CPO",))
     async with runtime.db.read() as conn:
         setter = await store.get_setter(conn, cpo, session_id, datetime.now(UTC))
-        if setter is None:
-            raise UnknownReceiver(
-                f"nobody set a charging profile on session {session_id!r} of {cpo[0]}-{cpo[1]} "
-                "through the hub: there is no one to send this ActiveChargingProfile to"
-            )
-        targets = {
-            t.party: t
-            for t in await agreed_targets_cpo(runtime, cpo, "SENDER")
-            if t.role in REQUESTER_ROLES
-        }
-        if setter.requester not in targets:
-            raise UnknownReceiver(
-                f"{setter.requester[0]}-{setter.requester[1]} set this session's profile but "
-                "has no active agreement with you covering chargingprofiles any more"
-            )
+    if setter is None:
+        raise UnknownReceiver(
+            f"nobody set a charging profile on session {session_id!r} of {cpo[0]}-{cpo[1]} "
+            "through the hub: there is no one to send this ActiveChargingProfile to"
+        )
+    targets = {
+        t.party: t
+        for t in await agreed_targets_cpo(runtime, cpo, "SENDER")
+        if t.role in REQUESTER_ROLES
+    }
+    if setter.requester not in targets:
+        raise UnknownReceiver(
+            f"{setter.requester[0]}-{setter.requester[1]} set this session's profile but "
+            "has no active agreement with you covering chargingprofiles any more"
+        )
     route = await route_to(runtime.directory, cpo, targets[setter.requester], MODULE)
     ctx = TranslationContext(country_code=cpo[0], party_id=cpo[1])
     body = translated(wire, "ActiveChargingProfile", version, route.version, ctx)

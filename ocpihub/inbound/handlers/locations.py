@@ -42,7 +42,7 @@ from ocpihub.ocpi.versions import SUPPORTED_VERSIONS, InterfaceRole, ModuleId
 from ocpihub.outbox.items import ordering_key
 from ocpihub.store.objects import ObjectKey, find_visible, get_object, put_object
 from ocpihub.store.platforms import get_platform
-from ocpihub.store.routing import agreed_targets, party_target
+from ocpihub.store.routing import party_target
 from ocpihub.translate import TranslationContext, from_canonical
 
 __all__ = ["mount"]
@@ -93,6 +93,9 @@ async def _push(
     )
     canon = canonical(version, name, wire, ctx)
     key = ObjectKey.of(MODULE, owner[0], owner[1], location_id)
+    # read before the transaction: a cache miss must not wait for a second pooled connection
+    # while this one is held
+    agreed = list(await runtime.directory.agreed_targets(owner, MODULE))
     async with runtime.db.write() as conn:
         stored = await get_object(conn, key)
         document, created = apply_push(
@@ -112,9 +115,7 @@ async def _push(
             source_version=version,
             original=wire if whole else None,
         )
-        targets = broadcast(
-            await agreed_targets(conn, owner, MODULE), MODULE, sender_platform_id=caller.platform.id
-        )
+        targets = broadcast(agreed, MODULE, sender_platform_id=caller.platform.id)
         await queue(
             conn,
             Push(
