@@ -8,6 +8,7 @@ queue). The registry is per app (no global state), built by ``app.py``.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -18,6 +19,8 @@ from ocpihub.store.db import Database
 from ocpihub.store.outbox import count_by_status
 
 __all__ = ["Metrics", "MetricsMiddleware"]
+
+_MAX_CHILDREN = 10_000
 
 
 class Metrics:
@@ -38,12 +41,29 @@ class Metrics:
             ["version", "module"],
             registry=self.registry,
         )
+        self._children: dict[tuple[str, str, str, int], tuple[Any, Any]] = {}
         self.outbox = Gauge(
             "ocpihub_outbox_items",
             "Outbox items by status (whole database).",
             ["status"],
             registry=self.registry,
         )
+
+    def observe(self, version: str, module: str, method: str, status: int, started: float) -> None:
+        """Count one answered request and its duration (label children are looked up once)."""
+        key = (version, module, method, status)
+        children = self._children.get(key)
+        if children is None:
+            if len(self._children) >= _MAX_CHILDREN:  # odd paths must not grow this for ever
+                self._children.clear()
+            children = (
+                self.requests.labels(version, module, method, str(status)),
+                self.duration.labels(version, module),
+            )
+            self._children[key] = children
+        counter, histogram = children
+        counter.inc()
+        histogram.observe(time.perf_counter() - started)
 
     async def render(self) -> Response:
         """The exposition text, with the outbox counts read now."""
@@ -83,5 +103,4 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, observe)
         finally:
-            self.metrics.requests.labels(version, module, scope["method"], str(status)).inc()
-            self.metrics.duration.labels(version, module).observe(time.perf_counter() - started)
+            self.metrics.observe(version, module, scope["method"], status, started)

@@ -50,6 +50,7 @@ async def authenticate(request: Request, *, allow_token_a: bool) -> Caller:
         raise Unauthorized(
             "this token is only valid for registration (versions and credentials endpoints)"
         )
+    request.state.platform_id = platform.id  # for the traffic log
     return Caller(platform, kind)
 
 

@@ -3,10 +3,11 @@
 Pure ASGI, and cheap on the request path: it notes the method, URL, routing headers, the ids
 :class:`~ocpihub.inbound.middleware.RequestIdsMiddleware` put in the scope state (so it must be
 mounted inside that middleware), the response status and the time taken, and hands one entry to
-the :class:`~ocpihub.store.traffic.TrafficRecorder` queue. The caller's token is kept only as
-SHA-256 hashes of its candidate values (raw, then Base64-decoded), which the recorder resolves
-to a platform id when it writes. Bodies are copied only when the recorder keeps them; otherwise
-just the last bytes of the response are kept, to read the OCPI status from.
+the :class:`~ocpihub.store.traffic.TrafficRecorder` queue. The caller is kept as the platform
+id authentication put in the scope state, else (refused callers) as SHA-256 hashes of its
+token's candidate values (raw, then Base64-decoded), which the recorder resolves when it
+writes. Bodies are copied only when the recorder keeps them; otherwise the last response chunks
+are kept by reference, to read the OCPI status from.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
-from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ocpihub.ocpi.headers import token_candidates
@@ -26,10 +26,21 @@ __all__ = ["TrafficMiddleware"]
 _TAIL = 2048
 
 
-def _party(headers: Headers, side: str) -> str | None:
-    cc = headers.get(f"ocpi-{side}-country-code")
-    pid = headers.get(f"ocpi-{side}-party-id")
-    return f"{cc.upper()}-{pid.upper()}"[:6] if cc and pid else None
+def _party(cc: bytes | None, pid: bytes | None) -> str | None:
+    if not cc or not pid:
+        return None
+    return f"{cc.decode('latin-1').upper()}-{pid.decode('latin-1').upper()}"[:6]
+
+
+_WANTED = frozenset(
+    {
+        b"authorization",
+        b"ocpi-from-country-code",
+        b"ocpi-from-party-id",
+        b"ocpi-to-country-code",
+        b"ocpi-to-party-id",
+    }
+)
 
 
 class TrafficMiddleware:
@@ -49,7 +60,7 @@ class TrafficMiddleware:
         keep = self.recorder.keep_bodies
         request_chunks: list[bytes] = []
         head = bytearray()
-        tail = bytearray()
+        last: list[bytes] = []  # the last two body chunks, uncopied: the status is at the end
         size = 0
         status: list[int] = []
 
@@ -69,8 +80,9 @@ class TrafficMiddleware:
                     size += len(chunk)
                     if keep and len(head) < BODY_LIMIT:
                         head.extend(chunk[: BODY_LIMIT - len(head)])
-                    tail.extend(chunk[-_TAIL:])
-                    del tail[:-_TAIL]
+                    last.append(chunk)
+                    if len(last) > 2:
+                        del last[0]
             await send(message)
 
         error: str | None = None
@@ -80,6 +92,7 @@ class TrafficMiddleware:
             error = f"{type(exc).__name__}: {exc}"
             raise
         finally:
+            tail = b"".join(last)[-_TAIL:]
             self._record(scope, at, started, status, head, tail, size, request_chunks, error)
 
     def _record(
@@ -89,27 +102,36 @@ class TrafficMiddleware:
         started: float,
         status: list[int],
         head: bytearray,
-        tail: bytearray,
+        tail: bytes,
         size: int,
         request_chunks: list[bytes],
         error: str | None,
     ) -> None:
-        headers = Headers(scope=scope)
+        wanted: dict[bytes, bytes] = {}
+        for name, value in scope["headers"]:
+            if name in _WANTED and name not in wanted:
+                wanted[name] = value
         state = scope.get("state") or {}
         query = scope.get("query_string", b"").decode("latin-1")
         path = scope["path"] + (f"?{query}" if query else "")
         keep = self.recorder.keep_bodies
+        platform_id = state.get("platform_id")
+        authorization = wanted.get(b"authorization")
         entry = TrafficEntry(
             at=at,
             direction="IN",
             method=scope["method"],
             url=path,
             duration_ms=(time.perf_counter() - started) * 1000,
-            token_hashes=tuple(
-                hash_token(t) for t in token_candidates(headers.get("authorization"))
+            platform_id=platform_id,
+            # the caller authenticated: its platform is known; else the recorder resolves hashes
+            token_hashes=()
+            if platform_id is not None or authorization is None
+            else tuple(hash_token(t) for t in token_candidates(authorization.decode("latin-1"))),
+            from_party=_party(
+                wanted.get(b"ocpi-from-country-code"), wanted.get(b"ocpi-from-party-id")
             ),
-            from_party=_party(headers, "from"),
-            to_party=_party(headers, "to"),
+            to_party=_party(wanted.get(b"ocpi-to-country-code"), wanted.get(b"ocpi-to-party-id")),
             module=module_of(scope["path"]),
             http_status=status[0] if status else None,
             request_id=state.get("request_id"),
@@ -117,7 +139,7 @@ class TrafficMiddleware:
             error=error,
             request_body=b"".join(request_chunks) if keep else None,
             response_body=bytes(head) if keep else None,
-            response_tail=bytes(tail),
+            response_tail=tail,
             response_truncated=size > len(head),
         )
         self.recorder.record(entry)
