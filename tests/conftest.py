@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
 
 from ocpihub.settings import Settings, load_settings
+from ocpihub.store.db import Database
+from ocpihub.store.migrate import migrate
 from tests.support.databases import (
     BACKENDS,
     PG_SKIP_REASON,
@@ -44,6 +46,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]
         yield url
     finally:
         drop_postgres_database(url)
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    """A migrated database of each backend, closed when the test ends."""
+    database = Database(database_url)
+    await migrate(database)
+    try:
+        yield database
+    finally:
+        await database.close()
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ counter, so every cache in this process drops what it read before.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
@@ -138,23 +139,19 @@ class Database:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
         """A connection in a write transaction: committed on success, rolled back on error."""
-        if self.is_sqlite:
-            async with self._write_lock, self.engine.connect() as raw:
+        async with contextlib.AsyncExitStack() as stack:
+            if self.is_sqlite:
+                await stack.enter_async_context(self._write_lock)
+                raw = await stack.enter_async_context(self.engine.connect())
                 conn = await raw.execution_options(**{_WRITE: True})
-                try:
-                    async with conn.begin():
-                        yield conn
-                finally:
-                    if conn.info.pop(_DIRECTORY_CHANGED, False):
-                        self.directory_changed()
-        else:
-            async with self.engine.connect() as conn:
-                try:
-                    async with conn.begin():
-                        yield conn
-                finally:
-                    if conn.info.pop(_DIRECTORY_CHANGED, False):
-                        self.directory_changed()
+            else:
+                conn = await stack.enter_async_context(self.engine.connect())
+            try:
+                async with conn.begin():
+                    yield conn
+            finally:
+                if conn.info.pop(_DIRECTORY_CHANGED, False):
+                    self.directory_changed()
 
     async def batched(self, op: Callable[[AsyncConnection], Awaitable[T]]) -> T:
         """Run ``op`` in a write transaction shared with other callers' (group commit).

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import delete, exists, func, insert, select, text, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import ColumnElement
 
 from ocpihub.model.parties import ConnectionStatus, PlatformStatus
 from ocpihub.outbox.items import CLAIMABLE, OPEN, Delivery, OutboxItem, Status
@@ -262,20 +263,22 @@ async def claim(
     return sorted((_item(r) for r in rows), key=lambda i: i.id)
 
 
-async def finish(
-    conn: AsyncConnection,
-    item_id: int,
-    worker_id: str,
-    *,
+def _held_by(worker_id: str) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """Items this worker still holds a claim on."""
+    return outbox.c.status == Status.IN_FLIGHT.value, outbox.c.claimed_by == worker_id
+
+
+def _outcome(
     status: Status,
     now: datetime,
+    *,
     next_attempt_at: datetime | None = None,
     error: str | None = None,
     http_status: int | None = None,
     ocpi_status: int | None = None,
     loss_report: list[dict[str, Any]] | None = None,
-) -> bool:
-    """Record the outcome of this worker's attempt; False when the claim was lost meanwhile."""
+) -> dict[str, Any]:
+    """The columns an attempt's outcome sets (the claim is given up)."""
     values: dict[str, Any] = {
         "status": status.value,
         "lease_until": None,
@@ -291,14 +294,34 @@ async def finish(
         values["delivered_at"] = now
     if next_attempt_at is not None:
         values["next_attempt_at"] = next_attempt_at
+    return values
+
+
+async def finish(
+    conn: AsyncConnection,
+    item_id: int,
+    worker_id: str,
+    *,
+    status: Status,
+    now: datetime,
+    next_attempt_at: datetime | None = None,
+    error: str | None = None,
+    http_status: int | None = None,
+    ocpi_status: int | None = None,
+    loss_report: list[dict[str, Any]] | None = None,
+) -> bool:
+    """Record the outcome of this worker's attempt; False when the claim was lost meanwhile."""
+    values = _outcome(
+        status,
+        now,
+        next_attempt_at=next_attempt_at,
+        error=error,
+        http_status=http_status,
+        ocpi_status=ocpi_status,
+        loss_report=loss_report,
+    )
     result = await conn.execute(
-        update(outbox)
-        .where(
-            outbox.c.id == item_id,
-            outbox.c.status == Status.IN_FLIGHT.value,
-            outbox.c.claimed_by == worker_id,
-        )
-        .values(**values)
+        update(outbox).where(outbox.c.id == item_id, *_held_by(worker_id)).values(**values)
     )
     return bool(result.rowcount)
 
@@ -346,23 +369,11 @@ async def finish_many(
     for (http_status, ocpi_status), group in plain.items():
         ids = [o.item_id for o in group]
         now = max(o.now for o in group)
+        done = _outcome(Status.DONE, now, http_status=http_status, ocpi_status=ocpi_status)
         rows = await conn.execute(
             update(outbox)
-            .where(
-                outbox.c.id.in_(ids),
-                outbox.c.status == Status.IN_FLIGHT.value,
-                outbox.c.claimed_by == worker_id,
-            )
-            .values(
-                status=Status.DONE.value,
-                lease_until=None,
-                claimed_by=None,
-                last_error=None,
-                last_http_status=http_status,
-                last_ocpi_status=ocpi_status,
-                updated_at=now,
-                delivered_at=now,
-            )
+            .where(outbox.c.id.in_(ids), *_held_by(worker_id))
+            .values(**done)
             .returning(outbox.c.id)
         )
         kept.update(rows.scalars().all())
@@ -377,11 +388,7 @@ async def release(
         return 0
     result = await conn.execute(
         update(outbox)
-        .where(
-            outbox.c.id.in_(list(item_ids)),
-            outbox.c.status == Status.IN_FLIGHT.value,
-            outbox.c.claimed_by == worker_id,
-        )
+        .where(outbox.c.id.in_(list(item_ids)), *_held_by(worker_id))
         .values(
             status=Status.RETRY.value,
             next_attempt_at=now,

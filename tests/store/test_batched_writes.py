@@ -3,26 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
 from sqlalchemy import event, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ocpihub.store.db import Database
-from ocpihub.store.migrate import migrate
 from ocpihub.store.schema import hub_meta
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url)
-    await migrate(database)
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 def put(key: str) -> Any:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,19 +13,8 @@ from ocpihub.store import agreements as agreements_store
 from ocpihub.store import platforms as plat
 from ocpihub.store.db import Database
 from ocpihub.store.directory import Directory
-from ocpihub.store.migrate import migrate
 from ocpihub.store.objects import ObjectKey, put_object
 from ocpihub.store.schema import platforms
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url)
-    await migrate(database)
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 class Statements:

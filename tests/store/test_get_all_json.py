@@ -8,7 +8,6 @@ it, for every (stored version, caller version) pair, on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import copy
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,7 +22,6 @@ from ocpihub.ocpi.pagination import PageRequest, page_headers, parse_page_reques
 from ocpihub.ocpi.registry import model
 from ocpihub.store import objects as obj
 from ocpihub.store.db import Database
-from ocpihub.store.migrate import migrate
 from ocpihub.store.schema import objects
 from ocpihub.translate import PRIVATE_KEY, TranslationContext, to_canonical
 from tests.examples import load_example
@@ -32,16 +30,6 @@ from tests.unit.translate.test_v2_1_1_locations import location_211
 VERSIONS = ("2.1.1", "2.2.1", "2.3.0")
 OWNER = ("NL", "ALF")
 T0 = datetime(2024, 5, 1, tzinfo=UTC)
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url)
-    await migrate(database)
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 def _wire(version: str, object_id: str) -> dict[str, Any]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,19 +13,8 @@ from ocpihub.outbox.items import Status
 from ocpihub.store import outbox as store
 from ocpihub.store import platforms as plat
 from ocpihub.store.db import Database
-from ocpihub.store.migrate import migrate
 
 T0 = datetime(2030, 1, 1, tzinfo=UTC)
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url)
-    await migrate(database)
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 async def receiver(db: Database, name: str = "emsp", party: tuple[str, str] = ("DE", "MSP")) -> int:

@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from ocpihub.store import platforms as plat
 from ocpihub.store.db import Database
-from ocpihub.store.migrate import migrate
 from ocpihub.store.schema import metadata
 from ocpihub.store.traffic import TrafficEntry, TrafficRecorder, list_traffic
 
 T0 = datetime(2030, 1, 1, tzinfo=UTC)
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url)
-    await migrate(database)
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 def _delivery_tables(name: str | None, type_: str, parent: object) -> bool:

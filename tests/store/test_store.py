@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,16 +14,6 @@ from ocpihub.store import platforms as plat
 from ocpihub.store.db import Database
 from ocpihub.store.meta import get_meta, set_meta
 from ocpihub.store.migrate import migrate
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url)
-    await migrate(database)
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 async def test_migrate_is_idempotent(db: Database) -> None:

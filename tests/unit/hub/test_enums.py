@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -18,7 +17,6 @@ from ocpihub.ocpi.fields import parse
 from ocpihub.ocpi.v2_3_0.locations import Connector
 from ocpihub.settings import load_settings
 from ocpihub.store.db import Database
-from ocpihub.store.migrate import migrate
 
 
 def connector(standard: str) -> dict[str, Any]:
@@ -31,16 +29,6 @@ def connector(standard: str) -> dict[str, Any]:
         "max_amperage": 16,
         "last_updated": "2024-01-01T00:00:00Z",
     }
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url)
-    await migrate(database)
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 def test_unregistered_value_is_2001_naming_field_and_value() -> None:
