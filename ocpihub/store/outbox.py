@@ -213,6 +213,8 @@ async def claim(
             .order_by(outbox.c.next_attempt_at, outbox.c.id)
             .limit(window)
         )
+        if full:  # receivers without room fill no window
+            oldest = oldest.where(outbox.c.receiver_platform_id.not_in(full))
         ids = list((await conn.execute(oldest)).scalars().all())
         if not ids:
             continue
