@@ -53,6 +53,11 @@ log = structlog.get_logger("ocpihub.outbox")
 _GATHER = 0.005
 """Seconds a nearly full worker waits for more deliveries to finish before claiming again."""
 
+_ANALYZE_AFTER = (1000, 10.0)
+"""Claimed items and seconds after which the outbox's planner statistics are refreshed: a
+queue that grew fast must not be claimed from with plans made for an empty table (PostgreSQL's
+own autovacuum looks only every minute)."""
+
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
@@ -131,6 +136,8 @@ class DeliveryWorker:
         self._wake = asyncio.Event()
         self._stopping = False
         self._next_prune = 0.0
+        self._claimed_since_analyze = 0
+        self._analyzed_at = time.monotonic()
         self._loop_task: asyncio.Task[None] | None = None
         self._uninstall: Callable[[], None] | None = None
         self._batch_room = max(1, config.concurrency // 4)
@@ -199,6 +206,17 @@ class DeliveryWorker:
         if removed:
             log.info("outbox_pruned", items=removed)
 
+    async def _analyze(self) -> None:
+        items, seconds = _ANALYZE_AFTER
+        if self.db.is_sqlite or self._claimed_since_analyze < items:
+            return
+        if time.monotonic() - self._analyzed_at < seconds:
+            return
+        self._claimed_since_analyze = 0
+        self._analyzed_at = time.monotonic()
+        async with self.db.write() as conn:
+            await store.analyze(conn)
+
     async def _run(self) -> None:
         while not self._stopping:
             self._wake.clear()
@@ -208,6 +226,10 @@ class DeliveryWorker:
                 await self._prune()
             except Exception:
                 log.exception("outbox_prune_failed")
+            try:
+                await self._analyze()
+            except Exception:
+                log.exception("outbox_analyze_failed")
             try:
                 await self.claim_and_start()
             except Exception:
@@ -238,6 +260,7 @@ class DeliveryWorker:
                 room=room,
                 default_room=cap,
             )
+        self._claimed_since_analyze += len(items)
         for item in items:
             receiver = item.delivery.receiver_platform_id
             self._per_receiver[receiver] = self._per_receiver.get(receiver, 0) + 1

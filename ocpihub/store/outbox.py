@@ -31,6 +31,7 @@ __all__ = [
     "NOTIFY_CHANNEL",
     "WAKE_FLAG",
     "Finished",
+    "analyze",
     "claim",
     "count_by_status",
     "finish",
@@ -192,10 +193,6 @@ async def claim(
         .correlate(outbox)
     )
     full = [r for r, n in room.items() if n <= 0]
-    if conn.dialect.name == "postgresql":
-        # a plan made for the bind values at hand: asyncpg's prepared statements otherwise
-        # end up with a generic plan that, on a freshly grown outbox, can take seconds
-        await conn.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     # Per status: first the oldest due ids alone (a walk of the (status, next_attempt_at)
     # index that stops at ``window``), then the queue-head, pause and registration checks on
     # just those. Only when that window was full and still left room is the whole due set
@@ -204,7 +201,8 @@ async def claim(
     wanted = [(status.value, outbox.c.next_attempt_at <= now) for status in CLAIMABLE] + [
         (Status.IN_FLIGHT.value, outbox.c.lease_until < now)
     ]
-    window = limit * 4
+    window = limit * 2
+    custom_plans = False
     candidates: list[tuple[datetime, int, int]] = []
     for status_value, is_due in wanted:
         oldest = (
@@ -229,8 +227,14 @@ async def claim(
         if conn.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True, of=outbox)
         found = (await conn.execute(query.where(outbox.c.id.in_(ids)))).all()
-        if len(ids) == window and len(found) < limit:
-            found = (await conn.execute(query)).all()  # the window held too few: all of them
+        if len(ids) == window and len(found) < limit:  # the window held too few: all of them
+            if conn.dialect.name == "postgresql" and not custom_plans:
+                # a plan made for the bind values at hand: asyncpg's prepared statements
+                # otherwise end up with a generic plan that, on a freshly grown outbox, can
+                # take seconds for this one
+                await conn.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+                custom_plans = True
+            found = (await conn.execute(query)).all()
         candidates.extend(tuple(row) for row in found)
     candidates.sort()
     taken: dict[int, int] = {}
@@ -476,6 +480,12 @@ async def retry_items(
     if rows:
         await signal_new_work(conn)
     return sorted(int(r[0]) for r in rows)
+
+
+async def analyze(conn: AsyncConnection) -> None:
+    """Refresh the planner's statistics of the outbox (PostgreSQL; SQLite plans without)."""
+    if conn.dialect.name == "postgresql":
+        await conn.exec_driver_sql("ANALYZE outbox")
 
 
 async def prune_done(conn: AsyncConnection, before: datetime) -> int:
