@@ -39,4 +39,5 @@ async def run_server(app: Any, port: int | None = None) -> AsyncIterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
-        await asyncio.wait_for(task, timeout=15)
+        # above the hub's own bounded shutdown (outbox drain 10 s + traffic flush 5 s)
+        await asyncio.wait_for(task, timeout=30)
