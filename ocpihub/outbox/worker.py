@@ -44,6 +44,7 @@ from ocpihub.settings import Settings
 from ocpihub.store import outbox as store
 from ocpihub.store.db import Database
 from ocpihub.store.directory import Directory
+from ocpihub.store.traffic import PRUNE_CHUNK
 from ocpihub.translate import from_canonical
 
 __all__ = ["DeliveryWorker", "WorkerConfig"]
@@ -201,8 +202,14 @@ class DeliveryWorker:
             return
         self._next_prune = time.monotonic() + self.config.prune_interval
         before = self.clock() - timedelta(seconds=self.config.done_retention)
-        async with self.db.write() as conn:
-            removed = await store.prune_done(conn, before)
+        removed = 0
+        while True:  # in chunks: a long delete must not hold the write lock for long
+            async with self.db.write() as conn:
+                deleted = await store.prune_done(conn, before, limit=PRUNE_CHUNK)
+            removed += deleted
+            if deleted < PRUNE_CHUNK:
+                break
+            await asyncio.sleep(0)
         if removed:
             log.info("outbox_pruned", items=removed)
 

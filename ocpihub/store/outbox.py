@@ -488,9 +488,12 @@ async def analyze(conn: AsyncConnection) -> None:
         await conn.exec_driver_sql("ANALYZE outbox")
 
 
-async def prune_done(conn: AsyncConnection, before: datetime) -> int:
-    """Forget DONE items delivered before ``before``; how many."""
-    result = await conn.execute(
-        delete(outbox).where(outbox.c.status == Status.DONE.value, outbox.c.delivered_at < before)
+async def prune_done(conn: AsyncConnection, before: datetime, *, limit: int) -> int:
+    """Forget up to ``limit`` DONE items delivered before ``before``; how many."""
+    oldest = (
+        select(outbox.c.id)
+        .where(outbox.c.status == Status.DONE.value, outbox.c.delivered_at < before)
+        .limit(limit)
     )
+    result = await conn.execute(delete(outbox).where(outbox.c.id.in_(oldest.scalar_subquery())))
     return int(result.rowcount)

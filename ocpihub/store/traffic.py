@@ -32,6 +32,7 @@ from ocpihub.store.schema import credentials_tokens, traffic
 
 __all__ = [
     "BODY_LIMIT",
+    "PRUNE_CHUNK",
     "TrafficEntry",
     "TrafficRecorder",
     "list_traffic",
@@ -185,6 +186,10 @@ def entry_from_exchange(exchange: Exchange, at: datetime) -> TrafficEntry:
     )
 
 
+PRUNE_CHUNK = 5_000
+"""Rows deleted per transaction when pruning (the outbox prunes the same way)."""
+
+
 class TrafficRecorder:
     """Queues traffic entries and writes them in batches; prunes entries past retention."""
 
@@ -287,11 +292,18 @@ class TrafficRecorder:
                 rows_out.append(entry.row(self.keep_bodies))
             await conn.execute(insert(traffic), rows_out)
 
-    async def prune(self, now: datetime | None = None) -> int:
-        """Delete entries older than the retention; how many."""
+    async def prune(self, now: datetime | None = None, *, chunk: int = PRUNE_CHUNK) -> int:
+        """Delete entries older than the retention, ``chunk`` rows a transaction (a long
+        delete must not hold the write lock, or on SQLite the event loop, for long); how many."""
         before = (now or datetime.now(UTC)) - self.retention
-        async with self.db.write() as conn:
-            return await prune_traffic(conn, before)
+        removed = 0
+        while True:
+            async with self.db.write() as conn:
+                deleted = await prune_traffic(conn, before, limit=chunk)
+            removed += deleted
+            if deleted < chunk:
+                return removed
+            await asyncio.sleep(0)  # let requests in between
 
     async def _prune_loop(self) -> None:
         while True:
@@ -304,9 +316,10 @@ class TrafficRecorder:
             await asyncio.sleep(self.prune_interval)
 
 
-async def prune_traffic(conn: AsyncConnection, before: datetime) -> int:
-    """Delete entries recorded before ``before``; how many."""
-    result = await conn.execute(delete(traffic).where(traffic.c.at < before))
+async def prune_traffic(conn: AsyncConnection, before: datetime, *, limit: int) -> int:
+    """Delete up to ``limit`` entries recorded before ``before``; how many."""
+    oldest = select(traffic.c.id).where(traffic.c.at < before).limit(limit)
+    result = await conn.execute(delete(traffic).where(traffic.c.id.in_(oldest.scalar_subquery())))
     return int(result.rowcount)
 
 

@@ -219,7 +219,7 @@ async def test_prune_done(db: Database) -> None:
     a, _ = await claim(db)
     await done(db, a.id)
     async with db.write() as conn:
-        assert await store.prune_done(conn, T0 + timedelta(seconds=1)) == 1
+        assert await store.prune_done(conn, T0 + timedelta(seconds=1), limit=100) == 1
         assert await store.count_by_status(conn) == {"IN_FLIGHT": 1}
 
 

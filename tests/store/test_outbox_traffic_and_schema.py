@@ -109,3 +109,14 @@ async def test_prune_removes_entries_past_retention(db: Database) -> None:
     assert await recorder.prune(now=T0) == 1
     async with db.read() as conn:
         assert [e["url"] for e in await list_traffic(conn)] == ["/new"]
+
+
+async def test_prune_goes_in_chunks_until_nothing_old_is_left(db: Database) -> None:
+    """Many old entries go a chunk a transaction; all of them, and only them."""
+    recorder = TrafficRecorder(db, retention=timedelta(hours=1))
+    old = [TrafficEntry(T0 - timedelta(hours=2), "IN", "GET", f"/old{n}", 1.0) for n in range(7)]
+    await recorder.write([*old, TrafficEntry(T0, "IN", "GET", "/new", 1.0)])
+
+    assert await recorder.prune(now=T0, chunk=3) == 7
+    async with db.read() as conn:
+        assert [e["url"] for e in await list_traffic(conn)] == ["/new"]
