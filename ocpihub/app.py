@@ -67,6 +67,20 @@ async def _refresh_enums(enums: EnumRegistry, db: Database, every: float) -> Non
             structlog.get_logger("ocpihub.enums").warning("enum_refresh_failed", exc_info=True)
 
 
+async def _stop(tasks: list[asyncio.Task[None]]) -> None:
+    """Cancel background loops and wait for them, bounded: a loop whose cancellation got
+    turned into an ordinary error by a library (and caught by its retry) is cancelled again."""
+    if not tasks:
+        return
+    for _ in range(3):
+        for task in tasks:
+            task.cancel()
+        _, pending = await asyncio.wait(tasks, timeout=2)
+        if not pending:
+            return
+    structlog.get_logger("ocpihub").warning("background_tasks_not_stopped", tasks=len(pending))
+
+
 def create_app(settings: Settings) -> FastAPI:
     """The hub as an ASGI application."""
     db = Database(settings.database_url)
@@ -127,9 +141,7 @@ def create_app(settings: Settings) -> FastAPI:
         finally:
             await deliveries.stop()  # drains in-flight deliveries (bounded)
             await traffic.stop()
-            for task in background:
-                task.cancel()
-            await asyncio.gather(*background, return_exceptions=True)
+            await _stop(background)
             await client.close()
             await db.close()
 

@@ -146,11 +146,14 @@ class Database:
                 conn = await raw.execution_options(**{_WRITE: True})
             else:
                 conn = await stack.enter_async_context(self.engine.connect())
+            # taken now: after a cancellation or a lost connection, ``conn.info`` may try to
+            # reconnect, and an error there would replace the CancelledError being raised
+            info = conn.info
             try:
                 async with conn.begin():
                     yield conn
             finally:
-                if conn.info.pop(_DIRECTORY_CHANGED, False):
+                if info.pop(_DIRECTORY_CHANGED, False):
                     self.directory_changed()
 
     async def batched(self, op: Callable[[AsyncConnection], Awaitable[T]]) -> T:
