@@ -11,7 +11,7 @@ from ocpihub.errors import NotFound, OcpiError
 from ocpihub.hub.platforms import add_platform, parse_role_spec
 from ocpihub.hub.registration import Registrar
 from ocpihub.log import configure_logging
-from ocpihub.model.parties import Platform, TokenEncoding
+from ocpihub.model.parties import DeclaredRole, Platform, TokenEncoding
 from ocpihub.outbound.client import PartnerClient
 from ocpihub.settings import Settings
 from ocpihub.store import platforms as store
@@ -21,31 +21,42 @@ __all__ = ["app"]
 
 app = typer.Typer(help="Connected platforms (OCPI connections).", no_args_is_help=True)
 
+RoleOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--role",
+        help="A party the platform may claim, ROLE:CC:PID (repeatable; with register, when it "
+        "creates the platform). Required for 2.1.1 platforms.",
+    ),
+]
+TokenEncodingOption = Annotated[
+    TokenEncoding,
+    typer.Option(
+        help="How the hub sends its token: auto (per version), base64, plain (with register, "
+        "when it creates the platform)."
+    ),
+]
+
+
+def _roles_or_exit(specs: list[str] | None) -> list[DeclaredRole]:
+    """The --role values parsed, or exit 2 naming the bad one."""
+    try:
+        return [parse_role_spec(r) for r in specs or []]
+    except OcpiError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(2) from None
+
 
 @app.command("add")
 def platform_add(
     name: Annotated[str, typer.Argument(help="A name for the platform, unique in this hub.")],
-    role: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--role",
-            help="A party the platform may claim, ROLE:CC:PID (repeatable). Required for "
-            "2.1.1 platforms.",
-        ),
-    ] = None,
-    token_encoding: Annotated[
-        TokenEncoding,
-        typer.Option(help="How the hub sends its token: auto (per version), base64, plain."),
-    ] = TokenEncoding.AUTO,
+    role: RoleOption = None,
+    token_encoding: TokenEncodingOption = TokenEncoding.AUTO,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Add a platform: prints its token A and the hub's versions URL to hand over."""
     settings = settings_or_exit()
-    try:
-        roles = [parse_role_spec(r) for r in role or []]
-    except OcpiError as exc:
-        typer.echo(f"error: {exc.message}", err=True)
-        raise typer.Exit(2) from None
+    roles = _roles_or_exit(role)
 
     async def work(db: Database) -> Any:
         return await add_platform(
@@ -115,27 +126,13 @@ def platform_register(
         str, typer.Option("--versions-url", help="The partner's OCPI versions URL.")
     ],
     token: Annotated[str, typer.Option("--token", help="The token A the partner issued.")],
-    role: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--role",
-            help="When creating: a party the platform may claim, ROLE:CC:PID (repeatable). "
-            "Required for 2.1.1 platforms.",
-        ),
-    ] = None,
-    token_encoding: Annotated[
-        TokenEncoding,
-        typer.Option(help="When creating: how the hub sends its token: auto, base64, plain."),
-    ] = TokenEncoding.AUTO,
+    role: RoleOption = None,
+    token_encoding: TokenEncodingOption = TokenEncoding.AUTO,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Hub-initiated registration: the hub registers with a partner (the hub must be serving)."""
     settings = settings_or_exit()
-    try:
-        roles = [parse_role_spec(r) for r in role or []]
-    except OcpiError as exc:
-        typer.echo(f"error: {exc.message}", err=True)
-        raise typer.Exit(2) from None
+    roles = _roles_or_exit(role)
 
     async def work(db: Database) -> dict[str, Any]:
         from ocpihub.admin.platforms import platform_json
