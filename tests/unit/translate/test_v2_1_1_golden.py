@@ -21,7 +21,7 @@ import pytest
 from ocpihub.ocpi.fields import dump, parse
 from ocpihub.translate import MissingContext
 from ocpihub.translate.v2_1_1 import DOWN, UP
-from tests.examples import load_example
+from tests.examples import example_files, load_example
 from tests.unit.translate.test_v2_1_1_support import (
     MODELS_211,
     MODELS_230,
@@ -63,9 +63,8 @@ def _location_with_evse_parking_objects(data: Any) -> list[Any]:
 
 _TARIFFS = sorted(
     path.name
-    for path in (Path(__file__).resolve().parents[3].parent / "shared/ocpi-examples/2.3.0").glob(
-        "tariff*.json"
-    )
+    for path in example_files("2.3.0")
+    if path.name.startswith("tariff")
     if path.name != "tariff_put_example.json"  # lacks the required last_updated (§7 item 6)
 )
 
