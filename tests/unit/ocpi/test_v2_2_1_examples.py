@@ -1,7 +1,7 @@
 """The spec's own 2.2.1 JSON examples parse into the 2.2.1 wire models and dump back unchanged.
 
-Which model each file holds follows the table in ``tests/fixtures/ocpi-examples/README.md``. Files that
-are wrong because of a spec bug are refused with an exact 2001 message instead.
+Which model each file holds follows the table in ``tests/fixtures/ocpi-examples/README.md``.
+Files that are wrong because of a spec bug are refused with an exact 2001 message instead.
 """
 
 from __future__ import annotations
