@@ -6,14 +6,19 @@ storage key of the last object sent, so that following the links costs the same 
 page 1. A client that builds its own offsets (no cursor) is served by an offset scan instead.
 Every filter of the original request is kept in the ``Link``.
 
-Where the listing tells whether more objects follow (it reads one row past the page), the
-cursor also carries the total counted for the first page (``cursor=<key>.<total>``): following
-pages repeat that ``X-Total-Count`` instead of counting every matching object again, and whether
-a next page exists no longer depends on the total.
+``X-Total-Count`` is counted on every page, so a client crawling while objects are added sees
+the higher total on its next call (the spec's rule). Where the listing tells whether more
+objects follow (it reads one row past the page), whether a next page exists does not depend on
+the total. Cursors of the form ``<key>.<total>`` written by earlier hub versions are still read;
+their total is ignored.
+
+Integer parameters are ASCII digits only and fit a signed 64-bit integer (the databases' key
+and OFFSET range): anything else is a 2001 naming the parameter, never a database error.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,7 +27,7 @@ from urllib.parse import urlencode
 from ocpihub.errors import InvalidParameters
 from ocpihub.ocpi.fields import parse_datetime
 
-__all__ = ["Page", "PageRequest", "page_headers", "parse_page_request"]
+__all__ = ["MAX_INT", "Page", "PageRequest", "page_headers", "parse_page_request"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,8 +39,6 @@ class PageRequest:
     date_from: datetime | None = None
     date_to: datetime | None = None
     cursor: int | None = None
-    total: int | None = None
-    """The total counted when the crawl began, carried in the cursor (only with a cursor)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,29 +50,43 @@ class Page:
     last_key: int | None
 
 
+MAX_INT = 2**63 - 1
+"""The largest offset, limit or cursor: a signed 64-bit integer, what both databases take."""
+
+_DIGITS = re.compile(r"[0-9]+")
+_LEGACY_CURSOR = re.compile(r"([0-9]+)\.[0-9]+")
+
+
+def _describe(raw: str) -> str:
+    return repr(raw) if len(raw) <= 40 else repr(raw[:37] + "...")
+
+
 def _int(params: Mapping[str, str], name: str) -> int | None:
     raw = params.get(name)
     if raw is None or raw == "":
         return None
-    try:
-        value = int(raw)
-    except ValueError:
-        raise InvalidParameters(f"query parameter {name}: {raw!r} is not an integer") from None
-    if value < 0:
-        raise InvalidParameters(f"query parameter {name}: {raw!r} must not be negative")
+    if raw.startswith("-") and _DIGITS.fullmatch(raw[1:]):
+        raise InvalidParameters(f"query parameter {name}: {_describe(raw)} must not be negative")
+    if not _DIGITS.fullmatch(raw):
+        raise InvalidParameters(f"query parameter {name}: {_describe(raw)} is not an integer")
+    value = int(raw) if len(raw) <= 20 else MAX_INT + 1
+    if value > MAX_INT:
+        raise InvalidParameters(
+            f"query parameter {name}: {_describe(raw)} is out of range (at most {MAX_INT})"
+        )
     return value
 
 
-def _cursor(params: Mapping[str, str]) -> tuple[int | None, int | None]:
+def _cursor(params: Mapping[str, str]) -> int | None:
     raw = params.get("cursor")
-    if raw is None or "." not in raw:
-        return _int(params, "cursor"), None
-    key, _, total = raw.partition(".")
-    parts = {"cursor": key, "total": total}
-    cursor, carried = _int(parts, "cursor"), _int(parts, "total")
-    if cursor is None or carried is None:
-        raise InvalidParameters(f"query parameter cursor: {raw!r} is not a cursor of this hub")
-    return cursor, carried
+    if raw is not None and "." in raw:
+        legacy = _LEGACY_CURSOR.fullmatch(raw)
+        if legacy is None:
+            raise InvalidParameters(
+                f"query parameter cursor: {_describe(raw)} is not a cursor of this hub"
+            )
+        return _int({"cursor": legacy.group(1)}, "cursor")
+    return _int(params, "cursor")
 
 
 def _date(params: Mapping[str, str], name: str) -> datetime | None:
@@ -79,7 +96,9 @@ def _date(params: Mapping[str, str], name: str) -> datetime | None:
     try:
         return parse_datetime(raw)
     except ValueError:
-        raise InvalidParameters(f"query parameter {name}: {raw!r} is not a DateTime") from None
+        raise InvalidParameters(
+            f"query parameter {name}: {_describe(raw)} is not a DateTime"
+        ) from None
 
 
 def parse_page_request(params: Mapping[str, str], *, max_limit: int) -> PageRequest:
@@ -88,8 +107,7 @@ def parse_page_request(params: Mapping[str, str], *, max_limit: int) -> PageRequ
     limit = _int(params, "limit")
     limit = max_limit if limit is None else min(limit, max_limit)
     date_from, date_to = _date(params, "date_from"), _date(params, "date_to")
-    cursor, total = _cursor(params)
-    return PageRequest(offset, limit, date_from, date_to, cursor, total)
+    return PageRequest(offset, limit, date_from, date_to, _cursor(params))
 
 
 def page_headers(
@@ -105,8 +123,8 @@ def page_headers(
 ) -> dict[str, str]:
     """``X-Total-Count``, ``X-Limit`` and, unless this is the last page, ``Link``.
 
-    ``more``: whether objects follow this page, when the listing knows (then the ``Link``
-    cursor carries ``total`` too); otherwise the page is the last when it reaches ``total``.
+    ``more``: whether objects follow this page, when the listing knows; otherwise the page is
+    the last when it reaches ``total``.
     """
     headers = {"X-Total-Count": str(total), "X-Limit": str(max_limit)}
     next_offset = request.offset + returned
@@ -115,6 +133,6 @@ def page_headers(
         query = {k: v for k, v in params.items() if k not in ("offset", "cursor")}
         query["offset"] = str(next_offset)
         query["limit"] = str(request.limit)
-        query["cursor"] = str(last_key) if more is None else f"{last_key}.{total}"
+        query["cursor"] = str(last_key)
         headers["Link"] = f'<{base_url}?{urlencode(query)}>; rel="next"'
     return headers

@@ -229,9 +229,9 @@ async def list_page_json(
 
     The database picks the column (the original when it was stored in ``version``, else the
     canonical document) and hands it over as text: nothing is decoded here, and an exact
-    original can go into the response body untouched. Objects are counted only when the total
-    is neither carried by the cursor (``page.total``, counted on the crawl's first page) nor
-    evident (a first page holding everything).
+    original can go into the response body untouched. The matching objects are counted on
+    every page (``X-Total-Count`` is current: objects added during a crawl show on its next
+    call), except on a first page that holds them all.
     """
     if owners is not None and not owners:
         return [], 0, False
@@ -255,9 +255,7 @@ async def list_page_json(
     more = len(rows) > page.limit
     items = [ListedJson(seq, kind, text, bool(flag)) for seq, kind, text, flag in rows]
     del items[page.limit :]
-    if page.cursor is not None and page.total is not None:
-        total = max(page.total, page.offset + len(items) + more)
-    elif page.cursor is None and not page.offset and not more:
+    if page.cursor is None and not page.offset and not more:
         total = len(items)
     else:
         total = await _count(conn, conditions)

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ocpihub.errors import InvalidParameters
-from ocpihub.ocpi.pagination import page_headers, parse_page_request
+from ocpihub.ocpi.pagination import MAX_INT, page_headers, parse_page_request
 
 BASE = "https://hub.example/ocpi/2.3.0/locations/sender"
 
@@ -44,6 +44,17 @@ def test_dates_parsed_tolerantly() -> None:
         ({"offset": "x"}, "offset: 'x' is not an integer"),
         ({"limit": "-1"}, "limit: '-1' must not be negative"),
         ({"date_from": "yesterday"}, "date_from: 'yesterday' is not a DateTime"),
+        ({"offset": str(2**64)}, "offset: '18446744073709551616' is out of range"),
+        ({"offset": str(2**63)}, "offset: '9223372036854775808' is out of range"),
+        ({"limit": "9" * 400}, "limit: '9999.*' is out of range"),
+        ({"cursor": str(2**63)}, "cursor: '9223372036854775808' is out of range"),
+        ({"offset": "-9" + "9" * 30}, "offset: .* must not be negative"),
+        ({"offset": "1e3"}, "offset: '1e3' is not an integer"),
+        ({"offset": " 5"}, "offset: ' 5' is not an integer"),
+        ({"offset": "+5"}, "offset: '\\+5' is not an integer"),
+        ({"limit": "1_000"}, "limit: '1_000' is not an integer"),
+        ({"limit": "\u0661"}, "limit: .* is not an integer"),
+        ({"cursor": "1.2.3"}, "cursor: '1.2.3' is not a cursor of this hub"),
     ],
 )
 def test_bad_parameters_are_2001(params: dict[str, str], message: str) -> None:
@@ -109,4 +120,28 @@ def test_any_query_gives_a_request_or_2001(params: dict[str, str]) -> None:
     except InvalidParameters:
         return
     assert 0 <= req.limit <= 100
-    assert req.offset >= 0
+    assert 0 <= req.offset <= MAX_INT
+    assert req.cursor is None or 0 <= req.cursor <= MAX_INT
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(["offset", "limit", "cursor"]),
+    st.one_of(
+        st.integers(min_value=-(2**70), max_value=2**70).map(str),
+        st.integers(min_value=0, max_value=2**70).map(lambda n: f"{n}.{n}"),
+        st.text(alphabet="0123456789-+. e_x", max_size=30),
+    ),
+)
+def test_integer_parameters_fit_64_bits_or_are_2001(name: str, raw: str) -> None:
+    """An integer parameter is either accepted within 0..2**63-1 or refused naming itself."""
+    try:
+        req = parse_page_request({name: raw}, max_limit=100)
+    except InvalidParameters as exc:
+        assert f"query parameter {name}:" in exc.message
+        return
+    if raw == "":
+        return
+    value = {"offset": req.offset, "limit": req.limit, "cursor": req.cursor}[name]
+    assert value is not None and 0 <= value <= MAX_INT
+    assert name == "limit" or int(raw.partition(".")[0]) == value

@@ -1,0 +1,115 @@
+"""Exact to the spec with real partners (issue 15): paging, identifiers, instants.
+
+A 2.3.0 CPO and a 2.3.0 eMSP with an agreement, both real peers on loopback; the tests assert
+on what they get from the hub's interfaces and on what the eMSP receives.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from ocpihub.testing import Peer, Received
+from tests.e2e.conftest import RunningHub
+from tests.examples import load_example
+from tests.support.connect import connect
+
+CPO = ("CPO", "NL", "CIC")
+EMSP = ("EMSP", "DE", "CIM")
+
+
+def location(location_id: str, last_updated: str = "2024-05-01T08:00:00Z") -> dict[str, Any]:
+    """The spec's destination-charger example, owned by our CPO, with this id."""
+    loc = load_example("2.3.0", "location_example_uc2_destination_charger.json")
+    loc.update(country_code=CPO[1], party_id=CPO[2], id=location_id, last_updated=last_updated)
+    return loc
+
+
+async def received(
+    peer: Peer, predicate: Callable[[list[Received]], bool], timeout: float = 15
+) -> list[Received]:
+    """What ``peer`` accepted on locations, once ``predicate`` holds."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        got = [r for r in peer.received if r.accepted and r.module == "locations"]
+        if predicate(got):
+            return got
+        assert asyncio.get_running_loop().time() < deadline, [(r.method, r.path) for r in got]
+        await asyncio.sleep(0.05)
+
+
+@pytest.fixture
+async def pair(hub: RunningHub, start_peer: Any) -> tuple[Peer, Peer]:
+    """A CPO and an eMSP, both 2.3.0, registered and agreed."""
+    cpo = await start_peer("2.3.0", [CPO], name="cpo")
+    emsp = await start_peer("2.3.0", [EMSP], name="emsp")
+    for peer in (cpo, emsp):
+        await connect(hub.app.state.runtime.db, peer, hub.versions_url)
+    status, body = await hub.admin(
+        "POST", "/agreements", {"parties": [f"{CPO[1]}-{CPO[2]}", f"{EMSP[1]}-{EMSP[2]}"]}
+    )
+    assert status == 201, body
+    return cpo, emsp
+
+
+async def put_location(cpo: Peer, loc: dict[str, Any], url_id: str | None = None) -> int:
+    """PUT a Location as the CPO; the HTTP status."""
+    url = f"{cpo.hub_url('locations', 'RECEIVER')}/{CPO[1]}/{CPO[2]}/{url_id or loc['id']}"
+    status, body, _ = await cpo.request("PUT", url, json=loc)
+    assert body["status_code"] == 1000, body
+    return status
+
+
+async def test_total_count_is_current_on_every_page(pair: tuple[Peer, Peer]) -> None:
+    """An eMSP crawling with Link sees X-Total-Count rise on the very next page after the CPO
+    adds a Location mid-crawl (15.9), and still reaches every Location."""
+    cpo, emsp = pair
+    for n in range(5):
+        await put_location(cpo, location(f"TC-{n}"))
+    next_url: str | None = f"{emsp.hub_url('locations', 'SENDER')}?limit=2"
+    totals, ids = [], []
+    while next_url is not None:
+        status, body, headers = await emsp.request("GET", next_url)
+        assert status == 200 and body["status_code"] == 1000, body
+        totals.append(headers["X-Total-Count"])
+        ids.extend(d["id"] for d in body["data"])
+        if len(ids) == 2:
+            await put_location(cpo, location("TC-5"))
+        link = headers.get("Link")
+        next_url = link[1 : link.index(">")] if link else None
+    assert totals == ["5", "6", "6"]
+    assert ids == [f"TC-{n}" for n in range(6)]
+
+
+BAD_PAGING = [
+    (f"offset={2**64}", "offset"),
+    (f"offset={2**63}", "offset"),
+    (f"limit={2**64}", "limit"),
+    ("offset=-1", "offset"),
+    ("limit=ten", "limit"),
+    (f"cursor={2**64}", "cursor"),
+    ("offset=1e3", "offset"),
+]
+
+
+async def test_out_of_range_paging_is_2001(pair: tuple[Peer, Peer]) -> None:
+    """Paging parameters beyond 64 bits, negative or not numbers are a 400/2001 naming the
+    parameter on every list a partner can GET (15.10), never a 500/3000."""
+    cpo, emsp = pair
+    lists = [
+        (emsp, "locations", "SENDER"),
+        (emsp, "tariffs", "SENDER"),
+        (cpo, "tokens", "SENDER"),
+        (emsp, "sessions", "SENDER"),
+        (emsp, "cdrs", "SENDER"),
+        (emsp, "hubclientinfo", "SENDER"),
+    ]
+    for query, named in BAD_PAGING:
+        for peer, module, role in lists:
+            url = f"{peer.hub_url(module, role)}?date_from=2024-01-01T00:00:00Z&{query}"
+            status, body, _ = await peer.request("GET", url)
+            assert (status, body["status_code"]) == (400, 2001), (module, query, body)
+            assert f"query parameter {named}:" in body["status_message"], (module, body)
