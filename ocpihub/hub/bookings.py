@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ocpihub.errors import InvalidParameters, NotFound
+from ocpihub.ocpi.fields import is_later
 
 __all__ = [
     "PRIVATE_KEY",
@@ -53,7 +54,8 @@ def apply_calendar(location: Doc, calendar_id: str, change: Doc, *, patch: bool)
     """A BookingLocation with one Calendar PUT or PATCHed into it.
 
     PUT adds or replaces the calendar; PATCH needs it to exist. The parent's ``last_updated``
-    follows the calendar's (the spec: a Calendar PATCH updates the BookingLocation too).
+    follows the calendar's when that is a later instant (the spec: a Calendar PATCH updates
+    the BookingLocation too; it never moves back).
     """
     calendars = [dict(c) for c in location.get("calendars") or [] if isinstance(c, dict)]
     index = next(
@@ -70,7 +72,8 @@ def apply_calendar(location: Doc, calendar_id: str, change: Doc, *, patch: bool)
         calendars[index] = change
     out = dict(location)
     out["calendars"] = calendars
-    out["last_updated"] = change["last_updated"]
+    if is_later(change.get("last_updated"), location.get("last_updated")):
+        out["last_updated"] = change["last_updated"]
     return out
 
 

@@ -12,6 +12,7 @@ import copy
 from typing import Any
 
 from ocpihub.errors import InvalidParameters, UnknownLocation
+from ocpihub.ocpi.fields import is_later
 
 __all__ = ["apply_push", "find_part"]
 
@@ -30,7 +31,8 @@ def _index(items: list[Doc], key: str, value: str) -> int | None:
 
 
 def _bump(doc: Doc, last_updated: object) -> None:
-    if isinstance(last_updated, str) and str(doc.get("last_updated", "")) < last_updated:
+    # instants, not strings: "…00.5Z" is later than "…00Z" although it sorts before it
+    if is_later(last_updated, doc.get("last_updated")):
         doc["last_updated"] = last_updated
 
 

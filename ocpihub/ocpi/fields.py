@@ -48,6 +48,7 @@ __all__ = [
     "Url",
     "dump",
     "format_datetime",
+    "is_later",
     "parse",
     "parse_datetime",
     "partial_model",
@@ -114,6 +115,27 @@ def format_datetime(value: datetime, *, fractions: bool = True) -> str:
     if fractions and value.microsecond:
         text += f".{value.microsecond:06d}".rstrip("0")
     return text + "Z"
+
+
+def is_later(candidate: object, current: object) -> bool:
+    """Whether DateTime ``candidate`` is a strictly later instant than ``current``.
+
+    DateTimes are compared as instants, never as strings (``08:00:00.5Z`` is after
+    ``08:00:00Z``, which a string comparison denies). A ``current`` that is absent or not a
+    DateTime is earlier than any DateTime; a ``candidate`` that is not one is never later.
+    """
+    if not isinstance(candidate, str):
+        return False
+    try:
+        later = parse_datetime(candidate)
+    except ValueError:
+        return False
+    if not isinstance(current, str):
+        return True
+    try:
+        return later > parse_datetime(current)
+    except ValueError:
+        return True
 
 
 def _normalise_datetime(value: object) -> str:

@@ -113,3 +113,27 @@ async def test_out_of_range_paging_is_2001(pair: tuple[Peer, Peer]) -> None:
             status, body, _ = await peer.request("GET", url)
             assert (status, body["status_code"]) == (400, 2001), (module, query, body)
             assert f"query parameter {named}:" in body["status_message"], (module, body)
+
+
+async def test_child_patch_with_fractions_moves_the_location(pair: tuple[Peer, Peer]) -> None:
+    """An EVSE PATCH at 08:00:00.500Z moves its Location's last_updated from 08:00:00Z, so a
+    date_from sync finds it; an earlier child instant written without fractions never moves it
+    back (15.12: instants, not strings)."""
+    cpo, emsp = pair
+    loc = location("DT-1", "2024-05-01T08:00:00Z")
+    await put_location(cpo, loc)
+    evse = loc["evses"][0]["uid"]
+    base = f"{cpo.hub_url('locations', 'RECEIVER')}/{CPO[1]}/{CPO[2]}/DT-1"
+    patch = {"status": "CHARGING", "last_updated": "2024-05-01T08:00:00.500Z"}
+    status, body, _ = await cpo.request("PATCH", f"{base}/{evse}", json=patch)
+    assert status == 200, body
+    sync = f"{emsp.hub_url('locations', 'SENDER')}?date_from=2024-05-01T08:00:00.250Z"
+    status, body, _ = await emsp.request("GET", sync)
+    assert [d["id"] for d in body["data"]] == ["DT-1"], body
+    assert body["data"][0]["last_updated"] == "2024-05-01T08:00:00.500Z"
+    older = {"status": "AVAILABLE", "last_updated": "2024-05-01T08:00:00Z"}
+    status, body, _ = await cpo.request("PATCH", f"{base}/{evse}", json=older)
+    assert status == 200, body
+    status, body, _ = await emsp.request("GET", sync)
+    assert [d["id"] for d in body["data"]] == ["DT-1"], body
+    assert body["data"][0]["last_updated"] == "2024-05-01T08:00:00.500Z"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Annotated
 
 import pytest
@@ -18,6 +18,7 @@ from ocpihub.ocpi.fields import (
     OpenEnum,
     dump,
     format_datetime,
+    is_later,
     parse,
     parse_datetime,
     partial_model,
@@ -126,3 +127,42 @@ def test_garbage_gives_only_2001(value: object) -> None:
     """Any JSON value either parses or raises InvalidParameters; never anything else."""
     with contextlib.suppress(InvalidParameters):
         parse(Thing, value)
+
+
+def _written(moment: datetime, offset_minutes: int, digits: int) -> str:
+    """``moment`` as a partner might write it: some offset, 0-6 fractional digits."""
+    zone = timezone(timedelta(minutes=offset_minutes))
+    local = moment.astimezone(zone)
+    text = local.strftime("%Y-%m-%dT%H:%M:%S")
+    if digits:
+        text += "." + f"{local.microsecond:06d}"[:digits]
+    if offset_minutes == 0:
+        return text + "Z"
+    sign = "+" if offset_minutes > 0 else "-"
+    hours, minutes = divmod(abs(offset_minutes), 60)
+    return f"{text}{sign}{hours:02d}:{minutes:02d}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.datetimes(
+        min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
+    ),
+    st.datetimes(
+        min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
+    ),
+    st.sampled_from([0, 60, -300, 330]),
+    st.sampled_from([0, 60, -300, 330]),
+)
+def test_is_later_compares_instants(a: datetime, b: datetime, za: int, zb: int) -> None:
+    """is_later agrees with the instants written, whatever offsets and precision (15.12)."""
+    a, b = a.replace(microsecond=a.microsecond // 1000 * 1000), b.replace(microsecond=0)
+    assert is_later(_written(a, za, 3), _written(b, zb, 0)) is (a > b)
+
+
+def test_is_later_fractions_and_absent() -> None:
+    """Fractional seconds count; a missing current value is earlier; junk is never later."""
+    assert is_later("2024-05-01T08:00:00.500Z", "2024-05-01T08:00:00Z")
+    assert not is_later("2024-05-01T08:00:00Z", "2024-05-01T08:00:00.5Z")
+    assert is_later("2024-05-01T08:00:00Z", None)
+    assert not is_later("soon", "2024-05-01T08:00:00Z")

@@ -138,7 +138,11 @@ def test_integer_parameters_fit_64_bits_or_are_2001(name: str, raw: str) -> None
     try:
         req = parse_page_request({name: raw}, max_limit=100)
     except InvalidParameters as exc:
-        assert f"query parameter {name}:" in exc.message
+        refused = exc.message
+    else:
+        refused = None
+    if refused is not None:
+        assert f"query parameter {name}:" in refused
         return
     if raw == "":
         return
