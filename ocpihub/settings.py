@@ -132,6 +132,12 @@ class Settings(BaseSettings):
         description="Spread of retry delays: each is multiplied by a random factor in "
         "[1 - jitter, 1 + jitter].",
     )
+    outbox_retry_after_max_seconds: float = Field(
+        600.0,
+        ge=0,
+        description="Longest wait a receiver's Retry-After header can impose before the next "
+        "attempt; a longer one is cut to this and shown in the outbox view.",
+    )
     outbox_max_attempts: int = Field(
         20, ge=1, description="Attempts after which a failing delivery is DEAD."
     )

@@ -53,13 +53,25 @@ def outbox_list(
     if not found:
         typer.echo("no outbox items")
         return
-    typer.echo(f"{'ID':>6}  {'STATUS':<9} {'TO':<6} {'METHOD':<6} {'TRIES':>5}  URL / LAST ERROR")
+    typer.echo(
+        f"{'ID':>6}  {'STATUS':<9} {'TO':<6} {'METHOD':<6} {'TRIES':>5}  {'NEXT ATTEMPT':<19}  "
+        "URL / LAST ERROR"
+    )
     for i in found:
-        line = f"{i['id']:>6}  {i['status']:<9} {i['receiver_party']:<6} {i['method']:<6} "
-        line += f"{i['attempts']:>5}  {i['module']}{i['url_suffix']}"
-        if i["last_error"]:
-            line += f"  ({i['last_error']})"
-        typer.echo(line)
+        typer.echo(_line(i))
+
+
+def _line(i: dict[str, Any]) -> str:
+    """One item of the table: when it is next tried (open items), and a capped Retry-After."""
+    waiting = i["status"] in ("PENDING", "RETRY")
+    due = i["next_attempt_at"][:19].replace("T", " ") if waiting else "-"
+    line = f"{i['id']:>6}  {i['status']:<9} {i['receiver_party']:<6} {i['method']:<6} "
+    line += f"{i['attempts']:>5}  {due:<19}  {i['target_url'] or i['module'] + i['url_suffix']}"
+    if i["last_error"]:
+        line += f"  ({i['last_error']})"
+    if waiting and i["retry_after_capped"] is not None:
+        line += f"  [Retry-After {i['retry_after_capped']:.0f} s capped]"
+    return line
 
 
 @app.command("retry")

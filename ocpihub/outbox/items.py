@@ -72,6 +72,9 @@ class Delivery:
       the receiver speaks that version (DESIGN rule 8).
     - ``ordering_key``: the per-object queue (:func:`ordering_key`); ``correlation_id`` is kept on
       every hop (digest §1.10).
+    - ``target_url``: an absolute URL to call instead of the receiver's endpoint and
+      ``url_suffix`` (a command or charging-profile result posted to the requester's
+      ``response_url``).
     """
 
     receiver_platform_id: int
@@ -88,6 +91,7 @@ class Delivery:
     original: dict[str, Any] | None = None
     original_version: str | None = None
     broadcast: bool = False
+    target_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +113,7 @@ class OutboxItem:
     last_http_status: int | None = None
     last_ocpi_status: int | None = None
     loss_report: list[dict[str, Any]] | None = field(default=None)
+    retry_after_capped: float | None = None
 
     def as_json(self) -> dict[str, Any]:
         """How the admin API and ``ocpihub outbox list --json`` show an item (no payloads)."""
@@ -122,6 +127,7 @@ class OutboxItem:
             "module": d.module,
             "method": d.method,
             "url_suffix": d.url_suffix,
+            "target_url": d.target_url,
             "object_name": d.object_name,
             "ordering_key": d.ordering_key,
             "correlation_id": d.correlation_id,
@@ -134,5 +140,8 @@ class OutboxItem:
             "last_error": self.last_error,
             "last_http_status": self.last_http_status,
             "last_ocpi_status": self.last_ocpi_status,
+            # the receiver's Retry-After (seconds) when it asked for a longer wait than the
+            # hub allows (OCPIHUB_OUTBOX_RETRY_AFTER_MAX_SECONDS); next_attempt_at is capped
+            "retry_after_capped": self.retry_after_capped,
             "loss_report": self.loss_report,
         }

@@ -5,7 +5,8 @@ Which outcomes retry (digest §1.6, DESIGN rule 7):
 - DONE: HTTP 2xx carrying an OCPI envelope with a 1xxx status.
 - RETRY (transient): timeouts and connection errors; HTTP 401 (a token rotation crossing the
   delivery; the next attempt sends the current token); HTTP 5xx, 408, 425 and 429 (Retry-After is
-  honoured: the next attempt is never earlier); OCPI 3xxx (the receiver's own server trouble,
+  honoured up to ``retry_after_max`` seconds: the next attempt is never earlier, and a longer
+  wait asked for is cut to that and noted); OCPI 3xxx (the receiver's own server trouble,
   which is usually passing); OCPI 4xxx from a chained hub except 4001; an HTTP 2xx whose body is
   not an OCPI envelope (a truncated or garbled answer).
 - DEAD (permanent): OCPI 2xxx (the receiver refused the request: sending it again cannot help;
@@ -47,6 +48,7 @@ class RetryPolicy:
     jitter: float = 0.2
     max_attempts: int = 20
     max_age: float = 86_400.0
+    retry_after_max: float = 600.0
 
 
 class Verdict(StrEnum):
@@ -117,11 +119,16 @@ class Outcome:
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """The policy's answer: the action, why, and for RETRY when to try next."""
+    """The policy's answer: the action, why, and for RETRY when to try next.
+
+    ``retry_after_capped``: the receiver's Retry-After in seconds, when it asked for a longer
+    wait than the policy allows (the wait was cut to ``retry_after_max``).
+    """
 
     action: Action
     reason: str
     next_attempt_at: datetime | None = None
+    retry_after_capped: float | None = None
 
 
 def parse_retry_after(value: str, now: datetime) -> float | None:
@@ -193,6 +200,13 @@ def decide(
     if age >= policy.max_age:
         return Decision(Action.DEAD, f"gave up after {age:.0f} s; last: {reason}")
     delay = backoff(policy, attempts, rand)
-    if outcome.retry_after is not None:
-        delay = max(delay, outcome.retry_after)
-    return Decision(Action.RETRY, reason, now + timedelta(seconds=delay))
+    capped = None
+    asked = outcome.retry_after
+    if asked is not None:
+        if asked > policy.retry_after_max:
+            # a receiver must not park the object's queue past every other limit of the hub
+            capped = asked
+            reason = f"{reason}; Retry-After {asked:.0f} s capped to {policy.retry_after_max:.0f} s"
+            asked = policy.retry_after_max
+        delay = max(delay, asked)
+    return Decision(Action.RETRY, reason, now + timedelta(seconds=delay), capped)

@@ -103,6 +103,7 @@ class WorkerConfig:
                 jitter=settings.outbox_retry_jitter,
                 max_attempts=settings.outbox_max_attempts,
                 max_age=settings.outbox_max_age_seconds,
+                retry_after_max=settings.outbox_retry_after_max_seconds,
             ),
         )
 
@@ -382,6 +383,7 @@ class DeliveryWorker:
                 http_status=outcome.http_status if outcome else None,
                 ocpi_status=outcome.ocpi_status if outcome else None,
                 loss_report=loss,
+                retry_after_capped=decision.retry_after_capped,
             )
         )
         if not kept:

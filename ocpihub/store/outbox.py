@@ -70,6 +70,7 @@ def _item(row: RowMapping) -> OutboxItem:
         original=row["original"],
         original_version=row["original_version"],
         broadcast=bool(row["broadcast"]),
+        target_url=row["target_url"],
     )
     return OutboxItem(
         id=row["id"],
@@ -87,6 +88,7 @@ def _item(row: RowMapping) -> OutboxItem:
         last_http_status=row["last_http_status"],
         last_ocpi_status=row["last_ocpi_status"],
         loss_report=row["loss_report"],
+        retry_after_capped=row["retry_after_capped"],
     )
 
 
@@ -109,6 +111,7 @@ def _row(d: Delivery, now: datetime) -> dict[str, Any]:
         "original_version": d.original_version,
         "ordering_key": d.ordering_key,
         "correlation_id": d.correlation_id,
+        "target_url": d.target_url,
         "attempts": 0,
         "next_attempt_at": now,
         "window_start": now,
@@ -283,10 +286,12 @@ def _outcome(
     http_status: int | None = None,
     ocpi_status: int | None = None,
     loss_report: list[dict[str, Any]] | None = None,
+    retry_after_capped: float | None = None,
 ) -> dict[str, Any]:
     """The columns an attempt's outcome sets (the claim is given up)."""
     values: dict[str, Any] = {
         "status": status.value,
+        "retry_after_capped": retry_after_capped,
         "lease_until": None,
         "claimed_by": None,
         "last_error": error,
@@ -315,6 +320,7 @@ async def finish(
     http_status: int | None = None,
     ocpi_status: int | None = None,
     loss_report: list[dict[str, Any]] | None = None,
+    retry_after_capped: float | None = None,
 ) -> bool:
     """Record the outcome of this worker's attempt; False when the claim was lost meanwhile."""
     values = _outcome(
@@ -325,6 +331,7 @@ async def finish(
         http_status=http_status,
         ocpi_status=ocpi_status,
         loss_report=loss_report,
+        retry_after_capped=retry_after_capped,
     )
     result = await conn.execute(
         update(outbox).where(outbox.c.id == item_id, *_held_by(worker_id)).values(**values)
@@ -344,6 +351,7 @@ class Finished:
     http_status: int | None = None
     ocpi_status: int | None = None
     loss_report: list[dict[str, Any]] | None = None
+    retry_after_capped: float | None = None
 
 
 async def finish_many(
@@ -370,6 +378,7 @@ async def finish_many(
             http_status=o.http_status,
             ocpi_status=o.ocpi_status,
             loss_report=o.loss_report,
+            retry_after_capped=o.retry_after_capped,
         ):
             kept.add(o.item_id)
     for (http_status, ocpi_status), group in plain.items():

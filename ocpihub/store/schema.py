@@ -40,6 +40,8 @@ __all__ = [
     "hub_meta",
     "metadata",
     "objects",
+    "outbox",
+    "outbox_workers",
     "parties",
     "pending_requests",
     "platforms",
@@ -217,6 +219,9 @@ outbox = Table(
     Column("original_version", String(10)),
     Column("ordering_key", String(200), nullable=False),
     Column("correlation_id", String(64), nullable=False),
+    # an absolute URL to call instead of the receiver's endpoint + url_suffix (a result posted
+    # to the requester's response_url)
+    Column("target_url", Text),
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("next_attempt_at", UtcDateTime, nullable=False),
     # max age is counted from here: the enqueue, or the operator's last retry
@@ -227,13 +232,31 @@ outbox = Table(
     Column("last_error", Text),
     Column("last_http_status", Integer),
     Column("last_ocpi_status", Integer),
+    # the wait a receiver's Retry-After asked for, when it was longer than the hub allows
+    Column("retry_after_capped", Float),
     Column("loss_report", JsonDoc),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
     Index("ix_outbox_queue", "receiver_platform_id", "ordering_key", "id"),
+    # claims walk each receiver's due items on their own (one receiver never fills the window)
+    Index("ix_outbox_receiver_due", "receiver_platform_id", "status", "next_attempt_at", "id"),
 )
 """Deliveries the hub owes its partners (transactional outbox, DESIGN rule 7)."""
+
+outbox_workers = Table(
+    "outbox_workers",
+    metadata,
+    Column("worker_id", String(64), primary_key=True),
+    # host, boot and pid namespace: processes that can see each other's pids
+    Column("machine", String(200), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("heartbeat_at", UtcDateTime, nullable=False),
+    Index("ix_outbox_workers_machine", "machine"),
+)
+"""Delivery workers alive (heartbeat); a restarted process releases its dead predecessors'
+claims at once."""
 
 traffic = Table(
     "traffic",

@@ -114,6 +114,34 @@ def test_retry_after_is_a_lower_bound() -> None:
     assert NOW + timedelta(seconds=8) == short_wait.next_attempt_at
 
 
+def test_retry_after_is_capped() -> None:
+    """A Retry-After beyond the policy's maximum waits the maximum, and says it was capped."""
+    capped = RetryPolicy(retry_after_max=600.0)
+    decision = decide(
+        capped,
+        answer(503, **{"Retry-After": "100000"}),
+        attempts=1,
+        window_start=NOW,
+        now=NOW,
+        rand=0.5,
+    )
+    within = decide(
+        capped,
+        answer(503, **{"Retry-After": "600"}),
+        attempts=1,
+        window_start=NOW,
+        now=NOW,
+        rand=0.5,
+    )
+
+    assert decision.action == Action.RETRY
+    assert NOW + timedelta(seconds=600) == decision.next_attempt_at
+    assert decision.retry_after_capped == 100000.0
+    assert "Retry-After 100000 s capped to 600 s" in decision.reason
+    assert within.retry_after_capped is None
+    assert NOW + timedelta(seconds=600) == within.next_attempt_at
+
+
 def test_gives_up_after_max_attempts() -> None:
     """The attempt that reaches max_attempts and fails makes the item DEAD."""
     decision = decide(POLICY, answer(503), attempts=5, window_start=NOW, now=NOW, rand=0.5)
