@@ -18,10 +18,11 @@
     │   ├── UnableToUseClientApi       3001                                   HTTP 200
     │   ├── UnsupportedVersion         3002                                   HTTP 200
     │   └── NoMatchingEndpoints        3003                                   HTTP 200
-    └── HubError                       4000  hub: generic                     HTTP 200
-        ├── UnknownReceiver            4001                                   HTTP 200
-        ├── ForwardTimeout             4002                                   HTTP 200
-        └── ReceiverNotConnected       4003                                   HTTP 200
+    ├── HubError                       4000  hub: generic                     HTTP 200
+    │   ├── UnknownReceiver            4001                                   HTTP 200
+    │   ├── ForwardTimeout             4002                                   HTTP 200
+    │   └── ReceiverNotConnected       4003                                   HTTP 200
+    └── Superseded                     1000  push older than the stored object HTTP 200
 
 Every class's docstring is its default message. Errors raised anywhere in the hub travel up to
 the HTTP edge unchanged and become an OCPI envelope there (``inbound/responses.py``).
@@ -171,6 +172,15 @@ class ReceiverNotConnected(HubError):
     status_code = 4003
 
 
+class Superseded(OcpiError):
+    """A newer version of this object is stored: it is kept, this push is not applied."""
+
+    # not a failure: the push is acknowledged (both writers of a race get 1000), its
+    # transaction rolled back, so nothing is stored or forwarded
+    status_code = 1000
+    http_status = 200
+
+
 class ConfigError(Exception):
     """A setting has a value the hub cannot start with (not an OCPI error)."""
 
@@ -190,6 +200,7 @@ __all__ = [
     "PayloadTooLarge",
     "ReceiverNotConnected",
     "ServerError",
+    "Superseded",
     "UnableToUseClientApi",
     "Unauthorized",
     "UnknownLocation",

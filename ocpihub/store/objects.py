@@ -1,5 +1,13 @@
 """Persistence of OCPI objects: canonical document, original payload, indexed keys.
 
+Writes are safe under concurrency on both dialects. A read-modify-write (a PATCH, an EVSE
+pushed into its Location) reads with ``get_object(..., for_update=True)``: on PostgreSQL the row
+stays locked (``SELECT ... FOR UPDATE``) until the transaction ends, so a concurrent writer of
+the same object waits and then reads the result; on SQLite every write transaction starts with
+``BEGIN IMMEDIATE`` (``store/db.py``), which already serialises writers, in every process, before
+they read. :func:`put_object` is an upsert: two transactions creating the same new object at once
+both succeed, and the later ``last_updated`` is kept.
+
 Listing is keyset-paged on the ``key`` column (creation order), so that following a ``Link``
 costs the same on every page; a plain offset is honoured when no cursor is given. GET all reads
 pages with :func:`list_page_json`: only the JSON text the caller's version needs (the original
@@ -13,12 +21,26 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Text, and_, case, cast, delete, func, insert, or_, select, tuple_, update
+from sqlalchemy import (
+    Text,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    literal_column,
+    or_,
+    select,
+    tuple_,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 
+from ocpihub.errors import Superseded
 from ocpihub.ocpi.pagination import PageRequest
 from ocpihub.store.schema import objects
 
@@ -103,10 +125,22 @@ def _stored(row: RowMapping) -> StoredObject:
     )
 
 
-async def get_object(conn: AsyncConnection, key: ObjectKey) -> StoredObject | None:
-    """The stored object with this identity, if any."""
-    row = (await conn.execute(select(objects).where(_where(key)))).mappings().first()
+async def get_object(
+    conn: AsyncConnection, key: ObjectKey, *, for_update: bool = False
+) -> StoredObject | None:
+    """The stored object with this identity, if any.
+
+    ``for_update``: the caller will write it back in this transaction; PostgreSQL locks the
+    row until then (SQLite's write transactions are serialised already).
+    """
+    query = select(objects).where(_where(key))
+    if for_update and conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    row = (await conn.execute(query)).mappings().first()
     return _stored(row) if row else None
+
+
+_IDENTITY = ["module", "country_code", "party_id", "object_id", "kind"]
 
 
 async def put_object(
@@ -117,8 +151,16 @@ async def put_object(
     last_updated: datetime,
     source_version: str,
     original: dict[str, Any] | None = None,
+    newer_only: bool = False,
 ) -> bool:
-    """Create or replace an object; True when it was created."""
+    """Create or replace an object; True when it was created.
+
+    ``newer_only`` (a whole object pushed): an object stored with a later ``last_updated`` is
+    kept and :class:`~ocpihub.errors.Superseded` raised. Without it an existing object is
+    replaced whatever its ``last_updated``; a concurrent creation of the same object (the
+    unique identity taken between our update and our insert) is then settled by the later
+    ``last_updated`` all the same, since neither writer saw the other.
+    """
     now = datetime.now(UTC)
     values = {
         "document": document,
@@ -127,21 +169,42 @@ async def put_object(
         "original": original,
         "updated_at": now,
     }
-    result = await conn.execute(update(objects).where(_where(key)).values(**values))
-    if result.rowcount:
+    replace = update(objects).where(_where(key)).values(**values)
+    if newer_only:
+        replace = replace.where(objects.c.last_updated <= last_updated)
+    if (await conn.execute(replace)).rowcount:
         return False
-    await conn.execute(
-        insert(objects).values(
-            module=key.module,
-            country_code=key.country_code,
-            party_id=key.party_id,
-            object_id=key.object_id,
-            kind=key.kind,
-            created_at=now,
-            **values,
-        )
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    create = dialect.insert(objects).values(
+        module=key.module,
+        country_code=key.country_code,
+        party_id=key.party_id,
+        object_id=key.object_id,
+        kind=key.kind,
+        created_at=now,
+        **values,
     )
-    return True
+    upsert = create.on_conflict_do_update(
+        index_elements=_IDENTITY,
+        set_=values,
+        where=objects.c.last_updated <= create.excluded.last_updated,
+    )
+    if dialect is postgresql:
+        # xmax is 0 on a row this statement inserted, set when it updated one
+        created = (await conn.execute(upsert.returning(objects.c.key, _inserted()))).first()
+        if created is not None:
+            return bool(created[1])
+    elif (await conn.execute(upsert)).rowcount:
+        # SQLite: our UPDATE found no row in this serialised transaction, so this inserted
+        return True
+    raise Superseded(
+        f"a newer version of {key.object_id!r} (last_updated after "
+        f"{last_updated.isoformat()}) is stored: it is kept, this push is not applied"
+    )
+
+
+def _inserted() -> ColumnElement[bool]:
+    return literal_column("xmax").cast(Text) == "0"
 
 
 async def delete_object(conn: AsyncConnection, key: ObjectKey) -> bool:
@@ -281,12 +344,20 @@ async def find_visible(
     object_id: str,
     owners: Collection[tuple[str, str]],
     kind: str | None = None,
+    *,
+    for_update: bool = False,
 ) -> StoredObject | None:
-    """The object ``object_id`` of ``module`` owned by one of ``owners`` (oldest first)."""
+    """The object ``object_id`` of ``module`` owned by one of ``owners`` (oldest first).
+
+    ``for_update`` as for :func:`get_object` (every row of that id is locked).
+    """
     if not owners:
         return None
     wanted = set(owners)
-    for row in (await conn.execute(visible_query(module, object_id, kind))).mappings().all():
+    query = visible_query(module, object_id, kind)
+    if for_update and conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    for row in (await conn.execute(query)).mappings().all():
         if (row["country_code"], row["party_id"]) in wanted:
             return _stored(row)
     return None

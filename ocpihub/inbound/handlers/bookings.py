@@ -161,7 +161,7 @@ async def _push_location(
     check_ids(wire, owner, {"id": calendar_id or location_id}, VERSION)
     key = ObjectKey.of(MODULE, owner[0], owner[1], location_id, LOCATION)
     async with runtime.db.write() as conn:
-        stored = await get_object(conn, key)
+        stored = await get_object(conn, key, for_update=True)
         if stored is None and (patch or calendar_id is not None):
             raise NotFound(f"the hub holds no booking location {location_id!r} of yours to update")
         if calendar_id is not None:
@@ -222,7 +222,7 @@ async def _push_booking(
     check_ids(wire, owner, {"id": booking_id}, VERSION)
     async with runtime.db.write() as conn:
         stored = await get_object(
-            conn, ObjectKey.of(MODULE, owner[0], owner[1], booking_id, BOOKING)
+            conn, ObjectKey.of(MODULE, owner[0], owner[1], booking_id, BOOKING), for_update=True
         )
         if patch and stored is None:
             raise NotFound(f"the hub holds no booking {booking_id!r} of yours to update")

@@ -97,7 +97,7 @@ async def _push(
     # while this one is held
     agreed = list(await runtime.directory.agreed_targets(owner, MODULE))
     async with runtime.db.write() as conn:
-        stored = await get_object(conn, key)
+        stored = await get_object(conn, key, for_update=True)
         document, created = apply_push(
             stored.document if stored else None,
             location_id,
@@ -114,6 +114,7 @@ async def _push(
             last_updated=parse_datetime(document["last_updated"]),
             source_version=version,
             original=wire if whole else None,
+            newer_only=whole,
         )
         targets = broadcast(agreed, MODULE, sender_platform_id=caller.platform.id)
         await queue(

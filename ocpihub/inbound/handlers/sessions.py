@@ -115,6 +115,7 @@ async def _put(
             last_updated=parse_datetime(canon["last_updated"]),
             source_version=version,
             original=wire,
+            newer_only=True,
         )
         await file_in_mailbox(
             conn,
@@ -200,7 +201,7 @@ async def _patch(
     append = version != "2.1.1"
     key = ObjectKey.of(MODULE, owner[0], owner[1], session_id)
     async with runtime.db.write() as conn:
-        stored = await get_object(conn, key)
+        stored = await get_object(conn, key, for_update=True)
         if stored is None:
             raise NotFound(
                 f"the hub holds no session {session_id!r} of {owner[0]}-{owner[1]}: PUT it"

@@ -119,7 +119,7 @@ async def _put_or_patch(
     canon = canonical(version, name, wire, ctx)
     key = ObjectKey.of(MODULE, owner[0], owner[1], tariff_id)
     async with runtime.db.write() as conn:
-        stored = await get_object(conn, key)
+        stored = await get_object(conn, key, for_update=True)
         if patch and stored is None:
             raise NotFound(
                 f"the hub holds no tariff {tariff_id!r} of {owner[0]}-{owner[1]}: PUT it"
@@ -132,6 +132,7 @@ async def _put_or_patch(
             last_updated=parse_datetime(document["last_updated"]),
             source_version=version,
             original=None if patch else wire,
+            newer_only=not patch,
         )
         targets = await _targets(conn, owner, caller)
         if not patch:

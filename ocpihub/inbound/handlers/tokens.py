@@ -118,14 +118,22 @@ def _party_headers(version: str, sender: tuple[str, str], to: tuple[str, str]) -
 
 
 async def _stored_token(
-    conn: AsyncConnection, owner: tuple[str, str], uid: str, kind: str | None
+    conn: AsyncConnection,
+    owner: tuple[str, str],
+    uid: str,
+    kind: str | None,
+    *,
+    lock: bool = False,
 ) -> StoredObject | None:
-    """The owner's token ``uid`` of type ``kind``; without a type (2.1.1), RFID first."""
+    """The owner's token ``uid`` of type ``kind``; without a type (2.1.1), RFID first.
+
+    ``lock``: it is read to be written back (see ``get_object``'s ``for_update``).
+    """
     if kind is not None:
-        return await find_visible(conn, MODULE, uid, [owner], kind=kind)
-    return await find_visible(conn, MODULE, uid, [owner], kind=DEFAULT_TOKEN_TYPE) or (
-        await find_visible(conn, MODULE, uid, [owner])
-    )
+        return await find_visible(conn, MODULE, uid, [owner], kind=kind, for_update=lock)
+    return await find_visible(
+        conn, MODULE, uid, [owner], kind=DEFAULT_TOKEN_TYPE, for_update=lock
+    ) or (await find_visible(conn, MODULE, uid, [owner], for_update=lock))
 
 
 def _url_kind(request: Request, version: str) -> str | None:
@@ -205,7 +213,7 @@ async def _push(
     canon = canonical(version, name, wire, ctx)
     async with runtime.db.write() as conn:
         if patch:
-            stored = await _stored_token(conn, owner, uid, kind or wire.get("type"))
+            stored = await _stored_token(conn, owner, uid, kind or wire.get("type"), lock=True)
             if stored is None:
                 raise NotFound(f"the hub holds no such token {uid!r} of {owner[0]}-{owner[1]}")
             document = dict(stored.document)
@@ -221,6 +229,7 @@ async def _push(
             last_updated=parse_datetime(document["last_updated"]),
             source_version=version,
             original=None if patch else wire,
+            newer_only=not patch,
         )
         await _queue_token(
             conn,
