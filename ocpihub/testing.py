@@ -111,6 +111,8 @@ class Peer:
     handlers: dict[tuple[str, str], Handler] = field(default_factory=dict)
     registered: bool = False
     down: bool = False  # while True, every request is answered 503 (a platform in trouble)
+    # the path of the credentials endpoint below /ocpi/{version}/ (partners choose their URLs)
+    credentials_path: str = "credentials"
 
     def __post_init__(self) -> None:
         if self.modules is None:
@@ -129,7 +131,7 @@ class Peer:
                 Route("/ocpi/versions", self._versions, methods=["GET"]),
                 Route("/ocpi/{version}", self._details, methods=["GET"]),
                 Route(
-                    "/ocpi/{version}/credentials",
+                    "/ocpi/{version}/" + self.credentials_path,
                     self._credentials,
                     methods=["GET", "POST", "PUT", "DELETE"],
                 ),
@@ -276,7 +278,7 @@ class Peer:
         endpoints: list[dict[str, Any]] = [
             {
                 "identifier": "credentials",
-                "url": f"{self.base_url}/ocpi/{self.version}/credentials",
+                "url": f"{self.base_url}/ocpi/{self.version}/{self.credentials_path}",
             }
         ]
         assert self.modules is not None

@@ -5,8 +5,9 @@ in-memory queue (when it is full, entries are dropped and counted, never blockin
 writes queued entries in batches, in one transaction each. Entries hold no credentials token:
 headers are not kept at all (only the request and correlation ids and the routing parties), an
 inbound caller is identified by the SHA-256 of its token, resolved to its platform when written,
-and bodies, kept only when the ``traffic_log_bodies`` setting is on, have every ``token`` field
-of credentials bodies replaced by ``"[redacted]"``.
+and bodies, kept only when the ``traffic_log_bodies`` setting is on, have every credentials token
+(a ``token`` field holding a string, in any body, whatever its URL) replaced by
+``"[redacted]"``; a body that may hold one but is not complete JSON is withheld.
 """
 
 from __future__ import annotations
@@ -67,9 +68,18 @@ def module_of(url_or_path: str) -> str | None:
 
 
 def redact(value: Any) -> Any:
-    """``value`` with every ``token`` field, at any depth, replaced by ``[redacted]``."""
+    """``value`` with every credentials token replaced by ``[redacted]``, at any depth.
+
+    What is redacted is decided by what the data is, never by where it was sent: a ``token``
+    whose value is a string is a credentials token (the Credentials object of every version);
+    the OCPI Token objects and command bodies carry their token as an object under ``token``
+    (or as ``uid``), which stays.
+    """
     if isinstance(value, dict):
-        return {k: (REDACTED if k == "token" else redact(v)) for k, v in value.items()}
+        return {
+            k: (REDACTED if k == "token" and isinstance(v, str) else redact(v))
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [redact(v) for v in value]
     return value
@@ -83,15 +93,20 @@ def _ocpi_status(body: bytes | None) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def _body_text(body: bytes | None, module: str | None, truncated: bool) -> str | None:
+_TOKEN_KEY = re.compile(rb'"token"\s*:\s*"')
+
+
+def _body_text(body: bytes | None, truncated: bool) -> str | None:
     if body is None or not body:
         return None
-    if module == "credentials":
+    if _TOKEN_KEY.search(body) is not None:
+        # a credentials token may be in there, whatever the URL: redact it in the parsed body
         try:
             parsed = orjson.loads(body)
         except orjson.JSONDecodeError:
-            return "[credentials body withheld: not complete JSON]"
-        return orjson.dumps(redact(parsed)).decode("utf-8")
+            return "[body withheld: it may hold a credentials token and is not complete JSON]"
+        text = orjson.dumps(redact(parsed)).decode("utf-8")
+        return text if len(text) <= BODY_LIMIT else text[:BODY_LIMIT] + " [truncated]"
     text = body[:BODY_LIMIT].decode("utf-8", "replace")
     return text + " [truncated]" if truncated or len(body) > BODY_LIMIT else text
 
@@ -143,13 +158,9 @@ class TrafficEntry:
             "correlation_id": self.correlation_id,
             "outbox_id": self.outbox_id,
             "error": self.error,
-            "request_body": (
-                _body_text(self.request_body, self.module, False) if keep_bodies else None
-            ),
+            "request_body": (_body_text(self.request_body, False) if keep_bodies else None),
             "response_body": (
-                _body_text(self.response_body, self.module, self.response_truncated)
-                if keep_bodies
-                else None
+                _body_text(self.response_body, self.response_truncated) if keep_bodies else None
             ),
         }
 

@@ -6,6 +6,7 @@ import base64
 from typing import Any
 
 import orjson
+import pytest
 
 from ocpihub.outbox.items import Status
 from tests.e2e.test_outbox import (
@@ -100,3 +101,38 @@ async def test_bodies_are_off_by_default(
     assert status == 200
     assert (entry["request_body"], entry["response_body"]) == (None, None)
     assert (entry["http_status"], entry["ocpi_status"]) == (200, 1000)
+
+
+async def test_no_token_whatever_the_partners_credentials_url(
+    hub_factory: Any, start_peer: Any, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A hub-initiated registration with a partner whose credentials endpoint is not called
+    ``credentials`` leaves no token in traffic bodies (kept) or in the logs."""
+    hub = await hub_factory(traffic_log_bodies=True, log_level="debug")
+    peer = await start_peer("2.3.0", [("EMSP", "DE", "MSP")], credentials_path="handshake/v2")
+    created = await hub.add_platform(
+        "msp", roles=[{"role": "EMSP", "country_code": "DE", "party_id": "MSP"}]
+    )
+    token_a = peer.issue_token()
+    status, body = await hub.admin(
+        "POST",
+        f"/platforms/{created['id']}/register",
+        {"versions_url": peer.versions_url, "token": token_a},
+    )
+    assert status == 200, body
+    assert peer.hub_token
+    secrets = {token_a, peer.hub_token, created["token_a"], *peer.accepted_tokens}
+    await hub.app.state.traffic.flush()
+
+    status, entries = await hub.admin("GET", "/traffic?limit=1000")
+    assert status == 200
+    handshake = [e for e in entries if "/handshake/v2" in e["url"]]
+    assert [e["method"] for e in handshake] == ["POST"]
+    assert '"token":"[redacted]"' in handshake[0]["request_body"]
+    assert '"token":"[redacted]"' in handshake[0]["response_body"]
+    dumped = orjson.dumps(entries).decode()
+    logged = "".join(capfd.readouterr())
+    for secret in secrets:
+        for form in (secret, base64.b64encode(secret.encode()).decode()):
+            assert form not in dumped
+            assert form not in logged

@@ -75,3 +75,29 @@ def test_bodies_left_out_unless_asked() -> None:
 
     assert (row["request_body"], row["response_body"]) == (None, None)
     assert row["ocpi_status"] == 2001
+
+
+def test_credentials_redacted_by_content_whatever_the_url() -> None:
+    """A credentials body sent to a URL that names no module is redacted all the same; a
+    command's Token object (under ``token``) is kept; a cut body that may hold one is withheld."""
+    exchange = Exchange(
+        "POST",
+        "http://p/partner-api/handshake",
+        {"Authorization": "Token secret-a"},
+        orjson.dumps({"token": "secret-b", "url": "http://hub/ocpi/versions"}),
+        200,
+        orjson.dumps({"data": {"token": "secret-c", "roles": []}, "status_code": 1000}),
+        3.0,
+    )
+    row = entry_from_exchange(exchange, NOW).row(keep_bodies=True)
+    assert row["module"] is None
+    assert "secret" not in orjson.dumps(row, default=str).decode()
+    assert row["response_body"].count("[redacted]") == 1
+
+    command = {"response_url": "u", "token": {"uid": "ABC123", "type": "RFID"}}
+    assert redact(command) == command
+
+    cut = Exchange("GET", "http://p/x", {}, None, 200, b'{"data":{"token":"secret-d","ur', 1.0)
+    cut_row = entry_from_exchange(cut, NOW).row(keep_bodies=True)
+    assert "secret-d" not in cut_row["response_body"]
+    assert cut_row["response_body"].startswith("[body withheld")
