@@ -39,6 +39,10 @@ app.add_typer(outbox_cli.app, name="outbox")
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    workers: Annotated[
+        int,
+        typer.Option(min=1, help="Hub processes sharing the port (more than 1: PostgreSQL only)."),
+    ] = 1,
 ) -> None:
     """Run the hub: migrate the database, then serve OCPI and the admin API."""
     import uvicorn
@@ -47,6 +51,13 @@ def serve(
     from ocpihub.log import configure_logging
 
     settings = settings_or_exit(host=host, port=port)
+    if workers > 1 and settings.database_url.startswith("sqlite"):
+        typer.echo(
+            f"error: --workers {workers} needs PostgreSQL (OCPIHUB_DATABASE_URL="
+            "postgresql+asyncpg://...): SQLite serves one hub process; see docs/deployment.md",
+            err=True,
+        )
+        raise typer.Exit(2)
     configure_logging(settings.log_format, settings.log_level)
 
     async def prepare(db: Database) -> str | None:
@@ -62,6 +73,11 @@ def serve(
             f"your own): {new_admin_token}"
         )
     sys.stdout.flush()
+    if workers > 1:
+        from ocpihub.cli.workers import serve_workers
+
+        serve_workers(settings, workers)
+        return
     hub = create_app(settings)
     # modules, models and routes live as long as the process: keep full collections from
     # walking them again and again (pauses of tens of milliseconds under load otherwise)

@@ -113,6 +113,8 @@ class Peer:
     registered: bool = False
     down: bool = False  # while True, every request is answered 503 (a platform in trouble)
     ssl_context: ssl.SSLContext | None = None  # trust for https hubs (e.g. a test certificate)
+    # the path of the credentials endpoint below /ocpi/{version}/ (partners choose their URLs)
+    credentials_path: str = "credentials"
 
     def __post_init__(self) -> None:
         if self.modules is None:
@@ -131,7 +133,7 @@ class Peer:
                 Route("/ocpi/versions", self._versions, methods=["GET"]),
                 Route("/ocpi/{version}", self._details, methods=["GET"]),
                 Route(
-                    "/ocpi/{version}/credentials",
+                    "/ocpi/{version}/" + self.credentials_path,
                     self._credentials,
                     methods=["GET", "POST", "PUT", "DELETE"],
                 ),
@@ -278,7 +280,7 @@ class Peer:
         endpoints: list[dict[str, Any]] = [
             {
                 "identifier": "credentials",
-                "url": f"{self.base_url}/ocpi/{self.version}/credentials",
+                "url": f"{self.base_url}/ocpi/{self.version}/{self.credentials_path}",
             }
         ]
         assert self.modules is not None
