@@ -45,8 +45,9 @@ from ocpihub.inbound.route_index import RouteIndex
 from ocpihub.inbound.traffic import TrafficMiddleware
 from ocpihub.metrics import Metrics, MetricsMiddleware
 from ocpihub.model.agreements import Agreement
-from ocpihub.outbound.client import PartnerClient
+from ocpihub.outbound.client import Exchange, PartnerClient
 from ocpihub.outbox.worker import DeliveryWorker, WorkerConfig
+from ocpihub.readiness import Readiness
 from ocpihub.runtime import Runtime
 from ocpihub.settings import Settings
 from ocpihub.store.db import Database
@@ -92,7 +93,6 @@ def create_app(settings: Settings) -> FastAPI:
         retention=timedelta(hours=settings.traffic_retention_hours),
         prune_interval=settings.prune_interval_seconds,
     )
-    client.observer = traffic.observe_outbound
     enums = EnumRegistry(settings.custom_enum_values)
     directory = Directory(db, ttl=settings.directory_cache_seconds)
     runtime = Runtime(
@@ -104,7 +104,20 @@ def create_app(settings: Settings) -> FastAPI:
         directory=directory,
     )
     deliveries = DeliveryWorker(db, client, WorkerConfig.from_settings(settings), directory)
-    metrics = Metrics(db)
+    metrics = Metrics(db, directory)
+
+    async def outbound_observed(exchange: Exchange) -> None:
+        await traffic.observe_outbound(exchange)
+        await metrics.observe_outbound(exchange)
+
+    client.observer = outbound_observed
+    readiness = Readiness(
+        db,
+        {
+            "delivery_worker": lambda: deliveries.running,
+            "traffic_writer": lambda: traffic.running,
+        },
+    )
     notifier = ClientInfoNotifier(db, settings.hub_party)
     refresher = CredentialsRefresher(Registrar(db, client, settings, notifier.party_changed))
 
@@ -184,6 +197,14 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/health", include_in_schema=False)
     async def health() -> Response:
+        """Liveness: the process serves HTTP (nothing else is checked)."""
         return JSONResponse({"status": "ok", "version": __version__})
+
+    @app.get("/ready", include_in_schema=False)
+    async def ready() -> Response:
+        """Readiness: database reachable, migrations current, workers running (else 503)."""
+        ok, checks = await readiness.check()
+        body = {"status": "ready" if ok else "not ready", "checks": checks}
+        return JSONResponse(body, status_code=200 if ok else 503)
 
     return app

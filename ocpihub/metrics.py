@@ -1,33 +1,65 @@
 """Prometheus metrics: ``GET /metrics``.
 
 Per process: OCPI requests by version, module, method and HTTP status, with their duration;
-on each scrape, outbox items by status (from the database, so every process reports the same
-queue). The registry is per app (no global state), built by ``app.py``.
+inbound requests per calling platform by OCPI status; delivery attempts and failures per
+receiver platform and module; relayed (synchronous) request latency per module. On each
+scrape, from the database (so every process reports the same queue): outbox items by status,
+and per receiver platform its items by state and its delivery lag. Platforms are labelled by
+name. The registry is per app (no global state), built by ``app.py``.
 """
 
 from __future__ import annotations
 
+import asyncio
+import re
 import time
+from datetime import UTC, datetime
 from typing import Any
 
+import structlog
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ocpihub.outbound.client import Exchange
+from ocpihub.store import health
 from ocpihub.store.db import Database
+from ocpihub.store.directory import Directory
 from ocpihub.store.outbox import count_by_status
+from ocpihub.store.platforms import list_platforms
 
 __all__ = ["Metrics", "MetricsMiddleware"]
 
+log = structlog.get_logger("ocpihub.metrics")
+
 _MAX_CHILDREN = 10_000
+_DB_TIMEOUT = 2.0
+_STATUS = re.compile(rb'"status_code"\s*:\s*(\d+)')
+_RECEIVER_STATES = ("PENDING", "RETRY", "IN_FLIGHT", "DEAD")
+
+
+def ocpi_status_of(body: bytes | None) -> int | None:
+    """The envelope's status_code, read from the end of a body (where it follows the data)."""
+    if not body:
+        return None
+    found = _STATUS.search(body[-2048:])
+    return int(found.group(1)) if found else None
+
+
+def succeeded(http_status: int | None, ocpi_status: int | None, error: str | None) -> bool:
+    """Whether an exchange succeeded: HTTP 2xx and, if the answer has one, OCPI 1xxx."""
+    if error is not None or http_status is None or not 200 <= http_status < 300:
+        return False
+    return ocpi_status is None or 1000 <= ocpi_status < 2000
 
 
 class Metrics:
     """The hub's metrics and their rendering."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, directory: Directory | None = None) -> None:
         self.db = db
+        self.directory = directory
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "ocpihub_requests",
@@ -48,6 +80,79 @@ class Metrics:
             ["status"],
             registry=self.registry,
         )
+        self._per_partner()
+
+    def _per_partner(self) -> None:
+        self.inbound = Counter(
+            "ocpihub_inbound_requests",
+            "OCPI requests answered per calling platform, by OCPI status ('none' without one).",
+            ["platform", "ocpi_status"],
+            registry=self.registry,
+        )
+        self.deliveries = Counter(
+            "ocpihub_deliveries",
+            "Outbox delivery attempts per receiver platform and module.",
+            ["platform", "module"],
+            registry=self.registry,
+        )
+        self.delivery_failures = Counter(
+            "ocpihub_delivery_failures",
+            "Outbox delivery attempts that failed, per receiver platform and module.",
+            ["platform", "module"],
+            registry=self.registry,
+        )
+        self.relay = Histogram(
+            "ocpihub_relay_seconds",
+            "Time a partner took to answer a request the hub relayed to it, by module.",
+            ["module"],
+            registry=self.registry,
+        )
+        self.receiver_items = Gauge(
+            "ocpihub_receiver_outbox_items",
+            "Undelivered outbox items per receiver platform and state (whole database).",
+            ["platform", "status"],
+            registry=self.registry,
+        )
+        self.database_up = Gauge(
+            "ocpihub_database_up",
+            "1 when the last scrape could read the database, else 0 (database series left out).",
+            registry=self.registry,
+        )
+        self.receiver_lag = Gauge(
+            "ocpihub_receiver_delivery_lag_seconds",
+            "Age of the oldest undelivered outbox item per receiver platform (0: none waits).",
+            ["platform"],
+            registry=self.registry,
+        )
+
+    async def platform_name(self, platform_id: int | None) -> str:
+        """The label of a platform: its name (its id while the name is unknown)."""
+        if platform_id is None:
+            return "unknown"
+        if self.directory is not None:
+            platform = await self.directory.platform(platform_id)
+            if platform is not None:
+                return platform.name
+        return str(platform_id)
+
+    async def observe_inbound(self, platform_id: int | None, tail: bytes | None) -> None:
+        """Count one answered request of an authenticated platform by its OCPI status."""
+        status = ocpi_status_of(tail)
+        name = await self.platform_name(platform_id)
+        self.inbound.labels(name, "none" if status is None else str(status)).inc()
+
+    async def observe_outbound(self, exchange: Exchange) -> None:
+        """The PartnerClient observer: deliveries (outbox items) and relayed requests."""
+        extra = exchange.extra
+        module = str(extra.get("module") or "unknown")
+        if extra.get("outbox_id") is not None:
+            name = await self.platform_name(extra.get("platform_id"))
+            self.deliveries.labels(name, module).inc()
+            status = ocpi_status_of(exchange.response_body)
+            if not succeeded(exchange.status, status, exchange.error):
+                self.delivery_failures.labels(name, module).inc()
+        elif module not in ("versions", "credentials", "unknown"):
+            self.relay.labels(module).observe(exchange.duration_ms / 1000)
 
     def observe(self, version: str, module: str, method: str, status: int, started: float) -> None:
         """Count one answered request and its duration (label children are looked up once)."""
@@ -65,12 +170,35 @@ class Metrics:
         counter.inc()
         histogram.observe(time.perf_counter() - started)
 
-    async def render(self) -> Response:
-        """The exposition text, with the outbox counts read now."""
+    async def _read(self) -> tuple[dict[str, int], dict[int, Any], dict[int, str]]:
         async with self.db.read() as conn:
             counts = await count_by_status(conn)
+            queues = await health.receiver_queues(conn)
+            names = {p.id: p.name for p in await list_platforms(conn)}
+        return counts, queues, names
+
+    async def render(self) -> Response:
+        """The exposition text, with the outbox counts read now."""
+        try:
+            counts, queues, names = await asyncio.wait_for(self._read(), timeout=_DB_TIMEOUT)
+        except Exception:  # the process's own series still render; the scrape says why not
+            log.warning("metrics_database_unavailable", exc_info=True)
+            self.database_up.set(0)
+            for gauge in (self.outbox, self.receiver_items, self.receiver_lag):
+                gauge.clear()
+            return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
+        self.database_up.set(1)
         for status in ("PENDING", "IN_FLIGHT", "RETRY", "DONE", "DEAD"):
             self.outbox.labels(status).set(counts.get(status, 0))
+        now = datetime.now(UTC)
+        self.receiver_items.clear()
+        self.receiver_lag.clear()
+        for platform_id, name in names.items():
+            queue = queues.get(platform_id, health.ReceiverQueue())
+            for state in _RECEIVER_STATES:
+                self.receiver_items.labels(name, state).set(queue.counts.get(state, 0))
+            lag = (now - queue.oldest_open).total_seconds() if queue.oldest_open else 0.0
+            self.receiver_lag.labels(name).set(max(0.0, lag))
         return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
 
 
@@ -93,14 +221,20 @@ class MetricsMiddleware:
             version, module = "", "versions"
         status = 500
         started = time.perf_counter()
+        last = b""
 
         async def observe(message: Message) -> None:
-            nonlocal status
+            nonlocal status, last
             if message["type"] == "http.response.start":
                 status = int(message["status"])
+            elif message["type"] == "http.response.body" and message.get("body"):
+                last = message["body"]  # by reference: the OCPI status is at the end
             await send(message)
 
         try:
             await self.app(scope, receive, observe)
         finally:
             self.metrics.observe(version, module, scope["method"], status, started)
+            platform_id = (scope.get("state") or {}).get("platform_id")
+            if platform_id is not None:
+                await self.metrics.observe_inbound(platform_id, last)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 
-from ocpihub.admin import agreements, enums, parties, platforms
+from ocpihub.admin import agreements, enums, overview, parties, platforms
 from ocpihub.admin import outbox as outbox_admin
 from ocpihub.admin import traffic as traffic_admin
 from ocpihub.errors import Unauthorized
@@ -37,3 +37,4 @@ router.include_router(agreements.router)
 router.include_router(parties.router)
 router.include_router(outbox_admin.router)
 router.include_router(traffic_admin.router)
+router.include_router(overview.router)

@@ -24,6 +24,8 @@ async def list_items(
     platform_id: Annotated[int | None, Query(description="receiver platform id")] = None,
     after_id: Annotated[int | None, Query(description="only items with a larger id")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    module: Annotated[str | None, Query(description="OCPI module, e.g. locations")] = None,
+    object_id: Annotated[str | None, Query(description="items of this object")] = None,
 ) -> Response:
     """Outbox items in queue order (payloads left out)."""
     items = await list_outbox(
@@ -32,14 +34,19 @@ async def list_items(
         receiver_platform_id=platform_id,
         limit=limit,
         after_id=after_id,
+        module=module or None,
+        object_id=object_id or None,
     )
     return JSONResponse([i.as_json() for i in items])
 
 
 @router.post("/outbox/retry-dead")
-async def retry_dead(request: Request) -> Response:
-    """Queue every DEAD item again."""
-    ids = await retry_all_dead(runtime_of(request).db)
+async def retry_dead(
+    request: Request,
+    platform_id: Annotated[int | None, Query(description="only this receiver's")] = None,
+) -> Response:
+    """Queue every DEAD item again (of one receiver platform with ``platform_id``)."""
+    ids = await retry_all_dead(runtime_of(request).db, platform_id)
     return JSONResponse({"retried": ids})
 
 

@@ -9,6 +9,8 @@ from pydantic import BaseModel, Field
 from starlette.responses import JSONResponse, Response
 
 from ocpihub.errors import NotFound
+from ocpihub.hub.credentials_refresh import update_credentials
+from ocpihub.hub.overview import partner_health
 from ocpihub.hub.platforms import add_platform, declared_role
 from ocpihub.hub.registration import Registrar
 from ocpihub.inbound.auth import runtime_of
@@ -88,10 +90,14 @@ async def create_platform(body: PlatformIn, request: Request) -> Response:
 
 @router.get("/platforms")
 async def list_platforms(request: Request) -> Response:
-    """Every platform."""
-    async with runtime_of(request).db.read() as conn:
-        found = await store.list_platforms(conn)
-    return JSONResponse([platform_json(p) for p in found])
+    """Every platform, with its connection status (``hub/overview.py``)."""
+    found = await partner_health(runtime_of(request).db)
+    out = []
+    for health in sorted(found, key=lambda h: h.platform.id):
+        item = platform_json(health.platform)
+        item["connection_status"] = health.status.value
+        out.append(item)
+    return JSONResponse(out)
 
 
 @router.get("/platforms/{platform_id}")
@@ -117,6 +123,9 @@ async def get_platform(platform_id: int, request: Request) -> Response:
     out["endpoints"] = [
         {"identifier": e.identifier, "role": e.role, "url": e.url} for e in published
     ]
+    (health,) = await partner_health(runtime_of(request).db, platform_id=platform_id)
+    out["connection_status"] = health.status.value
+    out["health"] = health.as_json()
     return JSONResponse(out)
 
 
@@ -125,6 +134,13 @@ async def register_platform(platform_id: int, body: RegisterIn, request: Request
     """Hub-initiated registration with the partner's versions URL and its token A."""
     registrar = _registrar(request)
     await registrar.register_with(platform_id, body.versions_url, body.token)
+    return await get_platform(platform_id, request)
+
+
+@router.post("/platforms/{platform_id}/credentials")
+async def renew_credentials(platform_id: int, request: Request) -> Response:
+    """Send the partner fresh credentials (a credentials PUT): both tokens are renewed."""
+    await update_credentials(_registrar(request), platform_id)
     return await get_platform(platform_id, request)
 
 

@@ -1,15 +1,14 @@
-"""Admin API: the traffic log, newest first, with filters."""
+"""Admin API: the traffic log with the operator's filters (JSON, or CSV with ``format=csv``)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from starlette.responses import JSONResponse, Response
 
+from ocpihub.hub.traffic_view import MAX_LIMIT, read_traffic, to_csv, traffic_filter
 from ocpihub.inbound.auth import runtime_of
-from ocpihub.store.traffic import list_traffic
 
 __all__ = ["router"]
 
@@ -19,28 +18,42 @@ router = APIRouter()
 @router.get("/traffic")
 async def list_entries(
     request: Request,
-    platform: Annotated[int | None, Query(description="platform id")] = None,
+    platform: Annotated[str | None, Query(description="platform name or id")] = None,
+    party: Annotated[str | None, Query(description="CC-PID at either end")] = None,
     module: Annotated[str | None, Query(description="OCPI module, e.g. locations")] = None,
-    direction: Annotated[Literal["IN", "OUT", "in", "out"] | None, Query()] = None,
-    status: Annotated[int | None, Query(description="HTTP status")] = None,
-    ocpi_status: Annotated[int | None, Query(description="OCPI status code")] = None,
+    direction: Annotated[str | None, Query(description="IN or OUT")] = None,
+    status: Annotated[str | None, Query(description="HTTP status")] = None,
+    ocpi_status: Annotated[str | None, Query(description="OCPI status code")] = None,
+    request_id: Annotated[str | None, Query()] = None,
     correlation_id: Annotated[str | None, Query()] = None,
-    since: Annotated[
-        datetime | None, Query(description="ISO 8601 time; entries at or after")
-    ] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    since: Annotated[str | None, Query(description="ISO 8601 time; entries at or after")] = None,
+    until: Annotated[str | None, Query(description="ISO 8601 time; entries before")] = None,
+    after_id: Annotated[int | None, Query(description="only newer entries, oldest first")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
+    format: Annotated[Literal["json", "csv"], Query()] = "json",
 ) -> Response:
-    """Traffic-log entries matching every filter given."""
-    async with runtime_of(request).db.read() as conn:
-        found = await list_traffic(
-            conn,
-            platform_id=platform,
-            module=module,
-            direction=direction,
-            http_status=status,
-            ocpi_status=ocpi_status,
-            correlation_id=correlation_id,
-            since=since,
-            limit=limit,
+    """Traffic-log entries matching every filter given, newest first."""
+    db = runtime_of(request).db
+    values = {
+        "platform": platform,
+        "party": party,
+        "module": module,
+        "direction": direction,
+        "status": status,
+        "ocpi_status": ocpi_status,
+        "request_id": request_id,
+        "correlation_id": correlation_id,
+        "since": since,
+        "until": until,
+    }
+    wanted = await traffic_filter(db, values, limit=limit)
+    if after_id is not None:
+        wanted = wanted.newer_than(after_id)
+    found = await read_traffic(db, wanted)
+    if format == "csv":
+        return Response(
+            to_csv(found),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="traffic.csv"'},
         )
     return JSONResponse(found)

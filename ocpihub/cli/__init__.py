@@ -15,6 +15,7 @@ import typer
 
 from ocpihub.cli import agreement, enums, party, platform
 from ocpihub.cli import outbox as outbox_cli
+from ocpihub.cli import traffic as traffic_cli
 from ocpihub.cli._common import run, settings_or_exit
 from ocpihub.hub.admin_token import ensure_admin_token
 from ocpihub.store.db import Database
@@ -33,6 +34,7 @@ app.add_typer(enums.app, name="enum")
 app.add_typer(agreement.app, name="agreement")
 app.add_typer(party.app, name="party")
 app.add_typer(outbox_cli.app, name="outbox")
+app.command("traffic")(traffic_cli.traffic)
 
 
 @app.command()

@@ -29,7 +29,13 @@ def settings_or_exit(**overrides: Any) -> Settings:
 
 
 def run(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
-    """Migrate, run ``work`` against the database, close it; OCPI errors end the command (1)."""
+    """Migrate, run ``work`` against the database, close it; OCPI errors end the command (1).
+
+    Log lines of the work go to stderr (``ocpihub.log``), never among the command's output.
+    """
+    from ocpihub.log import configure_logging
+
+    configure_logging(settings.log_format, settings.log_level)
 
     async def go() -> T:
         db = Database(settings.database_url)

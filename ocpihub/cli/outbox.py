@@ -31,6 +31,10 @@ def outbox_list(
     platform: Annotated[
         int | None, typer.Option("--platform", help="Only items for this receiver platform id.")
     ] = None,
+    module: Annotated[str | None, typer.Option(help="Only items of this OCPI module.")] = None,
+    object_id: Annotated[
+        str | None, typer.Option("--object", help="Only items of this object (its id).")
+    ] = None,
     limit: Annotated[int, typer.Option(help="At most this many items.")] = 100,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -43,7 +47,14 @@ def outbox_list(
         raise typer.Exit(2) from None
 
     async def work(db: Database) -> list[dict[str, Any]]:
-        items = await list_outbox(db, status=wanted, receiver_platform_id=platform, limit=limit)
+        items = await list_outbox(
+            db,
+            status=wanted,
+            receiver_platform_id=platform,
+            limit=limit,
+            module=module,
+            object_id=object_id,
+        )
         return [i.as_json() for i in items]
 
     found = run(settings, work)
@@ -80,6 +91,10 @@ def outbox_retry(
     all_dead: Annotated[
         bool, typer.Option("--all-dead", help="Queue every DEAD item again.")
     ] = False,
+    platform: Annotated[
+        int | None,
+        typer.Option("--platform", help="With --all-dead: only this receiver platform id's."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Queue an item again (due now, fresh attempt budget), or every DEAD one."""
@@ -90,7 +105,7 @@ def outbox_retry(
 
     async def work(db: Database) -> list[int]:
         if all_dead:
-            return await retry_all_dead(db)
+            return await retry_all_dead(db, platform)
         assert item_id is not None
         return [(await retry_item(db, item_id)).id]
 

@@ -87,14 +87,19 @@ def platform_add(
 def platform_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """List every platform."""
+    """List every platform with its connection status (CONNECTED, OFFLINE, PLANNED, SUSPENDED)."""
     from ocpihub.admin.platforms import platform_json
+    from ocpihub.hub.overview import partner_health
 
     settings = settings_or_exit()
 
     async def work(db: Database) -> list[dict[str, Any]]:
-        async with db.read() as conn:
-            return [platform_json(p) for p in await store.list_platforms(conn)]
+        out = []
+        for health in sorted(await partner_health(db), key=lambda h: h.platform.id):
+            item = platform_json(health.platform)
+            item["connection_status"] = health.status.value
+            out.append(item)
+        return out
 
     found = run(settings, work)
     if as_json:
@@ -103,14 +108,59 @@ def platform_list(
     if not found:
         typer.echo("no platforms")
         return
-    typer.echo(f"{'ID':>4}  {'NAME':<24} {'STATUS':<13} {'VERSION':<8} ROLES")
+    typer.echo(f"{'ID':>4}  {'NAME':<24} {'STATUS':<10} {'REGISTRATION':<13} {'VERSION':<8} ROLES")
     for p in found:
         roles = ",".join(
             f"{r['role']}:{r['country_code']}:{r['party_id']}" for r in p["declared_roles"]
         )
         typer.echo(
-            f"{p['id']:>4}  {p['name']:<24} {p['status']:<13} {p['version'] or '-':<8} {roles}"
+            f"{p['id']:>4}  {p['name']:<24} {p['connection_status']:<10} {p['status']:<13} "
+            f"{p['version'] or '-':<8} {roles}"
         )
+
+
+@app.command("show")
+def platform_show(
+    name: Annotated[str, typer.Argument(help="The platform's name (or id).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """One platform: status, parties, endpoints, settings (no tokens) and its health."""
+    from ocpihub.cli.platform_show import describe, show
+
+    settings = settings_or_exit()
+    found = run(settings, lambda db: describe(db, name))
+    if as_json:
+        print_json(found)
+        return
+    show(found)
+
+
+@app.command("credentials")
+def platform_credentials(
+    name: Annotated[str, typer.Argument(help="The platform's name.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Update credentials with a registered platform: the hub PUTs fresh ones (both tokens
+    renewed; the hub must be serving, as the partner calls it back)."""
+    from ocpihub.admin.platforms import platform_json
+    from ocpihub.hub.credentials_refresh import update_credentials
+
+    settings = settings_or_exit()
+
+    async def work(db: Database) -> dict[str, Any]:
+        platform = await _by_name(db, name)
+        client = PartnerClient(timeout=settings.request_timeout)
+        try:
+            done = await update_credentials(_registrar(db, settings, client), platform.id)
+        finally:
+            await client.close()
+        return platform_json(done)
+
+    done = run(settings, work)
+    if as_json:
+        print_json(done)
+        return
+    typer.echo(f"platform {done['name']}: credentials updated")
 
 
 def _registrar(db: Database, settings: Settings, client: PartnerClient) -> Registrar:

@@ -17,15 +17,16 @@ from collections.abc import Iterable
 
 import structlog
 
-from ocpihub.errors import OcpiError
+from ocpihub.errors import MethodNotAllowed, NotFound, OcpiError
 from ocpihub.hub.credentials import read_credentials
 from ocpihub.hub.platforms import new_token
 from ocpihub.hub.registration import Registrar
 from ocpihub.model.agreements import Agreement
 from ocpihub.model.parties import Platform, PlatformStatus
+from ocpihub.outbound.client import calling_platform
 from ocpihub.store import platforms as store
 
-__all__ = ["CredentialsRefresher"]
+__all__ = ["CredentialsRefresher", "update_credentials"]
 
 log = structlog.get_logger("ocpihub.credentials")
 
@@ -77,6 +78,10 @@ class CredentialsRefresher:
 
     async def refresh(self, platform: Platform) -> None:
         """PUT the hub's current credentials to ``platform`` and take its new token."""
+        with calling_platform(platform.id):
+            await self._refresh(platform)
+
+    async def _refresh(self, platform: Platform) -> None:
         db = self.registrar.db
         async with db.read() as conn:
             endpoints = await store.list_endpoints(conn, platform.id)
@@ -112,3 +117,21 @@ class CredentialsRefresher:
             await store.keep_newest_tokens(conn, platform.id, "C", keep=2)
             await store.update_platform(conn, platform.id, outbound_token=answer.token)
         log.info("credentials_refreshed", platform=platform.name)
+
+
+async def update_credentials(registrar: Registrar, platform_id: int) -> Platform:
+    """The operator's credentials update of a registered platform (CLI, admin API, console):
+    the hub PUTs fresh credentials and takes the partner's new token."""
+    async with registrar.db.read() as conn:
+        platform = await store.get_platform(conn, platform_id)
+    if platform is None:
+        raise NotFound(f"no platform with id {platform_id}")
+    if platform.status is not PlatformStatus.REGISTERED:
+        raise MethodNotAllowed(
+            f"platform {platform.name} is not registered: there are no credentials to update"
+        )
+    await CredentialsRefresher(registrar).refresh(platform)
+    async with registrar.db.read() as conn:
+        done = await store.get_platform(conn, platform_id)
+    assert done is not None
+    return done

@@ -76,6 +76,7 @@ class LivenessChecker:
                 token=platform.outbound_token,
                 base64_token=platform.encodes_token(),
                 timeout=self.timeout,
+                extra={"module": "versions", "platform_id": platform.id},
             )
         except OcpiError:
             return False

@@ -52,7 +52,7 @@ from ocpihub.model.parties import (
     Platform,
     PlatformStatus,
 )
-from ocpihub.outbound.client import PartnerClient
+from ocpihub.outbound.client import PartnerClient, calling_platform
 from ocpihub.settings import Settings
 from ocpihub.store import platforms as store
 from ocpihub.store.agreements import list_agreements
@@ -160,6 +160,12 @@ class Registrar:
         self, platform: Platform, version: str, body: object, *, update: bool
     ) -> dict[str, Any]:
         """A partner's POST (``update`` False) or PUT of its credentials; the hub's answer."""
+        with calling_platform(platform.id):
+            return await self._accept(platform, version, body, update=update)
+
+    async def _accept(
+        self, platform: Platform, version: str, body: object, *, update: bool
+    ) -> dict[str, Any]:
         self.check_status(platform, update=update)
         creds = read_credentials(version, body, declared=platform.declared_roles)
         await self._check_claims(platform, version, creds.parties)
@@ -288,6 +294,10 @@ class Registrar:
 
     async def register_with(self, platform_id: int, versions_url: str, token: str) -> Platform:
         """Register the hub with a partner, given its versions URL and its token A."""
+        with calling_platform(platform_id):
+            return await self._register_with(platform_id, versions_url, token)
+
+    async def _register_with(self, platform_id: int, versions_url: str, token: str) -> Platform:
         token = token.strip()
         if not token or len(token) > 64 or any(not 0x21 <= ord(c) <= 0x7E for c in token):
             raise InvalidParameters(
@@ -431,6 +441,12 @@ class Registrar:
         }
 
     async def _delete_at_partner(
+        self, platform: Platform, endpoint: Endpoint
+    ) -> tuple[bool, str | None]:
+        with calling_platform(platform.id):
+            return await self._delete_request(platform, endpoint)
+
+    async def _delete_request(
         self, platform: Platform, endpoint: Endpoint
     ) -> tuple[bool, str | None]:
         try:

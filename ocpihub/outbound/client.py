@@ -9,8 +9,10 @@ leaks past this module.
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +23,19 @@ from ocpihub import __version__
 from ocpihub.errors import ForwardTimeout, ReceiverNotConnected
 from ocpihub.ocpi.headers import encode_token
 
-__all__ = ["Exchange", "OutboundResponse", "PartnerClient"]
+__all__ = ["Exchange", "OutboundResponse", "PartnerClient", "calling_platform"]
+
+_CALLING: ContextVar[int | None] = ContextVar("ocpihub_calling_platform", default=None)
+
+
+@contextlib.contextmanager
+def calling_platform(platform_id: int) -> Iterator[None]:
+    """Calls made inside the block are to this platform (the traffic log names it)."""
+    token = _CALLING.set(platform_id)
+    try:
+        yield
+    finally:
+        _CALLING.reset(token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +169,9 @@ class PartnerClient:
             raise ReceiverNotConnected(error) from None
         finally:
             if self.observer is not None:
+                calling = _CALLING.get()
+                if calling is not None and (extra is None or "platform_id" not in extra):
+                    extra = {**(extra or {}), "platform_id": calling}
                 await self.observer(
                     Exchange(
                         method=method,

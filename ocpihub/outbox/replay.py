@@ -37,8 +37,10 @@ async def list_outbox(
     receiver_platform_id: int | None = None,
     limit: int = 100,
     after_id: int | None = None,
+    module: str | None = None,
+    object_id: str | None = None,
 ) -> list[OutboxItem]:
-    """Items in queue order, filtered."""
+    """Items in queue order, filtered (``object_id``: the items of that object)."""
     async with db.read() as conn:
         return await store.list_items(
             conn,
@@ -46,6 +48,8 @@ async def list_outbox(
             receiver_platform_id=receiver_platform_id,
             limit=limit,
             after_id=after_id,
+            module=module,
+            object_id=object_id,
         )
 
 
@@ -63,7 +67,9 @@ async def retry_item(db: Database, item_id: int) -> OutboxItem:
     return again
 
 
-async def retry_all_dead(db: Database) -> list[int]:
-    """Queue every DEAD item again; their ids."""
+async def retry_all_dead(db: Database, receiver_platform_id: int | None = None) -> list[int]:
+    """Queue every DEAD item again (of one receiver platform, when given); their ids."""
     async with db.write() as conn:
-        return await store.retry_items(conn, datetime.now(UTC), all_dead=True)
+        return await store.retry_items(
+            conn, datetime.now(UTC), all_dead=True, receiver_platform_id=receiver_platform_id
+        )

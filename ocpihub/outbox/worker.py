@@ -153,6 +153,11 @@ class DeliveryWorker:
         """Look for due work now rather than at the next poll."""
         self._wake.set()
 
+    @property
+    def running(self) -> bool:
+        """Whether the claiming loop is alive (``GET /ready``)."""
+        return self._loop_task is not None and not self._loop_task.done()
+
     async def start(self) -> None:
         """Start claiming and delivering in the background."""
         if self._loop_task is not None:

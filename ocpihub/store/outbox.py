@@ -431,9 +431,19 @@ async def list_items(
     ordering_key: str | None = None,
     limit: int = 100,
     after_id: int | None = None,
+    module: str | None = None,
+    object_id: str | None = None,
 ) -> list[OutboxItem]:
-    """Items in id order (queue order), optionally filtered; at most ``limit``."""
+    """Items in id order (queue order), optionally filtered; at most ``limit``.
+
+    ``object_id``: items of that object (the last part of their ordering key, which names the
+    Location for its EVSEs and Connectors).
+    """
     query = select(outbox).order_by(outbox.c.id).limit(limit)
+    if module is not None:
+        query = query.where(outbox.c.module == module)
+    if object_id is not None:
+        query = query.where(outbox.c.ordering_key.endswith(":" + object_id, autoescape=True))
     if status is not None:
         query = query.where(outbox.c.status == status.value)
     if receiver_platform_id is not None:
@@ -459,15 +469,18 @@ async def retry_items(
     *,
     item_ids: Collection[int] | None = None,
     all_dead: bool = False,
+    receiver_platform_id: int | None = None,
 ) -> list[int]:
     """Queue items again, due now, with a fresh attempt budget; the ids that were re-queued.
 
     ``item_ids``: those items (any state but IN_FLIGHT; a DONE item is delivered again, a
-    replay). ``all_dead``: every DEAD item.
+    replay). ``all_dead``: every DEAD item (of ``receiver_platform_id`` when given).
     """
     query = update(outbox).where(outbox.c.status != Status.IN_FLIGHT.value)
     if all_dead:
         query = query.where(outbox.c.status == Status.DEAD.value)
+        if receiver_platform_id is not None:
+            query = query.where(outbox.c.receiver_platform_id == receiver_platform_id)
     elif item_ids:
         query = query.where(outbox.c.id.in_(list(item_ids)))
     else:

@@ -239,6 +239,11 @@ class TrafficRecorder:
         """The :class:`~ocpihub.outbound.client.PartnerClient` observer hook."""
         self.record(entry_from_exchange(exchange, datetime.now(UTC)))
 
+    @property
+    def running(self) -> bool:
+        """Whether the writer is alive (``GET /ready``)."""
+        return self._writer is not None and not self._writer.done()
+
     async def start(self) -> None:
         """Start the writer and the pruner."""
         if self._writer is None:

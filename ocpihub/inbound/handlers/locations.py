@@ -225,6 +225,7 @@ async def _forward_get(
         base64_token=platform.encodes_token(),
         headers=headers,
         timeout=runtime.settings.request_timeout,
+        extra={"module": "locations", "platform_id": platform.id},
     )
     data = answer.data
     if answer.status != 200 or answer.ocpi_status != 1000 or not isinstance(data, dict):
