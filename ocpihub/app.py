@@ -18,6 +18,9 @@ from starlette.responses import JSONResponse, Response
 
 from ocpihub import __version__
 from ocpihub.admin import api as admin_api
+from ocpihub.admin.web.console import Console
+from ocpihub.admin.web.routes import mount_console
+from ocpihub.admin.web.session import ConsoleSessions, SignInLimiter, console_secret
 from ocpihub.hub.admin_token import ensure_admin_token
 from ocpihub.hub.clientinfo import ClientInfoNotifier
 from ocpihub.hub.credentials_refresh import CredentialsRefresher
@@ -111,6 +114,13 @@ def create_app(settings: Settings) -> FastAPI:
         await metrics.observe_outbound(exchange)
 
     client.observer = outbound_observed
+    console = Console(
+        ConsoleSessions(
+            lifetime_seconds=settings.console_session_minutes * 60,
+            secure=settings.public_url.startswith("https://"),
+        ),
+        SignInLimiter(settings.console_signin_failures),
+    )
     readiness = Readiness(
         db,
         {
@@ -141,6 +151,7 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await migrate(db)
         runtime.admin_token_hash, _ = await ensure_admin_token(db, settings.admin_token)
+        console.sessions.start(await console_secret(db), runtime.admin_token_hash)
         await enums.load(db)
         await client.start()
         await traffic.start()
@@ -166,6 +177,7 @@ def create_app(settings: Settings) -> FastAPI:
         default_response_class=ORJSONResponse,
     )
     app.state.runtime = runtime
+    app.state.console = console
     app.state.traffic = traffic
     app.state.deliveries = deliveries
     install_error_handlers(app)
@@ -179,6 +191,7 @@ def create_app(settings: Settings) -> FastAPI:
         return await metrics.render()
 
     app.include_router(admin_api.router)
+    mount_console(app)
     modules = APIRouter()
     credentials.mount(modules, interfaces)
     locations.mount(modules, interfaces)

@@ -194,6 +194,19 @@ class Settings(BaseSettings):
         "(0 reads the database on every request).",
     )
 
+    console_session_minutes: int = Field(
+        480,
+        ge=1,
+        le=10_080,
+        description="How long an operator stays signed in to the console at /admin, in minutes.",
+    )
+    console_signin_failures: int = Field(
+        5,
+        ge=1,
+        description="Failed console sign-ins from one address within 15 minutes after which "
+        "further attempts are refused until the oldest failure is 15 minutes old.",
+    )
+
     @field_validator("country_code")
     @classmethod
     def _country_code(cls, value: str) -> str:
