@@ -27,6 +27,7 @@ from ocpihub.hub.credentials_refresh import CredentialsRefresher
 from ocpihub.hub.enums import EnumRegistry
 from ocpihub.hub.liveness import LivenessChecker
 from ocpihub.hub.registration import Registrar
+from ocpihub.inbound.guard import EdgeGuardMiddleware
 from ocpihub.inbound.handlers import (
     bookings,
     cdrs,
@@ -181,8 +182,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.traffic = traffic
     app.state.deliveries = deliveries
     install_error_handlers(app)
+    # innermost first: the guard's refusals are logged and carry the request ids
+    app.add_middleware(EdgeGuardMiddleware, runtime=runtime, metrics=metrics)
     app.add_middleware(TrafficMiddleware, recorder=traffic)  # inside RequestIds: sees the ids
-    app.add_middleware(RequestIdsMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestIdsMiddleware)
 
     app.add_middleware(MetricsMiddleware, metrics=metrics)
 

@@ -12,7 +12,8 @@
     │   ├── NotFound                   2000  no such object / route           HTTP 404
     │   ├── MethodNotAllowed           2000  wrong method (or registration)   HTTP 405
     │   ├── PayloadTooLarge            2001  body over the size limit         HTTP 413
-    │   └── UnsupportedMediaType       2001  body not application/json        HTTP 415
+    │   ├── UnsupportedMediaType       2001  body not application/json        HTTP 415
+    │   └── TooManyRequests            2000  platform over its rate limit     HTTP 429
     ├── Unauthorized                   2000  missing / unknown token          HTTP 401
     ├── ServerError                    3000  generic server error             HTTP 500
     │   ├── UnableToUseClientApi       3001                                   HTTP 200
@@ -113,6 +114,17 @@ class UnsupportedMediaType(InvalidParameters):
     http_status = 415
 
 
+class TooManyRequests(ClientError):
+    """Too many requests: slow down and retry after the time given in Retry-After."""
+
+    status_code = 2000
+    http_status = 429
+
+    def __init__(self, message: str | None = None, *, retry_after: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class Unauthorized(ClientError):
     """Missing or unknown credentials token."""
 
@@ -201,6 +213,7 @@ __all__ = [
     "ReceiverNotConnected",
     "ServerError",
     "Superseded",
+    "TooManyRequests",
     "UnableToUseClientApi",
     "Unauthorized",
     "UnknownLocation",

@@ -73,6 +73,13 @@ class Metrics:
             ["version", "module"],
             registry=self.registry,
         )
+        self.rate_limited = Counter(
+            "ocpihub_rate_limited",
+            "OCPI requests refused with HTTP 429 because their platform was over its rate "
+            "limit, by platform.",
+            ["platform"],
+            registry=self.registry,
+        )
         self._children: dict[tuple[str, str, str, int], tuple[Any, Any]] = {}
         self.outbox = Gauge(
             "ocpihub_outbox_items",

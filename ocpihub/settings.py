@@ -63,7 +63,23 @@ class Settings(BaseSettings):
         "start, printed once, and stored hashed in the database.",
     )
     max_body_bytes: int = Field(
-        1_048_576, gt=0, description="Largest request body accepted, in bytes (else HTTP 413)."
+        1_048_576,
+        gt=0,
+        description="Largest request body accepted, in bytes (else HTTP 413), streamed or not; "
+        "a platform's own setting overrides it for its OCPI requests.",
+    )
+    rate_limit_per_second: float = Field(
+        0.0,
+        ge=0,
+        description="Requests a second each platform may make to the OCPI API, on average "
+        "(0: no limit); a platform's own setting overrides it. Counted per hub process. "
+        "Over it: HTTP 429 with Retry-After.",
+    )
+    rate_limit_burst_seconds: float = Field(
+        2.0,
+        gt=0,
+        description="How many seconds' worth of its rate a platform may send at once "
+        "(the burst is at least one request).",
     )
     page_limit: int = Field(
         1000, gt=0, description="Default maximum page size (X-Limit) of list GETs."

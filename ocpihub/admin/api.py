@@ -12,22 +12,17 @@ from fastapi import APIRouter, Depends, Request
 from ocpihub.admin import agreements, enums, overview, parties, platforms
 from ocpihub.admin import outbox as outbox_admin
 from ocpihub.admin import traffic as traffic_admin
-from ocpihub.errors import Unauthorized
-from ocpihub.hub.admin_token import check_admin_token
-from ocpihub.inbound.auth import runtime_of
+from ocpihub.inbound.auth import admin_refusal, runtime_of
 
 __all__ = ["require_admin", "router"]
 
 
 async def require_admin(request: Request) -> None:
-    """Dependency: the request carries the admin bearer token."""
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    expected = runtime_of(request).admin_token_hash
-    if scheme.lower() != "bearer" or not token.strip() or expected is None:
-        raise Unauthorized("admin API: send 'Authorization: Bearer <admin token>'")
-    if not check_admin_token(token.strip(), expected):
-        raise Unauthorized("admin API: wrong admin token")
+    """Dependency: the request carries the admin bearer token (requests with a body were
+    checked already by the edge guard, before their body was read)."""
+    error = admin_refusal(runtime_of(request), request.headers.get("authorization"))
+    if error is not None:
+        raise error
 
 
 router = APIRouter(prefix="/admin/api", dependencies=[Depends(require_admin)])

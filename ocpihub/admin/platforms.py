@@ -1,4 +1,5 @@
-"""Admin API: platforms (list, show, add, register, issue a new token A, remove)."""
+"""Admin API: platforms (list, show, add, change settings, register, issue a new token A,
+remove)."""
 
 from __future__ import annotations
 
@@ -45,6 +46,16 @@ class RegisterIn(BaseModel):
     token: str = Field(min_length=1, max_length=64)
 
 
+class PlatformSettingsIn(BaseModel):
+    """Body of ``PATCH /admin/api/platforms/{id}``: the fields given are set; ``null`` returns
+    a limit to the hub-wide setting."""
+
+    model_config = {"extra": "forbid"}
+
+    rate_limit_per_second: float | None = Field(None, ge=0)
+    max_body_bytes: int | None = Field(None, gt=0)
+
+
 def _registrar(request: Request) -> Registrar:
     runtime = runtime_of(request)
     return Registrar(runtime.db, runtime.client, runtime.settings, runtime.notify_parties)
@@ -60,6 +71,8 @@ def platform_json(platform: Platform) -> dict[str, Any]:
         "versions_url": platform.versions_url,
         "token_encoding": platform.token_encoding.value,
         "declared_roles": [r.as_dict() for r in platform.declared_roles],
+        "rate_limit_per_second": platform.rate_limit_per_second,
+        "max_body_bytes": platform.max_body_bytes,
         "created_at": platform.created_at.isoformat(),
         "updated_at": platform.updated_at.isoformat(),
     }
@@ -127,6 +140,18 @@ async def get_platform(platform_id: int, request: Request) -> Response:
     out["connection_status"] = health.status.value
     out["health"] = health.as_json()
     return JSONResponse(out)
+
+
+@router.patch("/platforms/{platform_id}")
+async def change_platform(platform_id: int, body: PlatformSettingsIn, request: Request) -> Response:
+    """Change a platform's settings (its rate limit and body-size limit)."""
+    async with runtime_of(request).db.write() as conn:
+        if await store.get_platform(conn, platform_id) is None:
+            raise NotFound(f"no platform with id {platform_id}")
+        changes = body.model_dump(include=body.model_fields_set)
+        if changes:
+            await store.update_platform(conn, platform_id, **changes)
+    return await get_platform(platform_id, request)
 
 
 @router.post("/platforms/{platform_id}/register")

@@ -222,6 +222,76 @@ def platform_register(
     typer.echo(f"parties: {parties}")
 
 
+def _limit_or_exit(option: str, value: str | None, kind: type[float] | type[int]) -> Any:
+    """``value`` as a number, ``None`` for "default", or exit 2 naming the option."""
+    if value is None or value == "default":
+        return None
+    try:
+        number = kind(value)
+    except ValueError:
+        number = -1
+    if number < 0 or (kind is int and number == 0):
+        typer.echo(f"error: {option}: {value!r} is not a valid limit (or 'default')", err=True)
+        raise typer.Exit(2)
+    return number
+
+
+@app.command("limits")
+def platform_limits(
+    name: Annotated[str, typer.Argument(help="The platform's name.")],
+    rate_limit: Annotated[
+        str | None,
+        typer.Option(
+            help="Requests a second the platform may make (0: no limit; 'default': the "
+            "rate_limit_per_second setting)."
+        ),
+    ] = None,
+    max_body_bytes: Annotated[
+        str | None,
+        typer.Option(
+            help="Largest request body it may send, in bytes ('default': the max_body_bytes "
+            "setting)."
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show or set a platform's rate limit and body-size limit (running hubs apply a change
+    within directory_cache_seconds)."""
+    settings = settings_or_exit()
+    changes: dict[str, Any] = {}
+    if rate_limit is not None:
+        changes["rate_limit_per_second"] = _limit_or_exit("--rate-limit", rate_limit, float)
+    if max_body_bytes is not None:
+        changes["max_body_bytes"] = _limit_or_exit("--max-body-bytes", max_body_bytes, int)
+
+    async def work(db: Database) -> dict[str, Any]:
+        platform = await _by_name(db, name)
+        if changes:
+            async with db.write() as conn:
+                await store.update_platform(conn, platform.id, **changes)
+            platform = await _by_name(db, name)
+        return {
+            "name": platform.name,
+            "rate_limit_per_second": platform.rate_limit_per_second,
+            "max_body_bytes": platform.max_body_bytes,
+        }
+
+    shown = run(settings, work)
+    if as_json:
+        print_json(shown)
+        return
+    rate = shown["rate_limit_per_second"]
+    body = shown["max_body_bytes"]
+    if rate is None:
+        typer.echo(f"rate limit:     default ({settings.rate_limit_per_second:g}/s; 0: none)")
+    else:
+        typer.echo(f"rate limit:     {rate:g}/s" + (" (no limit)" if rate == 0 else ""))
+    if body is None:
+        typer.echo(f"max body bytes: default ({settings.max_body_bytes})")
+    else:
+        typer.echo(f"max body bytes: {body}")
+
+
 @app.command("token")
 def platform_token(
     name: Annotated[str, typer.Argument(help="The platform's name.")],

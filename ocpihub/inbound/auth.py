@@ -11,11 +11,21 @@ from dataclasses import dataclass
 from fastapi import Request
 
 from ocpihub.errors import Unauthorized
+from ocpihub.hub.admin_token import check_admin_token
 from ocpihub.model.parties import Platform
 from ocpihub.ocpi.headers import token_candidates
 from ocpihub.runtime import Runtime
 
-__all__ = ["Caller", "authenticate", "runtime_of"]
+__all__ = [
+    "Caller",
+    "admin_refusal",
+    "authenticate",
+    "refusal",
+    "resolve_caller",
+    "runtime_of",
+]
+
+_UNRESOLVED = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,19 +42,47 @@ def runtime_of(request: Request) -> Runtime:
     return runtime
 
 
-async def authenticate(request: Request, *, allow_token_a: bool) -> Caller:
-    """Resolve the caller from its token, or raise :class:`Unauthorized` (HTTP 401)."""
-    header = request.headers.get("authorization")
+async def resolve_caller(runtime: Runtime, header: str | None) -> tuple[Platform, str] | None:
+    """The platform and token kind (``A`` or ``C``) an Authorization header stands for."""
     candidates = token_candidates(header)
     if not candidates:
-        raise Unauthorized(
-            "missing Authorization header: send 'Authorization: Token <credentials token>'"
-            if not header
-            else "Authorization header must have the form 'Token <credentials token>'"
-        )
-    found = await runtime_of(request).directory.caller(candidates)
+        return None
+    return await runtime.directory.caller(candidates)
+
+
+def refusal(header: str | None) -> Unauthorized:
+    """Why a request without a known token is refused (HTTP 401)."""
+    if token_candidates(header):
+        return Unauthorized("unknown credentials token")
+    return Unauthorized(
+        "missing Authorization header: send 'Authorization: Token <credentials token>'"
+        if not header
+        else "Authorization header must have the form 'Token <credentials token>'"
+    )
+
+
+def admin_refusal(runtime: Runtime, header: str | None) -> Unauthorized | None:
+    """None when ``header`` carries the admin bearer token, else why not (HTTP 401)."""
+    scheme, _, token = (header or "").partition(" ")
+    expected = runtime.admin_token_hash
+    if scheme.lower() != "bearer" or not token.strip() or expected is None:
+        return Unauthorized("admin API: send 'Authorization: Bearer <admin token>'")
+    if not check_admin_token(token.strip(), expected):
+        return Unauthorized("admin API: wrong admin token")
+    return None
+
+
+async def authenticate(request: Request, *, allow_token_a: bool) -> Caller:
+    """Resolve the caller from its token, or raise :class:`Unauthorized` (HTTP 401).
+
+    The edge guard (``inbound/guard.py``) has usually resolved it already, before the body.
+    """
+    header = request.headers.get("authorization")
+    found = (request.scope.get("state") or {}).get("caller", _UNRESOLVED)
+    if found is _UNRESOLVED:
+        found = await resolve_caller(runtime_of(request), header)
     if found is None:
-        raise Unauthorized("unknown credentials token")
+        raise refusal(header)
     platform, kind = found
     if kind == "A" and not allow_token_a:
         raise Unauthorized(

@@ -1,4 +1,4 @@
-"""ASGI middleware at the very edge: request/correlation ids and the body-size limit.
+"""ASGI middleware at the very edge: request/correlation ids (body limits: ``guard.py``).
 
 Pure ASGI (no BaseHTTPMiddleware) so it adds next to nothing per request.
 """
@@ -8,8 +8,6 @@ from __future__ import annotations
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ocpihub.errors import PayloadTooLarge
-from ocpihub.inbound.responses import ocpi_error_response
 from ocpihub.ocpi.headers import CORRELATION_ID, REQUEST_ID, new_id
 
 __all__ = ["RequestIdsMiddleware"]
@@ -19,13 +17,11 @@ class RequestIdsMiddleware:
     """Reads (or makes up) X-Request-ID and X-Correlation-ID and echoes them on the response.
 
     The ids are kept in ``scope["state"]`` as ``request_id`` and ``correlation_id`` for handlers
-    and the traffic log. Bodies announced larger than ``max_body_bytes`` are refused with 413
-    before they are read; the JSON body reader enforces the same limit on chunked bodies.
+    and the traffic log.
     """
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -37,7 +33,6 @@ class RequestIdsMiddleware:
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
         state["correlation_id"] = correlation_id
-        state["max_body_bytes"] = self.max_body_bytes
 
         async def send_with_ids(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -48,11 +43,4 @@ class RequestIdsMiddleware:
                     out[CORRELATION_ID] = correlation_id
             await send(message)
 
-        length = headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > self.max_body_bytes:
-            error = PayloadTooLarge(
-                f"request body of {length} bytes is over the limit of {self.max_body_bytes}"
-            )
-            await ocpi_error_response(error)(scope, receive, send_with_ids)
-            return
         await self.app(scope, receive, send_with_ids)

@@ -28,6 +28,7 @@ from ocpihub.ocpi.envelope import SUCCESS, envelope_bytes
 
 __all__ = [
     "admin_error_response",
+    "error_response_for",
     "install_error_handlers",
     "ocpi_error_response",
     "ocpi_response",
@@ -72,10 +73,6 @@ def ocpi_error_response(error: OcpiError, headers: dict[str, str] | None = None)
     )
 
 
-def _is_admin(request: Request) -> bool:
-    return request.url.path.startswith("/admin/")
-
-
 def admin_error_response(error: OcpiError, http_status: int | None = None) -> Response:
     """Admin API errors: plain JSON ``{"error", "status_code"}`` with a fitting HTTP status."""
     status = http_status or error.http_status
@@ -98,15 +95,29 @@ def _for_211(error: OcpiError) -> OcpiError:
     return legacy
 
 
-def _respond(request: Request, error: OcpiError, http_status: int | None = None) -> Response:
-    if _is_admin(request):
-        return admin_error_response(error, http_status)
-    if request.url.path.startswith("/ocpi/2.1.1/"):
+def error_response_for(
+    path: str,
+    error: OcpiError,
+    http_status: int | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """``error`` as the caller of ``path`` reads errors: admin JSON, or an OCPI envelope (in
+    2.1.1's codes on 2.1.1 paths)."""
+    if path.startswith("/admin/"):
+        response = admin_error_response(error, http_status)
+        if headers:
+            response.headers.update(headers)
+        return response
+    if path.startswith("/ocpi/2.1.1/"):
         error = _for_211(error)
-    response = ocpi_error_response(error)
+    response = ocpi_error_response(error, headers)
     if http_status is not None:
         response.status_code = http_status
     return response
+
+
+def _respond(request: Request, error: OcpiError, http_status: int | None = None) -> Response:
+    return error_response_for(request.url.path, error, http_status)
 
 
 async def _on_ocpi_error(request: Request, exc: Exception) -> Response:

@@ -103,6 +103,9 @@ class Platform:
     declared_roles: tuple[DeclaredRole, ...]
     created_at: datetime
     updated_at: datetime
+    # per-platform limits; None: the hub-wide setting (rate_limit_per_second, max_body_bytes)
+    rate_limit_per_second: float | None = None
+    max_body_bytes: int | None = None
 
     def encodes_token(self) -> bool:
         """Whether the hub Base64-encodes its token when calling this platform."""

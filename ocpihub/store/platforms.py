@@ -77,6 +77,8 @@ def _platform(row: RowMapping) -> Platform:
         declared_roles=roles,
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        rate_limit_per_second=row["rate_limit_per_second"],
+        max_body_bytes=row["max_body_bytes"],
     )
 
 

@@ -103,6 +103,9 @@ platforms = Table(
     Column("outbound_token", String(64)),
     Column("declared_roles", JsonDoc),
     Column("liveness_failures", Integer, nullable=False, server_default="0"),
+    # per-platform limits; NULL: the hub-wide settings
+    Column("rate_limit_per_second", Float),
+    Column("max_body_bytes", Integer),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
 )
