@@ -17,6 +17,7 @@ from ocpihub.cli import agreement, enums, party, platform
 from ocpihub.cli import outbox as outbox_cli
 from ocpihub.cli import traffic as traffic_cli
 from ocpihub.cli._common import run, settings_or_exit
+from ocpihub.cli.demo import demo
 from ocpihub.hub.admin_token import ensure_admin_token
 from ocpihub.store.db import Database
 
@@ -35,6 +36,7 @@ app.add_typer(agreement.app, name="agreement")
 app.add_typer(party.app, name="party")
 app.add_typer(outbox_cli.app, name="outbox")
 app.command("traffic")(traffic_cli.traffic)
+app.command("demo")(demo)  # the simulators load only when the command runs
 
 
 @app.command()
