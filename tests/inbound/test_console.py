@@ -119,3 +119,26 @@ async def test_failed_sign_ins_are_limited_and_logged(
     logged = capsys.readouterr()
     assert "console_signin_failed" in logged.out + logged.err
     assert "console_signin_throttled" in logged.out + logged.err
+
+
+async def test_traffic_entry_shows_bodies_when_kept(make_settings: Any) -> None:
+    """With traffic_log_bodies on, an entry's page shows its bodies; a bad filter is named."""
+    app = create_app(make_settings(admin_token=ADMIN, traffic_log_bodies=True))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://hub") as client:
+            answered = await client.get("/ocpi/versions", headers={"Authorization": "Token x"})
+            assert answered.status_code == 401
+            await app.state.traffic.flush()
+            await sign_in(client)
+            listing = await client.get("/admin/traffic?direction=IN")
+            entry_id = re.search(r'href="/admin/traffic/(\d+)"', listing.text)
+            assert entry_id, listing.text
+            entry = await client.get(f"/admin/traffic/{entry_id.group(1)}")
+            assert entry.status_code == 200
+            assert "Response body" in entry.text and "status_code" in entry.text
+            refused = await client.get("/admin/traffic?party=nonsense")
+            assert "party &#39;nonsense&#39; must have the form CC-PID" in refused.text
+            exported = await client.get("/admin/traffic.csv?direction=IN")
+            assert exported.headers["content-type"].startswith("text/csv")
+            assert exported.text.splitlines()[0].startswith("id,at,direction,platform_id")
