@@ -90,7 +90,10 @@ def create_app(settings: Settings) -> FastAPI:
     """The hub as an ASGI application."""
     db = Database(settings.database_url)
     interfaces = InterfaceRegistry()
-    client = PartnerClient(timeout=settings.request_timeout)
+    client = PartnerClient(
+        timeout=settings.request_timeout,
+        allow_private_addresses=settings.allow_private_addresses,
+    )
     traffic = TrafficRecorder(
         db,
         keep_bodies=settings.traffic_log_bodies,

@@ -91,8 +91,10 @@ class Settings(BaseSettings):
     )
     allow_private_addresses: bool = Field(
         True,
-        description="Whether partner URLs may point at loopback or private-range addresses. "
-        "Turn off in production on a public network.",
+        description="Whether the hub may call loopback, private-range and other non-public "
+        "addresses (off: partner URLs are checked in every address spelling, and the "
+        "addresses a name resolves to when the hub connects). Turn off in production on a "
+        "public network.",
     )
     log_format: Literal["auto", "json", "console"] = Field(
         "auto", description="Log output: json, console, or auto (console on a terminal)."

@@ -149,7 +149,10 @@ def platform_credentials(
 
     async def work(db: Database) -> dict[str, Any]:
         platform = await _by_name(db, name)
-        client = PartnerClient(timeout=settings.request_timeout)
+        client = PartnerClient(
+            timeout=settings.request_timeout,
+            allow_private_addresses=settings.allow_private_addresses,
+        )
         try:
             done = await update_credentials(_registrar(db, settings, client), platform.id)
         finally:
@@ -198,7 +201,10 @@ def platform_register(
                 roles=roles,
             )
             existing = created.platform
-        client = PartnerClient(timeout=settings.request_timeout)
+        client = PartnerClient(
+            timeout=settings.request_timeout,
+            allow_private_addresses=settings.allow_private_addresses,
+        )
         try:
             done = await _registrar(db, settings, client).register_with(
                 existing.id, versions_url, token
@@ -302,7 +308,10 @@ def platform_token(
 
     async def work(db: Database) -> dict[str, Any]:
         platform = await _by_name(db, name)
-        client = PartnerClient(timeout=settings.request_timeout)
+        client = PartnerClient(
+            timeout=settings.request_timeout,
+            allow_private_addresses=settings.allow_private_addresses,
+        )
         registrar = _registrar(db, settings, client)
         token = await registrar.reissue_token_a(platform.id)
         return {"id": platform.id, "token_a": token, "versions_url": registrar.versions_url}
@@ -325,7 +334,10 @@ def platform_remove(
 
     async def work(db: Database) -> dict[str, Any]:
         platform = await _by_name(db, name)
-        client = PartnerClient(timeout=settings.request_timeout)
+        client = PartnerClient(
+            timeout=settings.request_timeout,
+            allow_private_addresses=settings.allow_private_addresses,
+        )
         try:
             return await _registrar(db, settings, client).remove(platform.id)
         finally:

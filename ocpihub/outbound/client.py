@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 import orjson
@@ -22,6 +23,7 @@ import orjson
 from ocpihub import __version__
 from ocpihub.errors import ForwardTimeout, ReceiverNotConnected
 from ocpihub.ocpi.headers import encode_token
+from ocpihub.outbound.urls import PolicyResolver, refused_address
 
 __all__ = ["Exchange", "OutboundResponse", "PartnerClient", "calling_platform"]
 
@@ -95,16 +97,23 @@ class PartnerClient:
         timeout: float = 10.0,
         max_connections: int = 200,
         observer: Observer | None = None,
+        allow_private_addresses: bool = True,
     ) -> None:
         self.timeout = timeout
         self.max_connections = max_connections
         self.observer = observer
+        # off: every call is checked where it connects (outbound/urls.py)
+        self.allow_private_addresses = allow_private_addresses
         self._session: aiohttp.ClientSession | None = None
 
     async def start(self) -> None:
         """Open the pooled session (idempotent)."""
         if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(limit=self.max_connections, limit_per_host=0)
+            connector = aiohttp.TCPConnector(
+                limit=self.max_connections,
+                limit_per_host=0,
+                resolver=None if self.allow_private_addresses else PolicyResolver(),
+            )
             self._session = aiohttp.ClientSession(
                 connector=connector,
                 headers={"User-Agent": f"ocpihub/{__version__}"},
@@ -137,6 +146,14 @@ class PartnerClient:
         """
         await self.start()
         assert self._session is not None
+        if not self.allow_private_addresses:
+            # names are checked by the resolver; address literals never reach it
+            refused = refused_address(urlsplit(url).hostname or "")
+            if refused is not None:
+                raise ReceiverNotConnected(
+                    f"not calling {url}: {refused}, which this hub does not call "
+                    "(setting allow_private_addresses)"
+                )
         out_headers: dict[str, str] = dict(headers or {})
         if token is not None:
             out_headers["Authorization"] = encode_token(token, base64_encode=base64_token)
