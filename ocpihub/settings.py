@@ -127,10 +127,11 @@ class Settings(BaseSettings):
         description="Seconds between looks for due deliveries when nothing wakes the worker.",
     )
     outbox_lease_seconds: float = Field(
-        60.0,
+        6.0,
         gt=0,
-        description="How long a claimed delivery stays claimed; if its process dies, another "
-        "(or the restarted one) delivers it after this. At least request_timeout + 1 is used.",
+        description="Lease of a claimed delivery: its process renews it every third of this "
+        "while the delivery runs; if the process dies, another delivers the item after at most "
+        "this (a restart on the same machine at once).",
     )
     outbox_drain_seconds: float = Field(
         10.0,

@@ -14,7 +14,11 @@ the wire is :mod:`ocpihub.outbox.delivery`. The worker
   written go together in the next (no added wait when deliveries are few);
 - on stop, claims nothing more and waits up to ``drain_timeout`` for in-flight deliveries;
   what is still running then is cancelled and released (due again at once, possibly delivered
-  twice). After a crash, the claim's lease expires and any process delivers the item again.
+  twice);
+- keeps its claims alive with a heartbeat (:mod:`ocpihub.outbox.liveness`): claims hold a
+  short lease that the heartbeat extends while the worker lives, however long a delivery takes.
+  After a crash the leases run out within ``lease`` seconds and any process delivers the items
+  again; a process on the same machine (its restart) releases them at once.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from ocpihub.errors import ForwardTimeout, ReceiverNotConnected
 from ocpihub.outbound.client import PartnerClient
 from ocpihub.outbox.delivery import Prepared, Translate, Undeliverable, pick_endpoint, prepare
 from ocpihub.outbox.items import OutboxItem, Status
+from ocpihub.outbox.liveness import Liveness
 from ocpihub.outbox.retry import Action, Decision, Outcome, RetryPolicy, decide
 from ocpihub.outbox.wakeup import PgListener, install_commit_hook
 from ocpihub.settings import Settings
@@ -76,7 +81,7 @@ class WorkerConfig:
     concurrency: int = 64
     receiver_concurrency: int = 8
     poll_interval: float = 1.0
-    lease: float = 60.0
+    lease: float = 6.0
     drain_timeout: float = 10.0
     request_timeout: float = 10.0
     done_retention: float = 7 * 86_400.0
@@ -91,8 +96,8 @@ class WorkerConfig:
             concurrency=settings.outbox_concurrency,
             receiver_concurrency=settings.outbox_receiver_concurrency,
             poll_interval=settings.outbox_poll_interval,
-            # a claim must outlive the longest request it covers
-            lease=max(settings.outbox_lease_seconds, settings.request_timeout + 1.0),
+            # the heartbeat extends the leases of deliveries that take longer
+            lease=settings.outbox_lease_seconds,
             drain_timeout=settings.outbox_drain_seconds,
             request_timeout=settings.request_timeout,
             done_retention=settings.outbox_done_retention_hours * 3600.0,
@@ -134,6 +139,7 @@ class DeliveryWorker:
             f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         )
         self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._held: set[int] = set()  # claimed, outcome not yet written
         self._per_receiver: dict[int, int] = {}
         self._wake = asyncio.Event()
         self._stopping = False
@@ -146,6 +152,9 @@ class DeliveryWorker:
         self._finished: list[tuple[store.Finished, asyncio.Future[bool]]] = []
         self._flusher: asyncio.Task[None] | None = None
         self._listener = None if db.is_sqlite else PgListener(db.url, self.wake)
+        self._liveness = Liveness(
+            db, self.worker_id, lease=config.lease, held=lambda: set(self._held), clock=clock
+        )
 
     # --- life cycle ---------------------------------------------------------------------------
 
@@ -164,6 +173,7 @@ class DeliveryWorker:
             return
         self._stopping = False
         self._uninstall = install_commit_hook(self.db, self.wake)
+        await self._liveness.start()  # first: a dead predecessor's claims are due again
         self._loop_task = asyncio.create_task(self._run(), name="ocpihub-outbox-worker")
 
     async def stop(self) -> None:
@@ -190,6 +200,8 @@ class DeliveryWorker:
                     conn, unfinished, self.worker_id, self.clock(), "released at shutdown"
                 )
             log.warning("outbox_released_at_shutdown", items=released)
+        self._held.clear()
+        await self._liveness.stop()
         if self._listener is not None:
             await self._listener.close()
         if self._uninstall is not None:
@@ -272,8 +284,10 @@ class DeliveryWorker:
                 limit=free,
                 room=room,
                 default_room=cap,
+                held=list(self._held),
             )
         self._claimed_since_analyze += len(items)
+        self._held.update(i.id for i in items)
         for item in items:
             receiver = item.delivery.receiver_platform_id
             self._per_receiver[receiver] = self._per_receiver.get(receiver, 0) + 1
@@ -420,10 +434,13 @@ class DeliveryWorker:
                         conn, self.worker_id, [outcome for outcome, _ in batch]
                     )
             except Exception as exc:
+                # not renewed any more: the lease runs out and the item is delivered again
+                self._held.difference_update(outcome.item_id for outcome, _ in batch)
                 for _, done in batch:
                     if not done.done():
                         done.set_exception(exc)
                 continue
+            self._held.difference_update(outcome.item_id for outcome, _ in batch)
             for outcome, done in batch:
                 if not done.done():
                     done.set_result(outcome.item_id in kept)

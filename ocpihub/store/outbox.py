@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, exists, func, insert, select, text, update
+from sqlalchemy import and_, delete, exists, func, insert, select, text, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
@@ -157,8 +157,12 @@ async def claim(
     limit: int,
     room: Mapping[int, int],
     default_room: int,
+    held: Collection[int] = (),
 ) -> list[OutboxItem]:
     """Claim up to ``limit`` due queue heads for ``worker_id``, lease ``lease`` seconds.
+
+    ``held``: items the caller is delivering now; never claimed again by it, even if a stall
+    let their lease run out.
 
     ``room`` is how many more items each receiver platform may have in flight in this process
     (``default_room`` for receivers not named); receivers without room are not claimed. Each
@@ -202,7 +206,7 @@ async def claim(
     # searched (e.g. a paused receiver's backlog fills the window): the common claim costs
     # O(limit), not O(items queued).
     wanted = [(status.value, outbox.c.next_attempt_at <= now) for status in CLAIMABLE] + [
-        (Status.IN_FLIGHT.value, outbox.c.lease_until < now)
+        (Status.IN_FLIGHT.value, and_(outbox.c.lease_until < now, outbox.c.id.not_in(held)))
     ]
     window = limit * 2
     custom_plans = False

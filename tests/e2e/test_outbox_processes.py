@@ -42,7 +42,8 @@ from tests.support.servers import free_port
 
 ENV = {
     "OCPIHUB_OUTBOX_POLL_INTERVAL": "0.1",
-    "OCPIHUB_OUTBOX_LEASE_SECONDS": "1",
+    # short, for quick takeovers, yet renewed in time by a hub on a loaded machine
+    "OCPIHUB_OUTBOX_LEASE_SECONDS": "5",
     "OCPIHUB_REQUEST_TIMEOUT": "1",
     "OCPIHUB_OUTBOX_RETRY_BASE_DELAY": "0.05",
     "OCPIHUB_OUTBOX_RECEIVER_CONCURRENCY": "16",
@@ -55,10 +56,11 @@ ENV = {
 class HubProcess:
     """One `python -m ocpihub serve` on a free port."""
 
-    def __init__(self, database_url: str, log: Path) -> None:
+    def __init__(self, database_url: str, log: Path, **settings: str) -> None:
         self.port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("OCPIHUB_")}
         env.update(ENV)
+        env.update({f"OCPIHUB_{k.upper()}": v for k, v in settings.items()})
         env["OCPIHUB_DATABASE_URL"] = database_url
         env["OCPIHUB_PUBLIC_URL"] = f"http://127.0.0.1:{self.port}"
         self.log = log.open("a")
@@ -114,8 +116,8 @@ async def hubs(tmp_path: Path) -> AsyncIterator[Any]:
     """Start hub processes; all are killed at the end of the test."""
     started: list[HubProcess] = []
 
-    async def start(database_url: str) -> HubProcess:
-        hub = HubProcess(database_url, tmp_path / f"hub{len(started)}.log")
+    async def start(database_url: str, **settings: str) -> HubProcess:
+        hub = HubProcess(database_url, tmp_path / f"hub{len(started)}.log", **settings)
         started.append(hub)
         await hub.ready()
         return hub
