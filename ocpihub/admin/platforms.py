@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse, Response
 from ocpihub.errors import NotFound
 from ocpihub.hub.credentials_refresh import update_credentials
 from ocpihub.hub.overview import partner_health
-from ocpihub.hub.platforms import add_platform, declared_role
+from ocpihub.hub.platforms import add_platform, declared_role, set_limits
 from ocpihub.hub.registration import Registrar
 from ocpihub.inbound.auth import runtime_of
 from ocpihub.model.parties import Platform, TokenEncoding
@@ -145,12 +145,8 @@ async def get_platform(platform_id: int, request: Request) -> Response:
 @router.patch("/platforms/{platform_id}")
 async def change_platform(platform_id: int, body: PlatformSettingsIn, request: Request) -> Response:
     """Change a platform's settings (its rate limit and body-size limit)."""
-    async with runtime_of(request).db.write() as conn:
-        if await store.get_platform(conn, platform_id) is None:
-            raise NotFound(f"no platform with id {platform_id}")
-        changes = body.model_dump(include=body.model_fields_set)
-        if changes:
-            await store.update_platform(conn, platform_id, **changes)
+    changes = body.model_dump(include=body.model_fields_set)
+    await set_limits(runtime_of(request).db, platform_id, changes)
     return await get_platform(platform_id, request)
 
 

@@ -8,7 +8,7 @@ import typer
 
 from ocpihub.cli._common import print_json, run, settings_or_exit
 from ocpihub.errors import NotFound, OcpiError
-from ocpihub.hub.platforms import add_platform, parse_role_spec
+from ocpihub.hub.platforms import add_platform, parse_role_spec, set_limits
 from ocpihub.hub.registration import Registrar
 from ocpihub.log import configure_logging
 from ocpihub.model.parties import DeclaredRole, Platform, TokenEncoding
@@ -271,11 +271,7 @@ def platform_limits(
         changes["max_body_bytes"] = _limit_or_exit("--max-body-bytes", max_body_bytes, int)
 
     async def work(db: Database) -> dict[str, Any]:
-        platform = await _by_name(db, name)
-        if changes:
-            async with db.write() as conn:
-                await store.update_platform(conn, platform.id, **changes)
-            platform = await _by_name(db, name)
+        platform = await set_limits(db, (await _by_name(db, name)).id, changes)
         return {
             "name": platform.name,
             "rate_limit_per_second": platform.rate_limit_per_second,

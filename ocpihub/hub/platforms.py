@@ -4,17 +4,25 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
 
-from ocpihub.errors import InvalidParameters
+from ocpihub.errors import InvalidParameters, NotFound
 from ocpihub.model.parties import DeclaredRole, Platform, TokenEncoding
 from ocpihub.store import platforms as store
 from ocpihub.store.db import Database
 
-__all__ = ["ROLES", "NewPlatform", "add_platform", "new_token", "parse_role_spec"]
+__all__ = [
+    "LIMITS",
+    "ROLES",
+    "NewPlatform",
+    "add_platform",
+    "new_token",
+    "parse_role_spec",
+    "set_limits",
+]
 
 ROLES = ("CPO", "EMSP", "HUB", "NAP", "NSP", "OTHER", "SCSP", "PTP")
 """Roles a party may have (2.2.1 Role values, plus PTP for payment terminal providers)."""
@@ -81,3 +89,24 @@ async def add_platform(
     except IntegrityError:
         raise InvalidParameters(f"name {name!r}: a platform with this name exists") from None
     return NewPlatform(platform, token, f"{public_url}/ocpi/versions")
+
+
+LIMITS = ("rate_limit_per_second", "max_body_bytes")
+"""The per-platform limits an operator sets (None: the hub-wide setting of the same name)."""
+
+
+async def set_limits(
+    db: Database, platform_id: int, changes: Mapping[str, float | int | None]
+) -> Platform:
+    """Set some of a platform's limits (CLI, admin API, console); the platform as it is now."""
+    unknown = sorted(set(changes) - set(LIMITS))
+    if unknown:
+        raise InvalidParameters(f"{unknown[0]} is not a platform limit")
+    async with db.write() as conn:
+        if await store.get_platform(conn, platform_id) is None:
+            raise NotFound(f"no platform with id {platform_id}")
+        if changes:
+            await store.update_platform(conn, platform_id, **changes)
+        platform = await store.get_platform(conn, platform_id)
+    assert platform is not None
+    return platform

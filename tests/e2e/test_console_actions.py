@@ -54,6 +54,19 @@ async def test_platform_and_agreement_actions(
         assert said == "ok: Registered with emsp (OCPI 2.3.0)."
         assert len(emsp.of("credentials", "POST")) == 1
 
+        said = await console.act(
+            page, f"{page}/limits", rate_limit_per_second="5", max_body_bytes=""
+        )
+        assert said == "ok: Limits of emsp saved."
+        _, shown = await hub.admin("GET", f"/platforms/{created['id']}")
+        assert (shown["rate_limit_per_second"], shown["max_body_bytes"]) == (5, None)
+        _, html_page = await console.page(page)
+        assert "5 requests/s" in html_page and "hub default: 1,048,576 bytes" in html_page
+        said = await console.act(page, f"{page}/limits", rate_limit_per_second="fast")
+        assert html.unescape(said) == (
+            "error: rate_limit_per_second 'fast' is not a valid limit (blank: the default)"
+        )
+
         said = await console.act(page, f"{page}/credentials")
         assert said == "ok: Credentials updated with emsp."
         assert len(emsp.of("credentials", "PUT")) == 1

@@ -15,7 +15,7 @@ from ocpihub.errors import InvalidParameters, OcpiError
 from ocpihub.hub.agreement_actions import add_agreement, remove_agreement, set_status
 from ocpihub.hub.credentials_refresh import update_credentials
 from ocpihub.hub.party_actions import suspend_party
-from ocpihub.hub.platforms import add_platform, parse_role_spec
+from ocpihub.hub.platforms import add_platform, parse_role_spec, set_limits
 from ocpihub.hub.registration import Registrar
 from ocpihub.model.agreements import AgreementStatus
 from ocpihub.model.parties import TokenEncoding
@@ -76,6 +76,36 @@ async def platform_register(platform_id: int, request: Request) -> Response:
             platform_id, form.get("versions_url", "").strip(), form.get("token", "")
         )
         return f"Registered with {done.name} (OCPI {done.version})."
+
+    return await act(request, work, f"/admin/platforms/{platform_id}")
+
+
+def _limit(form: Form, name: str, kind: type[float] | type[int]) -> float | int | None:
+    """A limit from the form: blank is the hub-wide setting; otherwise a number (> 0 for
+    a body size, >= 0 for a rate: 0 means no limit)."""
+    text = form.get(name, "").strip()
+    if text == "":
+        return None
+    try:
+        number = kind(text)
+    except ValueError:
+        number = -1
+    if number < 0 or (kind is int and number == 0):
+        raise InvalidParameters(f"{name} {text!r} is not a valid limit (blank: the default)")
+    return number
+
+
+@router.post("/admin/platforms/{platform_id}/limits", include_in_schema=False)
+async def platform_limits(platform_id: int, request: Request) -> Response:
+    """Set the platform's rate limit and body-size limit (blank: the hub-wide setting)."""
+
+    async def work(form: Form) -> str:
+        changes = {
+            "rate_limit_per_second": _limit(form, "rate_limit_per_second", float),
+            "max_body_bytes": _limit(form, "max_body_bytes", int),
+        }
+        done = await set_limits(runtime_of(request).db, platform_id, changes)
+        return f"Limits of {done.name} saved."
 
     return await act(request, work, f"/admin/platforms/{platform_id}")
 

@@ -55,6 +55,10 @@ def _age(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
+def _rate(value: float) -> str:
+    return f"{value:g} requests/s" if value else "no limit"
+
+
 @dataclass
 class Console:
     """What the console keeps per process: sessions, the sign-in limiter, the templates."""
@@ -71,6 +75,7 @@ class Console:
         )
         self.templates.filters["when"] = _when
         self.templates.filters["age"] = _age
+        self.templates.filters["rate"] = _rate
         self.templates.globals["chart"] = exchange_chart
 
     def session(self, request: Request) -> Session | None:

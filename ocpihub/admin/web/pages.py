@@ -81,6 +81,7 @@ async def platform(platform_id: int, request: Request) -> Response:
         endpoints=endpoints,
         agreements=agreements,
         traffic=recent,
+        defaults=runtime_of(request).settings,
     )
 
 
