@@ -99,15 +99,20 @@ class SimulatedCpo(Simulated):
             return
         loc_id, evse_uid = rng.choice(idle)
         new = rng.choice([s for s in IDLE_STATUSES if s != self.status[(loc_id, evse_uid)]])
-        await self._evse_status(loc_id, evse_uid, new)
+        self._set_status(loc_id, evse_uid, new)
+        await self._send_status(loc_id, evse_uid)
 
-    async def _evse_status(
-        self, loc_id: str, evse_uid: str, status: str, *, planned: bool = True
-    ) -> None:
+    def _set_status(self, loc_id: str, evse_uid: str, status: str) -> None:
+        """Change an EVSE's status: only where the CPO decides (a step, a command it accepts),
+        never when a follow-up happens to run, so that a seed's decisions do not vary."""
         self.status[(loc_id, evse_uid)] = status
         for evse in self.locations[loc_id]["evses"]:
             if evse["uid"] == evse_uid:
                 evse["status"] = status
+
+    async def _send_status(self, loc_id: str, evse_uid: str, *, planned: bool = True) -> None:
+        """PATCH the EVSE's current status to the counterpart."""
+        status = self.status[(loc_id, evse_uid)]
         suffix = self._object_url("locations", loc_id) + f"/{evse_uid}"
         answer = await self.send(
             "PATCH", "locations", "RECEIVER", suffix, payloads.evse_status_patch(status)
@@ -146,7 +151,7 @@ class SimulatedCpo(Simulated):
             return "REJECTED"
         self._sequence += 1
         session_id = f"S{self.seed}-{self._sequence:05d}"
-        self.status[(loc_id, str(evse_uid))] = "CHARGING"
+        self._set_status(loc_id, str(evse_uid), "CHARGING")
         self.active[session_id] = (loc_id, str(evse_uid))
         self.later(self._start(session_id, body, loc_id, str(evse_uid)))
         return "ACCEPTED"
@@ -156,6 +161,7 @@ class SimulatedCpo(Simulated):
         if session_id not in self.active:
             return "REJECTED"
         loc_id, evse_uid = self.active.pop(session_id)
+        self._set_status(loc_id, evse_uid, "AVAILABLE")
         self.later(self._stop(session_id, body, loc_id, evse_uid))
         return "ACCEPTED"
 
@@ -185,7 +191,7 @@ class SimulatedCpo(Simulated):
         self.sessions[session_id] = session | {"_tariff": tariff_id}
         done = await self._put("sessions", "Session", session)
         self.note(f"session {session_id} ACTIVE", "ok" if done else "refused", planned=False)
-        await self._evse_status(loc_id, evse_uid, "CHARGING", planned=False)
+        await self._send_status(loc_id, evse_uid, planned=False)
 
     async def _stop(self, session_id: str, body: JSON, loc_id: str, evse_uid: str) -> None:
         await asyncio.sleep(REACTION_SECONDS)
@@ -211,7 +217,7 @@ class SimulatedCpo(Simulated):
         )
         done = await self._put("sessions", "Session", session)
         self.note(f"session {session_id} COMPLETED", "ok" if done else "refused", planned=False)
-        await self._evse_status(loc_id, evse_uid, "AVAILABLE", planned=False)
+        await self._send_status(loc_id, evse_uid, planned=False)
         _, cc, pid = self.peer.parties[0]
         tariff = payloads.tariff(cc, pid, tariff_id, TARIFFS[tariff_id])
         cdr = payloads.cdr(

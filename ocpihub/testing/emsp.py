@@ -13,7 +13,9 @@ from ocpihub.testing.simulated import JSON, Log, Simulated, ok
 
 __all__ = ["SimulatedEmsp"]
 
-SESSION_WAIT_SECONDS = 15.0  # how long a STOP waits to learn the id of the session it stops
+# how long a STOP waits to learn the id of the session it stops (the Session travels from the
+# CPO through the hub's outbox; generous, since giving up would change the run's next choices)
+SESSION_WAIT_SECONDS = 60.0
 
 
 class SimulatedEmsp(Simulated):

@@ -125,7 +125,7 @@ async def traded(hub_factory: Any, folder: Path, seed: int) -> Sandbox:
         stopped = [e for e in sandbox.emsps if any("STOP_SESSION" in a for a in e.actions)]
         assert stopped, "no session was stopped"
         for emsp in stopped:  # each session stopped ends in a priced CDR
-            got = await eventually(lambda e=emsp: e.peer.of("cdrs", "POST"), "a CDR", 30)
+            got = await eventually(lambda e=emsp: e.peer.of("cdrs", "POST"), "a CDR", 60)
             assert got[0].body["total_cost"]  # priced with the CPO's tariff
         for emsp in sandbox.emsps:
             for r in emsp.peer.of("sessions", "PUT") + emsp.peer.of("cdrs", "POST"):

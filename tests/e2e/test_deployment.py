@@ -160,7 +160,7 @@ async def restart(hub: OcpihubProcess, port: int, lb: LoadBalancer, name: str) -
     assert await hub.stop(signal.SIGTERM) in (0, -signal.SIGTERM), hub.tail()
     assert refused(port)
     hub.restart()
-    await wait_for_http(f"http://127.0.0.1:{port}/health", alive=hub.proc)
+    await wait_for_http(f"http://127.0.0.1:{port}/ready", alive=hub.proc)
     lb.command(f"set server ocpihub/{name} state ready")
     await lb.wait_for(name, "UP")
 
