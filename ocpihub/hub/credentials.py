@@ -104,6 +104,18 @@ def _role_211(cc: str, pid: str, declared: Sequence[DeclaredRole]) -> str:
     return matching.pop()
 
 
+def _declared_ptp(role: str, cc: str, pid: str, declared: Sequence[DeclaredRole]) -> str:
+    """The role a 2.2+ claim stands for: ``OTHER`` is a PTP where the operator declared one.
+
+    Neither 2.2.1 nor 2.3.0 has a ``PTP`` role value, so a Payment Terminal Provider can only
+    claim ``OTHER``; the operator's declaration (``--role PTP:CC:PID``) says what it is.
+    """
+    if role != "OTHER":
+        return role
+    here = {d.role for d in declared if (d.country_code, d.party_id) == (cc, pid)}
+    return "PTP" if "PTP" in here and "OTHER" not in here else role
+
+
 def read_credentials(
     version: str, body: object, *, declared: Sequence[DeclaredRole] = ()
 ) -> PartnerCredentials:
@@ -118,7 +130,10 @@ def read_credentials(
     )
     claimed = tuple(
         ClaimedParty(
-            str(r.role), r.country_code.upper(), r.party_id.upper(), dump(r.business_details)
+            _declared_ptp(str(r.role), r.country_code.upper(), r.party_id.upper(), declared),
+            r.country_code.upper(),
+            r.party_id.upper(),
+            dump(r.business_details),
         )
         for r in c2.roles
     )

@@ -83,6 +83,35 @@ async def test_ptp_registers_as_other(hub: RunningHub, start_peer: Any) -> None:
     assert status == 201, body
 
 
+async def test_declared_ptp_registers_claiming_other(hub: RunningHub, start_peer: Any) -> None:
+    """A platform declared PTP:AT:P01 registers with 2.3.0 credentials claiming OTHER (2.3.0 has
+    no PTP role): admitted, hosted as a PTP, and its terminals reach the CPO (issue 15.2)."""
+    ptp = await start_peer("2.3.0", [("OTHER", "AT", "P01")], name="ptp", modules=PTP_MODULES)
+    created = await hub.add_platform(
+        "ptp", roles=[{"role": "PTP", "country_code": "AT", "party_id": "P01"}]
+    )
+    status, body = await ptp.register(hub.versions_url, created["token_a"])
+    assert status == 200, body
+    assert body["status_code"] == 1000, body
+    status, shown = await hub.admin("GET", f"/platforms/{created['id']}")
+    assert [(p["role"], p["country_code"], p["party_id"]) for p in shown["parties"]] == [
+        ("PTP", "AT", "P01")
+    ]
+    cpo = await start_peer("2.3.0", [("CPO", "NL", "CPO")], name="cpo", modules=CPO_MODULES)
+    await connect(hub.app.state.runtime.db, cpo, hub.versions_url)
+    status, agreed = await hub.admin("POST", "/agreements", {"parties": ["AT-P01", "NL-CPO"]})
+    assert status == 201, agreed
+    url = f"{ptp.hub_url('payments', 'RECEIVER')}/terminals"
+    terminal = load_example("2.3.0", "payment_terminal_create.json")
+    status, answer, _ = await ptp.request("POST", url, json=terminal, headers=to("NL", "CPO"))
+    assert answer["status_code"] == 1000, answer
+    got = (await wait_for(cpo, 1))[0]
+    assert got.header("ocpi-from-party-id") == "P01"
+    # the partner claimed OTHER: its credentials update still says OTHER, never PTP
+    status, body = await ptp.update_credentials()
+    assert body["status_code"] == 1000, body
+
+
 async def test_terminal_create_reaches_cpo(market: dict[str, Peer]) -> None:
     """A PTP's Terminal POST reaches the named CPO as sent; that CPO (only) can GET it."""
     await create_terminal(market["ptp"])
