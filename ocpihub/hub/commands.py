@@ -28,6 +28,7 @@ from typing import Any
 __all__ = [
     "COMMANDS",
     "PROFILE_REQUESTS",
+    "UNANSWERED_TIMEOUT",
     "Deadlines",
     "RoutingKey",
     "announced_timeout",
@@ -65,6 +66,10 @@ PROFILE_REQUESTS: Mapping[str, str] = {
     "CLEAR": "ClearProfileResult",
 }
 """Charging-profile request kinds and the result object each one's callback carries."""
+
+UNANSWERED_TIMEOUT = 60
+"""Seconds the hub waits for a result when the receiver's success carried no usable timeout
+(its answer had no valid CommandResponse/ChargingProfileResponse): 2.1.1's implied default."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,24 +32,28 @@ from ocpihub.hub import commands as policy
 from ocpihub.inbound.auth import Caller, registered, runtime_of
 from ocpihub.inbound.body import read_json
 from ocpihub.inbound.handlers._objects import correlation_id, parse_wire, version_of
-from ocpihub.inbound.handlers.commands import (
+from ocpihub.inbound.handlers._relay import (
+    Relayed,
     Route,
+    forward,
+    invalid_object,
+    relay_failure,
+    relay_object,
+    requester_of,
+    route_to,
+    single_object,
+)
+from ocpihub.inbound.handlers.commands import (
     accept_result,
     callback_url,
     check_version,
-    envelope_of,
-    forward,
     relay_or_release,
-    requester_of,
-    respond,
-    route_to,
     translated,
 )
 from ocpihub.inbound.interfaces import InterfaceRegistry
 from ocpihub.inbound.responses import ocpi_response
 from ocpihub.ocpi.headers import parse_routing_headers
 from ocpihub.ocpi.versions import MODULES, SUPPORTED_VERSIONS, InterfaceRole, ModuleId
-from ocpihub.outbound.client import OutboundResponse
 from ocpihub.outbound.urls import check_partner_url, join_url
 from ocpihub.runtime import Runtime
 from ocpihub.store import pending as store
@@ -170,50 +174,50 @@ async def _request(
         answer = await forward(
             runtime, request, route, method, url, json=body, params=params, module=MODULE
         )
-        return await _answer(runtime, version, route, req, answer)
     except BaseException:
         async with runtime.db.write() as conn:
             await store.delete_pending(conn, req.id)
         raise
+    return await _answer(runtime, version, req, answer)
+
+
+async def _keep_for_result(runtime: Runtime, req: store.PendingRequest, seconds: int) -> None:
+    limits = policy.profile_deadlines(
+        datetime.now(UTC), seconds, runtime.settings.command_result_grace_seconds
+    )
+    async with runtime.db.write() as conn:
+        await store.set_deadlines(
+            conn, req.id, result_due_at=limits.result_due, expires_at=limits.expires
+        )
 
 
 async def _answer(
-    runtime: Runtime,
-    version: str,
-    route: Route,
-    req: store.PendingRequest,
-    answer: OutboundResponse,
+    runtime: Runtime, version: str, req: store.PendingRequest, answer: Relayed
 ) -> Response:
-    """The CPO's ChargingProfileResponse, relayed; ACCEPTED keeps the mapping for the result."""
-    status, envelope = envelope_of(answer, route)
-    data = envelope.get("data")
-    message = envelope.get("status_message")
-    if not 1000 <= status <= 1999 or not isinstance(data, dict):
+    """The CPO's ChargingProfileResponse, relayed; ACCEPTED keeps the mapping for the result.
+
+    A success without a valid ChargingProfileResponse is answered 4000; the mapping is kept
+    (the default wait) so that the result the CPO posts later still reaches the requester.
+    """
+    if not answer.success:
         async with runtime.db.write() as conn:
             await store.delete_pending(conn, req.id)
-        return respond(version, None, status, message, answer.status, route)
+        return relay_failure(version, answer)
+    name = "ChargingProfileResponse"
     try:
-        wire = parse_wire(runtime, route.version, "ChargingProfileResponse", data)
-    except InvalidParameters as exc:
-        raise HubError(
-            f"{route.receiver[0]}-{route.receiver[1]} answered an invalid "
-            f"ChargingProfileResponse: {exc.message}"
-        ) from None
-    async with runtime.db.write() as conn:
-        if wire["result"] == "ACCEPTED":
-            limits = policy.profile_deadlines(
-                datetime.now(UTC),
-                int(wire["timeout"]),
-                runtime.settings.command_result_grace_seconds,
-            )
-            await store.set_deadlines(
-                conn, req.id, result_due_at=limits.result_due, expires_at=limits.expires
-            )
-        else:
+        wire = parse_wire(runtime, answer.route.version, name, single_object(answer, name))
+    except (HubError, InvalidParameters) as exc:
+        await _keep_for_result(runtime, req, policy.UNANSWERED_TIMEOUT)
+        if isinstance(exc, HubError):
+            raise
+        raise invalid_object(answer, name, exc.message) from None
+    if wire["result"] == "ACCEPTED":
+        await _keep_for_result(runtime, req, int(wire["timeout"]))
+    else:
+        async with runtime.db.write() as conn:
             await store.delete_pending(conn, req.id)
-    ctx = TranslationContext()
-    out = translated(wire, "ChargingProfileResponse", route.version, version, ctx)
-    return respond(version, out, status, message, 200, route)
+    out = translated(wire, name, answer.route.version, version, TranslationContext())
+    return relay_object(version, answer, out)
 
 
 async def _result(request: Request, caller: Caller, request_id: str) -> Response:
@@ -267,8 +271,9 @@ async def _active_profile(
     body = translated(wire, "ActiveChargingProfile", version, route.version, ctx)
     url = join_url(route.url, quote(session_id, safe=""))
     answer = await forward(runtime, request, route, "PUT", url, json=body, module=MODULE)
-    status, envelope = envelope_of(answer, route)
-    return respond(version, None, status, envelope.get("status_message"), answer.status, route)
+    if not answer.success:
+        return relay_failure(version, answer)
+    return relay_object(version, answer, None)
 
 
 # --- routes --------------------------------------------------------------------------------------

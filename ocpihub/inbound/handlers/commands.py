@@ -13,16 +13,16 @@
   CPO's CommandResult (a CommandResponse body in 2.1.1, digest §7 item 15) is relayed,
   translated, to the eMSP's original ``response_url``; duplicates are relayed once.
 
-The relay steps shared with Charging Profiles (callback URLs, forwarding, relaying a result, the
-sweeper that sends TIMEOUT results and forgets expired mappings) live here too.
+The steps shared with Charging Profiles (callback URLs, relaying a result, the sweeper that
+sends TIMEOUT results and forgets expired mappings) live here too; the synchronous hop itself is
+``_relay.py``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -39,37 +39,43 @@ from ocpihub.errors import (
     UnknownReceiver,
 )
 from ocpihub.hub import commands as policy
-from ocpihub.hub.tokens import legacy_status
 from ocpihub.inbound.auth import Caller, registered, runtime_of
 from ocpihub.inbound.body import read_json
 from ocpihub.inbound.handlers._objects import correlation_id, parse_wire, version_of
+from ocpihub.inbound.handlers._relay import (
+    Relayed,
+    Route,
+    forward,
+    invalid_object,
+    party_headers,
+    relay_failure,
+    relay_object,
+    requester_of,
+    respond,
+    route_to,
+    single_object,
+)
 from ocpihub.inbound.interfaces import InterfaceRegistry, module_path
 from ocpihub.inbound.responses import ocpi_response
-from ocpihub.model.parties import Platform
 from ocpihub.ocpi.fields import parse_datetime
 from ocpihub.ocpi.headers import CORRELATION_ID, REQUEST_ID, new_id, parse_routing_headers
 from ocpihub.ocpi.versions import SUPPORTED_VERSIONS, InterfaceRole, ModuleId
-from ocpihub.outbound.client import OutboundResponse
 from ocpihub.outbound.urls import check_partner_url, join_url
 from ocpihub.runtime import Runtime
 from ocpihub.store import pending as store
-from ocpihub.store.directory import Directory
 from ocpihub.store.objects import find_visible
 from ocpihub.store.platforms import get_platform
-from ocpihub.store.routing import Target
 from ocpihub.translate import TranslationContext, from_canonical, to_canonical
 
 __all__ = [
-    "Route",
+    "accept_result",
     "callback_url",
     "check_version",
     "expire_pending",
-    "forward",
     "mount",
-    "party_headers",
+    "relay_or_release",
     "relay_result",
-    "requester_of",
-    "respond",
+    "translated",
 ]
 
 MODULE = "commands"
@@ -91,131 +97,10 @@ def check_version(caller: Caller, version: str) -> None:
         )
 
 
-def party_headers(version: str, sender: tuple[str, str], to: tuple[str, str]) -> dict[str, str]:
-    """OCPI-from/-to headers of a 2.2+ exchange (2.1.1 has none)."""
-    if version == "2.1.1":
-        return {}
-    return {
-        "OCPI-from-country-code": sender[0],
-        "OCPI-from-party-id": sender[1],
-        "OCPI-to-country-code": to[0],
-        "OCPI-to-party-id": to[1],
-    }
-
-
 def callback_url(runtime: Runtime, version: str, module: ModuleId, request_id: str) -> str:
     """The hub URL a receiver POSTs its result to, in place of the requester's own."""
     base = module_path(version, module, InterfaceRole.SENDER)
     return f"{runtime.settings.public_url}{base}/results/{request_id}"
-
-
-async def requester_of(
-    directory: Directory, request: Request, caller: Caller, roles: Collection[str]
-) -> tuple[str, str]:
-    """The caller's party making the request: OCPI-from when given, else its only one of
-    ``roles`` (guessing between several is refused, DESIGN rule 4)."""
-    hosted = await directory.parties(caller.platform.id)
-    mine = sorted({(p.country_code, p.party_id) for p in hosted if p.role in roles})
-    named = parse_routing_headers(request.headers).from_party
-    if named is not None:
-        party = (named.country_code, named.party_id)
-        if party not in mine:
-            raise NotFound(
-                f"party {party[0]}-{party[1]} (OCPI-from) is not a {'/'.join(roles)} hosted "
-                "by your platform"
-            )
-        return party
-    if len(mine) != 1:
-        raise InvalidParameters(
-            f"your platform hosts {len(mine)} parties that may send this request: name yours "
-            "with the OCPI-from-country-code and OCPI-from-party-id headers"
-        )
-    return mine[0]
-
-
-@dataclass(frozen=True, slots=True)
-class Route:
-    """Where a request goes: the receiving party, its platform and endpoint URL."""
-
-    requester: tuple[str, str]
-    receiver: tuple[str, str]
-    platform: Platform
-    url: str
-
-    @property
-    def version(self) -> str:
-        """The receiver's OCPI version."""
-        return self.platform.version or "2.1.1"
-
-
-async def route_to(
-    directory: Directory, requester: tuple[str, str], target: Target, module: str
-) -> Route:
-    """The Route to an agreed ``target``, with its endpoint for ``module``."""
-    platform, endpoints = await directory.platform_with_endpoints(target.platform_id)
-    url = target.endpoint_url
-    if url is None and platform is not None and platform.version == "2.1.1":
-        # 2.1.1 endpoints carry no role of their own
-        url = next((e.url for e in endpoints if e.identifier == module), None)
-    if platform is None or platform.outbound_token is None or url is None:
-        raise ReceiverNotConnected(
-            f"{target.country_code}-{target.party_id} publishes no {module} endpoint the hub "
-            "can call"
-        )
-    return Route(requester, target.party, platform, url)
-
-
-async def forward(
-    runtime: Runtime,
-    request: Request,
-    route: Route,
-    method: str,
-    url: str,
-    *,
-    json: Any = None,
-    params: dict[str, str] | None = None,
-    module: str,
-) -> OutboundResponse:
-    """One synchronous hop to the receiver: its token, a new request id, the same correlation
-    id, the real parties in OCPI-from/-to (digest §1.9, §1.10)."""
-    headers = {REQUEST_ID: new_id(), CORRELATION_ID: correlation_id(request)}
-    headers.update(party_headers(route.version, route.requester, route.receiver))
-    return await runtime.client.request(
-        method,
-        url,
-        token=route.platform.outbound_token,
-        base64_token=route.platform.encodes_token(),
-        json=json,
-        headers=headers,
-        params=params,
-        timeout=runtime.settings.request_timeout,
-        extra={"module": module, "platform_id": route.platform.id},
-    )
-
-
-def envelope_of(answer: OutboundResponse, route: Route) -> tuple[int, Doc]:
-    """The receiver's OCPI envelope, or a 4000 when it answered none."""
-    parsed = answer.json()
-    if not isinstance(parsed, dict) or not isinstance(parsed.get("status_code"), int):
-        raise HubError(
-            f"{route.receiver[0]}-{route.receiver[1]} answered HTTP {answer.status} without an "
-            "OCPI envelope"
-        )
-    return int(parsed["status_code"]), parsed
-
-
-def respond(
-    version: str, data: Any, status: int, message: Any, http_status: int, route: Route
-) -> Response:
-    """The answer to the requester, in its version, from the receiver (digest §1.9)."""
-    return ocpi_response(
-        data,
-        status_code=legacy_status(status) if version == "2.1.1" else status,
-        status_message=message if isinstance(message, str) else None,
-        http_status=http_status,
-        headers=party_headers(version, route.receiver, route.requester),
-        include_data=data is not None,
-    )
 
 
 def translated(doc: Doc, name: str, source: str, target: str, ctx: TranslationContext) -> Doc:
@@ -441,56 +326,64 @@ async def _command(request: Request, caller: Caller, version: str, command: str)
         answer = await forward(
             runtime, request, route, "POST", join_url(route.url, command), json=body, module=MODULE
         )
-        return await _answer(runtime, version, route, req, canon, answer)
     except BaseException:
         async with runtime.db.write() as conn:
             await store.delete_pending(conn, req.id)
         raise
+    return await _answer(runtime, version, req, canon, answer)
+
+
+async def _wait_for_result(
+    runtime: Runtime, req: store.PendingRequest, canon: Doc, cpo_timeout: int
+) -> None:
+    """Keep the pending command until its result, or until the hub's TIMEOUT result."""
+    expiry = canon.get("expiry_date")
+    limits = policy.deadlines(
+        req.kind,
+        datetime.now(UTC),
+        cpo_timeout,
+        runtime.settings.command_result_grace_seconds,
+        parse_datetime(expiry) if isinstance(expiry, str) else None,
+    )
+    await runtime.db.batched(
+        lambda conn: store.set_deadlines(
+            conn, req.id, result_due_at=limits.result_due, expires_at=limits.expires
+        )
+    )
 
 
 async def _answer(
-    runtime: Runtime,
-    version: str,
-    route: Route,
-    req: store.PendingRequest,
-    canon: Doc,
-    answer: OutboundResponse,
+    runtime: Runtime, version: str, req: store.PendingRequest, canon: Doc, answer: Relayed
 ) -> Response:
-    """The CPO's CommandResponse, relayed; an ACCEPTED one starts the wait for the result."""
-    status, envelope = envelope_of(answer, route)
-    data = envelope.get("data")
-    if not 1000 <= status <= 1999 or not isinstance(data, dict):
+    """The CPO's CommandResponse, relayed; an ACCEPTED one starts the wait for the result.
+
+    A success without a valid CommandResponse is answered 4000, and the command stays pending
+    (the CPO took it, after a fashion): its CommandResult is still relayed, or the hub's
+    TIMEOUT after the default wait.
+    """
+    if not answer.success:
         async with runtime.db.write() as conn:
             await store.delete_pending(conn, req.id)
-        return respond(version, None, status, envelope.get("status_message"), answer.status, route)
+        return relay_failure(version, answer)
+    route = answer.route
     try:
-        wire = parse_wire(runtime, route.version, "CommandResponse", data)
-    except InvalidParameters as exc:
-        raise HubError(
-            f"{route.receiver[0]}-{route.receiver[1]} answered an invalid CommandResponse: "
-            f"{exc.message}"
-        ) from None
+        wire = parse_wire(
+            runtime, route.version, "CommandResponse", single_object(answer, "CommandResponse")
+        )
+    except (HubError, InvalidParameters) as exc:
+        await _wait_for_result(runtime, req, canon, policy.UNANSWERED_TIMEOUT)
+        if isinstance(exc, HubError):
+            raise
+        raise invalid_object(answer, "CommandResponse", exc.message) from None
     response = to_canonical(route.version, "CommandResponse", wire)
     grace = runtime.settings.command_result_grace_seconds
     if response["result"] == "ACCEPTED":
-        expiry = canon.get("expiry_date")
-        limits = policy.deadlines(
-            req.kind,
-            datetime.now(UTC),
-            int(response["timeout"]),
-            grace,
-            parse_datetime(expiry) if isinstance(expiry, str) else None,
-        )
-        await runtime.db.batched(
-            lambda conn: store.set_deadlines(
-                conn, req.id, result_due_at=limits.result_due, expires_at=limits.expires
-            )
-        )
+        await _wait_for_result(runtime, req, canon, int(response["timeout"]))
         response["timeout"] = policy.announced_timeout(int(response["timeout"]), grace)
     else:
         await runtime.db.batched(lambda conn: store.delete_pending(conn, req.id))
     out, _ = from_canonical(version, "CommandResponse", response)
-    return respond(version, out, status, envelope.get("status_message"), 200, route)
+    return relay_object(version, answer, out)
 
 
 # --- sender interface: the CPO's result on the hub callback URL ------------------------------

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import quote
 
 import structlog
 from fastapi import APIRouter, Depends, Request
@@ -59,11 +60,19 @@ from ocpihub.inbound.handlers._objects import (
     parse_wire,
     queue,
 )
+from ocpihub.inbound.handlers._relay import (
+    forward,
+    relay_failure,
+    relay_object,
+    route_to,
+    single_value,
+)
 from ocpihub.inbound.interfaces import InterfaceRegistry
 from ocpihub.inbound.responses import ocpi_response
 from ocpihub.ocpi.fields import parse_datetime
-from ocpihub.ocpi.headers import new_id, parse_routing_headers
+from ocpihub.ocpi.headers import parse_routing_headers
 from ocpihub.ocpi.versions import SUPPORTED_VERSIONS, InterfaceRole, ModuleId
+from ocpihub.outbound.urls import join_url
 from ocpihub.outbox.items import ordering_key
 from ocpihub.store.objects import (
     ObjectKey,
@@ -71,7 +80,7 @@ from ocpihub.store.objects import (
     get_object,
     put_object,
 )
-from ocpihub.store.platforms import get_platform, list_parties
+from ocpihub.store.platforms import list_parties
 from ocpihub.store.routing import agreed_targets
 from ocpihub.translate import TranslationContext, from_canonical
 
@@ -305,55 +314,19 @@ async def _charging_preferences(
                 f"{cpo[0]}-{cpo[1]} is not reachable for sessions: no ACTIVE agreement with "
                 f"{requester[0]}-{requester[1]}, or no sessions sender endpoint"
             )
-        platform = await get_platform(conn, target.platform_id)
-    if target.version == "2.1.1" or platform is None or platform.outbound_token is None:
-        raise HubError(
-            f"{cpo[0]}-{cpo[1]} cannot take charging preferences (OCPI 2.1.1 has none, or the "
-            "hub cannot call it)"
-        )
+    if target.version == "2.1.1":
+        raise HubError(f"{cpo[0]}-{cpo[1]} speaks OCPI 2.1.1, which has no charging preferences")
+    route = await route_to(runtime.directory, requester, target, MODULE)
     body, _ = from_canonical(
-        str(target.version),
+        route.version,
         "ChargingPreferences",
         canonical(version, "ChargingPreferences", wire, TranslationContext()),
     )
-    assert target.endpoint_url is not None
-    answer = await runtime.client.request(
-        "PUT",
-        f"{target.endpoint_url.rstrip('/')}/{copy.key.object_id}/charging_preferences",
-        token=platform.outbound_token,
-        base64_token=platform.encodes_token(),
-        json=body,
-        headers={
-            "X-Request-ID": new_id(),
-            "X-Correlation-ID": correlation_id(request),
-            "OCPI-from-country-code": requester[0],
-            "OCPI-from-party-id": requester[1],
-            "OCPI-to-country-code": cpo[0],
-            "OCPI-to-party-id": cpo[1],
-        },
-        extra={
-            "platform_id": target.platform_id,
-            "module": MODULE,
-            "from_party": "".join(requester),
-            "to_party": "".join(cpo),
-        },
-    )
-    envelope = answer.json()
-    if not isinstance(envelope, dict) or not isinstance(envelope.get("status_code"), int):
-        raise HubError(f"{cpo[0]}-{cpo[1]} answered HTTP {answer.status} without an OCPI envelope")
-    return ocpi_response(
-        envelope.get("data"),
-        status_code=envelope["status_code"],
-        status_message=envelope.get("status_message"),
-        http_status=answer.status,
-        include_data="data" in envelope,
-        headers={
-            "OCPI-from-country-code": cpo[0],
-            "OCPI-from-party-id": cpo[1],
-            "OCPI-to-country-code": requester[0],
-            "OCPI-to-party-id": requester[1],
-        },
-    )
+    url = join_url(route.url, quote(copy.key.object_id, safe=""), "charging_preferences")
+    answer = await forward(runtime, request, route, "PUT", url, json=body, module=MODULE)
+    if not answer.success:
+        return relay_failure(version, answer)
+    return relay_object(version, answer, single_value(answer, "ChargingPreferencesResponse"))
 
 
 def mount(router: APIRouter, interfaces: InterfaceRegistry) -> None:
