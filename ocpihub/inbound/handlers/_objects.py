@@ -8,7 +8,7 @@ agreements let it see, in the caller's own version.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,8 +17,9 @@ from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.responses import Response
 
-from ocpihub.errors import InvalidParameters, NotFound
+from ocpihub.errors import InvalidParameters, NotFound, UnknownReceiver
 from ocpihub.hub.agreements import partners
+from ocpihub.hub.routing import addressed, broadcast
 from ocpihub.inbound.auth import Caller, runtime_of
 from ocpihub.inbound.responses import ocpi_response
 from ocpihub.ocpi.envelope import envelope_bytes
@@ -37,6 +38,8 @@ from ocpihub.translate import PRIVATE_KEY, TranslationContext, from_canonical, t
 
 __all__ = [
     "Push",
+    "Receivers",
+    "addressed_party",
     "correlation_id",
     "egress",
     "egress_json",
@@ -45,6 +48,7 @@ __all__ = [
     "list_visible",
     "owned_party",
     "parse_wire",
+    "push_receivers",
     "queue",
     "queue_to",
     "visible_owners",
@@ -129,6 +133,54 @@ class Push:
     original_version: str
     ordering_key: str
     correlation_id: str
+
+
+def addressed_party(request: Request, hub: tuple[str, str]) -> tuple[str, str] | None:
+    """The party a functional request's OCPI-to headers name, unless they name the hub.
+
+    None means the hub decides: a broadcast push or a GET all via the hub (OCPI-to the hub), or
+    open routing (no OCPI-to). Anything else is a request for that one party (digest §1.9).
+    """
+    to = parse_routing_headers(request.headers).to_party
+    if to is None or (to.country_code, to.party_id) == hub:
+        return None
+    return (to.country_code, to.party_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Receivers:
+    """Who gets a push of a stored module, and whether it goes out as a broadcast."""
+
+    targets: list[Target]
+    broadcast: bool
+
+
+def push_receivers(
+    request: Request,
+    hub: tuple[str, str],
+    agreed: Iterable[Target],
+    module: str,
+    *,
+    sender_platform_id: int,
+) -> Receivers:
+    """The receivers of a push of a stored module (Locations, Tariffs, Tokens, BookingLocations).
+
+    OCPI-to the hub, or none: a broadcast to every agreed receiver. OCPI-to naming a party: that
+    party only, and a 4001 when it is not an agreed receiver the hub can deliver to — raised
+    inside the push's transaction, so nothing is stored or queued.
+    """
+    party = addressed_party(request, hub)
+    candidates = list(agreed)
+    if party is None:
+        return Receivers(broadcast(candidates, module, sender_platform_id=sender_platform_id), True)
+    target = addressed(candidates, party, module, sender_platform_id=sender_platform_id)
+    if target is None or target.platform_id == sender_platform_id:
+        raise UnknownReceiver(
+            f"OCPI-to names {party[0]}-{party[1]}, which has no ACTIVE agreement with you "
+            f"covering {module} or publishes no {module} receiver endpoint: nothing was stored "
+            "or sent (to reach every agreed party, address the hub or omit OCPI-to)"
+        )
+    return Receivers([target], False)
 
 
 async def queue(

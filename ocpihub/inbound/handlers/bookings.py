@@ -43,7 +43,7 @@ from ocpihub.hub.bookings import (
     requester_of,
     with_requester,
 )
-from ocpihub.hub.routing import addressed, broadcast
+from ocpihub.hub.routing import addressed
 from ocpihub.inbound.auth import Caller, registered, runtime_of
 from ocpihub.inbound.body import read_json
 from ocpihub.inbound.handlers._objects import (
@@ -54,15 +54,24 @@ from ocpihub.inbound.handlers._objects import (
     list_selected,
     owned_party,
     parse_wire,
+    push_receivers,
     queue,
     queue_to,
     version_of,
     visible_owners,
 )
+from ocpihub.inbound.handlers._relay import (
+    forward,
+    invalid_object,
+    relay_failure,
+    relay_object,
+    route_to,
+    single_object,
+)
 from ocpihub.inbound.interfaces import InterfaceRegistry
 from ocpihub.inbound.responses import ocpi_response
 from ocpihub.ocpi.fields import parse_datetime
-from ocpihub.ocpi.headers import CORRELATION_ID, REQUEST_ID, new_id, parse_routing_headers
+from ocpihub.ocpi.headers import parse_routing_headers
 from ocpihub.ocpi.pagination import PageRequest
 from ocpihub.ocpi.versions import InterfaceRole, ModuleId
 from ocpihub.outbox.items import ordering_key
@@ -74,7 +83,7 @@ from ocpihub.store.objects import (
     list_page,
     put_object,
 )
-from ocpihub.store.platforms import get_platform, list_parties
+from ocpihub.store.platforms import list_parties
 from ocpihub.store.routing import Target, agreed_targets
 
 __all__ = ["mount"]
@@ -171,15 +180,19 @@ async def _push_location(
             doc = merge(stored.document, wire) if patch and stored else wire
         whole = calendar_id is None and not patch
         created = await _put(conn, owner, location_id, LOCATION, doc, wire if whole else None)
-        targets = broadcast(
-            await agreed_targets(conn, owner, MODULE), MODULE, sender_platform_id=caller.platform.id
+        receivers = push_receivers(
+            request,
+            runtime.settings.hub_party,
+            await agreed_targets(conn, owner, MODULE),
+            MODULE,
+            sender_platform_id=caller.platform.id,
         )
         suffix = _path(owner[0], owner[1], "booking_locations", location_id) + (
             _path(calendar_id) if calendar_id else ""
         )
         method = "PATCH" if patch else "PUT"
         push = _push(request, owner, method, suffix, f"{LOCATION}:{location_id}", name, wire)
-        await queue(conn, push, targets, broadcast=True)
+        await queue(conn, push, receivers.targets, broadcast=receivers.broadcast)
     return ocpi_response(http_status=201 if created else 200, include_data=False)
 
 
@@ -356,63 +369,20 @@ async def _request_booking(request: Request, caller: Caller) -> Response:
     )
     async with runtime.db.read() as conn:
         target = await _cpo_for(conn, request, emsp, str(wire["location_id"]))
-        platform_token, base64_token = await _credentials_of(conn, target)
-    cpo = target.party
-    assert target.endpoint_url is not None
-    headers = {
-        REQUEST_ID: new_id(),
-        CORRELATION_ID: correlation_id(request),
-        "OCPI-from-country-code": emsp[0],
-        "OCPI-from-party-id": emsp[1],
-        "OCPI-to-country-code": cpo[0],
-        "OCPI-to-party-id": cpo[1],
-    }
-    answer = await runtime.client.request(
-        "POST",
-        target.endpoint_url,
-        token=platform_token,
-        base64_token=base64_token,
-        json=wire,
-        headers=headers,
-        timeout=runtime.settings.request_timeout,
-        extra={"module": MODULE, "platform_id": target.platform_id},
-    )
-    status = answer.ocpi_status
-    parsed = answer.json()
-    message = parsed.get("status_message") if isinstance(parsed, dict) else None
-    back = {
-        "OCPI-from-country-code": cpo[0],
-        "OCPI-from-party-id": cpo[1],
-        "OCPI-to-country-code": emsp[0],
-        "OCPI-to-party-id": emsp[1],
-    }
-    if status is None:
-        raise HubError(f"{cpo[0]}-{cpo[1]} answered HTTP {answer.status} without an OCPI answer")
-    if status != 1000 or answer.data is None:
-        return ocpi_response(
-            answer.data,
-            status_code=status,
-            status_message=message,
-            http_status=answer.status,
-            headers=back,
-            include_data=answer.data is not None,
-        )
+    route = await route_to(runtime.directory, emsp, target, MODULE)
+    answer = await forward(runtime, request, route, "POST", route.url, json=wire, module=MODULE)
+    if not answer.success:
+        return relay_failure(VERSION, answer)
     try:
-        booking = _wire(request, "Booking", answer.data)
+        booking = _wire(request, "Booking", single_object(answer, "Booking"))
     except InvalidParameters as exc:
-        raise HubError(f"{cpo[0]}-{cpo[1]} answered an invalid Booking: {exc.message}") from None
+        raise invalid_object(answer, "Booking", exc.message) from None
+    cpo = route.receiver
     if (str(booking["country_code"]).upper(), str(booking["party_id"]).upper()) != cpo:
         raise HubError(f"{cpo[0]}-{cpo[1]} answered a Booking of another party")
     async with runtime.db.write() as conn:
         await _put(conn, cpo, str(booking["id"]), BOOKING, with_requester(booking, emsp), booking)
-    return ocpi_response(booking, status_message=message, headers=back)
-
-
-async def _credentials_of(conn: AsyncConnection, target: Target) -> tuple[str | None, bool]:
-    """The token the hub sends to ``target``'s platform, and whether to Base64-encode it."""
-    platform = await get_platform(conn, target.platform_id)
-    assert platform is not None  # agreed_targets lists parties of registered platforms only
-    return platform.outbound_token, platform.encodes_token()
+    return relay_object(VERSION, answer, booking)
 
 
 # --- routes --------------------------------------------------------------------------------------

@@ -12,17 +12,18 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
-from ocpihub.errors import NotFound, UnknownReceiver
+from ocpihub.errors import InvalidParameters, NotFound, UnknownReceiver
 from ocpihub.hub.locations import apply_push, find_part
-from ocpihub.hub.routing import broadcast
 from ocpihub.inbound.auth import Caller, registered, runtime_of
 from ocpihub.inbound.body import read_json
 from ocpihub.inbound.handlers._objects import (
     Push,
+    addressed_party,
     canonical,
     check_ids,
     correlation_id,
@@ -30,18 +31,27 @@ from ocpihub.inbound.handlers._objects import (
     list_visible,
     owned_party,
     parse_wire,
+    push_receivers,
     queue,
     version_of,
     visible_owners,
 )
+from ocpihub.inbound.handlers._relay import (
+    forward,
+    invalid_object,
+    relay_failure,
+    relay_object,
+    requester_of,
+    route_to,
+    single_object,
+)
 from ocpihub.inbound.interfaces import InterfaceRegistry
 from ocpihub.inbound.responses import ocpi_response
 from ocpihub.ocpi.fields import parse_datetime
-from ocpihub.ocpi.headers import CORRELATION_ID, REQUEST_ID, PartyRef, new_id, parse_routing_headers
 from ocpihub.ocpi.versions import SUPPORTED_VERSIONS, InterfaceRole, ModuleId
+from ocpihub.outbound.urls import join_url
 from ocpihub.outbox.items import ordering_key
 from ocpihub.store.objects import ObjectKey, find_visible, get_object, put_object
-from ocpihub.store.platforms import get_platform
 from ocpihub.store.routing import party_target
 from ocpihub.translate import TranslationContext, from_canonical
 
@@ -116,7 +126,13 @@ async def _push(
             original=wire if whole else None,
             newer_only=whole,
         )
-        targets = broadcast(agreed, MODULE, sender_platform_id=caller.platform.id)
+        receivers = push_receivers(
+            request,
+            runtime.settings.hub_party,
+            agreed,
+            MODULE,
+            sender_platform_id=caller.platform.id,
+        )
         await queue(
             conn,
             Push(
@@ -132,8 +148,8 @@ async def _push(
                 ordering_key=ordering_key(MODULE, owner[0], owner[1], location_id),
                 correlation_id=correlation_id(request),
             ),
-            targets,
-            broadcast=True,
+            receivers.targets,
+            broadcast=receivers.broadcast,
         )
     return ocpi_response(http_status=201 if created else 200, include_data=False)
 
@@ -168,15 +184,24 @@ async def _get_one(
     evse_uid: str | None,
     connector_id: str | None,
 ) -> Response:
+    """GET one: from the hub's store, among the objects of the addressed party when OCPI-to
+    names one (ids are unique per party only); one the hub lacks is asked of that party."""
     _check_version(caller, version)
     runtime = runtime_of(request)
+    owner = addressed_party(request, runtime.settings.hub_party)
     async with runtime.db.read() as conn:
         owners = await visible_owners(conn, caller, MODULE)
+        if owner is not None:
+            if owner not in owners:
+                raise UnknownReceiver(
+                    f"{owner[0]}-{owner[1]} (OCPI-to) is not a party your agreements let you "
+                    "reach for locations"
+                )
+            owners = {owner}
         stored = await find_visible(conn, MODULE, location_id, owners)
     if stored is None:
-        to_party = parse_routing_headers(request.headers).to_party
-        if to_party is not None:
-            return await _forward_get(request, caller, version, to_party, owners, request.url.path)
+        if owner is not None:
+            return await _forward_get(request, caller, version, owner)
         raise NotFound(f"no location {location_id!r} that your agreements let you see")
     if evse_uid is None:
         return ocpi_response(egress(version, "Location", stored))
@@ -188,63 +213,32 @@ async def _get_one(
 
 
 async def _forward_get(
-    request: Request,
-    caller: Caller,
-    version: str,
-    to_party: PartyRef,
-    owners: set[tuple[str, str]],
-    path: str,
+    request: Request, caller: Caller, version: str, owner: tuple[str, str]
 ) -> Response:
     """GET one the hub lacks, addressed to its owner: ask the owner, relay the answer."""
-    owner = (to_party.country_code, to_party.party_id)
-    if owner not in owners:
-        raise UnknownReceiver(f"{to_party} is not a party your agreements let you reach")
     runtime = runtime_of(request)
     async with runtime.db.read() as conn:
         targets = await party_target(conn, owner, MODULE, interface_role="SENDER")
-        target = next((t for t in targets if t.role == "CPO" and t.endpoint_url), None)
-        platform = await get_platform(conn, target.platform_id) if target else None
-    if target is None or target.endpoint_url is None or platform is None:
-        raise UnknownReceiver(f"{to_party} publishes no locations Sender endpoint")
-    suffix = path.split("/locations/sender", 1)[1]
-    requester = parse_routing_headers(request.headers).from_party
-    headers = {REQUEST_ID: new_id(), CORRELATION_ID: correlation_id(request)}
-    if platform.version != "2.1.1" and requester is not None:
-        headers.update(
-            {
-                "OCPI-from-country-code": requester.country_code,
-                "OCPI-from-party-id": requester.party_id,
-                "OCPI-to-country-code": owner[0],
-                "OCPI-to-party-id": owner[1],
-            }
-        )
-    answer = await runtime.client.request(
-        "GET",
-        target.endpoint_url.rstrip("/") + suffix,
-        token=platform.outbound_token,
-        base64_token=platform.encodes_token(),
-        headers=headers,
-        timeout=runtime.settings.request_timeout,
-        extra={"module": "locations", "platform_id": platform.id},
-    )
+    target = next((t for t in targets if t.role == "CPO" and t.endpoint_url), None)
+    if target is None:
+        raise UnknownReceiver(f"{owner[0]}-{owner[1]} publishes no locations Sender endpoint")
+    requester = await requester_of(runtime.directory, request, caller)
+    route = await route_to(runtime.directory, requester, target, MODULE)
+    ids = [request.path_params["location_id"], *(i for i in _ids(request) if i is not None)]
+    url = join_url(route.url, *(quote(i, safe="") for i in ids))
+    answer = await forward(runtime, request, route, "GET", url, module=MODULE)
+    if not answer.success:
+        return relay_failure(version, answer)
+    name = ("Location", "EVSE", "Connector")[len(ids) - 1]
+    try:
+        wire = parse_wire(runtime, route.version, name, single_object(answer, name))
+    except InvalidParameters as exc:
+        raise invalid_object(answer, name, exc.message) from None
     data = answer.data
-    if answer.status != 200 or answer.ocpi_status != 1000 or not isinstance(data, dict):
-        status = answer.ocpi_status or 2000
-        message = f"the owner {to_party} answered HTTP {answer.status}, status_code {status}"
-        return ocpi_response(
-            status_code=status if status < 4000 else 4000,
-            status_message=message,
-            http_status=answer.status if 400 <= answer.status < 500 else 200,
-        )
-    name = (
-        "Location" if suffix.count("/") == 1 else "EVSE" if suffix.count("/") == 2 else "Connector"
-    )
-    owner_version = platform.version or version
-    if owner_version != version:
+    if route.version != version:
         ctx = TranslationContext(country_code=owner[0], party_id=owner[1], enums=runtime.enums)
-        wire = parse_wire(runtime, owner_version, name, data)
-        data, _ = from_canonical(version, name, canonical(owner_version, name, wire, ctx))
-    return ocpi_response(data)
+        data, _ = from_canonical(version, name, canonical(route.version, name, wire, ctx))
+    return relay_object(version, answer, data)
 
 
 def mount(router: APIRouter, interfaces: InterfaceRegistry) -> None:

@@ -19,11 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.responses import Response
 
 from ocpihub.errors import NotFound
-from ocpihub.hub.routing import broadcast
 from ocpihub.inbound.auth import Caller, registered, runtime_of
 from ocpihub.inbound.body import read_json
 from ocpihub.inbound.handlers._objects import (
     Push,
+    Receivers,
     canonical,
     check_ids,
     correlation_id,
@@ -31,6 +31,7 @@ from ocpihub.inbound.handlers._objects import (
     list_visible,
     owned_party,
     parse_wire,
+    push_receivers,
     queue,
     version_of,
     visible_owners,
@@ -41,7 +42,7 @@ from ocpihub.ocpi.fields import parse_datetime
 from ocpihub.ocpi.versions import SUPPORTED_VERSIONS, InterfaceRole, ModuleId
 from ocpihub.outbox.items import ordering_key
 from ocpihub.store.objects import ObjectKey, delete_object, find_visible, get_object, put_object
-from ocpihub.store.routing import Target, agreed_targets
+from ocpihub.store.routing import agreed_targets
 from ocpihub.translate import PRIVATE_KEY, TranslationContext
 
 __all__ = ["mount"]
@@ -64,9 +65,15 @@ def _patched(stored: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-async def _targets(conn: AsyncConnection, owner: tuple[str, str], caller: Caller) -> list[Target]:
-    return broadcast(
-        await agreed_targets(conn, owner, MODULE), MODULE, sender_platform_id=caller.platform.id
+async def _targets(
+    conn: AsyncConnection, request: Request, owner: tuple[str, str], caller: Caller
+) -> Receivers:
+    return push_receivers(
+        request,
+        runtime_of(request).settings.hub_party,
+        await agreed_targets(conn, owner, MODULE),
+        MODULE,
+        sender_platform_id=caller.platform.id,
     )
 
 
@@ -134,7 +141,8 @@ async def _put_or_patch(
             original=None if patch else wire,
             newer_only=not patch,
         )
-        targets = await _targets(conn, owner, caller)
+        receivers = await _targets(conn, request, owner, caller)
+        targets, fan_out = receivers.targets, receivers.broadcast
         if not patch:
             push = _push(
                 request,
@@ -147,7 +155,7 @@ async def _put_or_patch(
                 payload=canon,
                 original=wire,
             )
-            await queue(conn, push, targets, broadcast=True)
+            await queue(conn, push, targets, broadcast=fan_out)
         else:
             as_patch = [t for t in targets if t.version == "2.1.1"]
             as_put = [t for t in targets if t.version != "2.1.1"]
@@ -173,8 +181,8 @@ async def _put_or_patch(
                 payload=document,
                 original=None,
             )
-            await queue(conn, patch_push, as_patch, broadcast=True)
-            await queue(conn, put_push, as_put, broadcast=True)
+            await queue(conn, patch_push, as_patch, broadcast=fan_out)
+            await queue(conn, put_push, as_put, broadcast=fan_out)
     return ocpi_response(http_status=201 if created else 200, include_data=False)
 
 
@@ -199,7 +207,8 @@ async def _delete(
             payload=None,
             original=None,
         )
-        await queue(conn, push, await _targets(conn, owner, caller), broadcast=True)
+        receivers = await _targets(conn, request, owner, caller)
+        await queue(conn, push, receivers.targets, broadcast=receivers.broadcast)
     return ocpi_response(include_data=False)
 
 

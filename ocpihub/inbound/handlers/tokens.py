@@ -36,7 +36,6 @@ from ocpihub.errors import (
     UnknownReceiver,
     UnknownToken,
 )
-from ocpihub.hub.routing import broadcast
 from ocpihub.hub.tokens import (
     DEFAULT_TOKEN_TYPE,
     classify_answer,
@@ -59,6 +58,7 @@ from ocpihub.inbound.handlers._objects import (
     list_visible,
     owned_party,
     parse_wire,
+    push_receivers,
     queue,
     version_of,
 )
@@ -170,11 +170,15 @@ async def _queue_token(
         await get_object(conn, ObjectKey.of(MODULE, owner[0], owner[1], uid, DEFAULT_TOKEN_TYPE))
         is not None
     )
-    targets = broadcast(
-        await agreed_targets(conn, owner, MODULE), MODULE, sender_platform_id=caller.platform.id
+    receivers = push_receivers(
+        request,
+        runtime_of(request).settings.hub_party,
+        await agreed_targets(conn, owner, MODULE),
+        MODULE,
+        sender_platform_id=caller.platform.id,
     )
     by_suffix: dict[str, list[Target]] = {}
-    for target in targets:
+    for target in receivers.targets:
         receiver_version = target.version or "2.1.1"
         if pushes_token(receiver_version, token_type, rfid_twin=rfid_twin):
             suffix = token_url_suffix(receiver_version, owner[0], owner[1], uid, token_type)
@@ -193,7 +197,7 @@ async def _queue_token(
             ordering_key=ordering_key(MODULE, owner[0], owner[1], f"{uid}:{token_type}"),
             correlation_id=correlation_id(request),
         )
-        await queue(conn, push, group, broadcast=True)
+        await queue(conn, push, group, broadcast=receivers.broadcast)
 
 
 async def _push(
