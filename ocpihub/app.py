@@ -46,6 +46,7 @@ from ocpihub.inbound.interfaces import InterfaceRegistry
 from ocpihub.inbound.middleware import RequestIdsMiddleware
 from ocpihub.inbound.responses import install_error_handlers
 from ocpihub.inbound.route_index import RouteIndex
+from ocpihub.inbound.routing_headers import RoutingHeadersMiddleware
 from ocpihub.inbound.traffic import TrafficMiddleware
 from ocpihub.metrics import Metrics, MetricsMiddleware
 from ocpihub.model.agreements import Agreement
@@ -185,6 +186,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.traffic = traffic
     app.state.deliveries = deliveries
     install_error_handlers(app)
+    app.add_middleware(
+        RoutingHeadersMiddleware, hub=settings.hub_party, parties_of=runtime.directory.parties
+    )
     # innermost first: the guard's refusals are logged and carry the request ids
     app.add_middleware(EdgeGuardMiddleware, runtime=runtime, metrics=metrics)
     app.add_middleware(TrafficMiddleware, recorder=traffic)  # inside RequestIds: sees the ids
