@@ -239,3 +239,50 @@ async def test_refusals(market: dict[str, Peer]) -> None:
     assert len(ptp.of("payments")) == 0
     assert market["two"].of("payments") == market["out"].of("payments") == []
     assert market["old"].of("payments") == []
+
+
+async def test_requests_addressed_to_the_ptp_reach_it(market: dict[str, Peer]) -> None:
+    """A CPO's PATCH of a terminal the hub never saw, and its GET of the terminals list, with
+    OCPI-to naming the PTP, are forwarded to the PTP and its answers relayed (issue 15.3)."""
+    ptp, cpo = market["ptp"], market["cpo"]
+    known = load_example("2.3.0", "payment_terminal_example_assigned_locations.json")
+    unseen = str(known["terminal_id"])
+
+    def ptp_answers(received: Received) -> tuple[int, Any]:
+        envelope: dict[str, Any] = {"status_code": 1000, "timestamp": "2024-01-01T00:00:00Z"}
+        if received.rest.rstrip("/").endswith("terminals"):
+            envelope["data"] = [known]
+            return 200, envelope
+        envelope["data"] = known
+        return 200, envelope
+
+    ptp.on("GET", "payments", ptp_answers)
+    base = f"{cpo.hub_url('payments', 'SENDER')}/terminals"
+    patch = load_example("2.3.0", "payment_terminal_location_assignment.json")
+    status, answer, headers = await cpo.request(
+        "PATCH", f"{base}/{unseen}", json=patch, headers=to("AT", "PTP")
+    )
+    assert status == 200 and answer["status_code"] == 1000, answer
+    assert headers["OCPI-from-party-id"] == "PTP"
+    (got,) = ptp.of("payments", "PATCH")
+    assert got.path == f"/ocpi/2.3.0/payments/sender/terminals/{unseen}"
+    assert got.body == patch
+    assert got.header("ocpi-from-party-id") == "CPO"
+    assert got.header("ocpi-to-party-id") == "PTP"
+    status, answer, headers = await cpo.request(
+        "GET", base, headers=to("AT", "PTP"), params={"limit": "10"}
+    )
+    assert status == 200 and answer["data"] == [known], answer
+    (listed,) = [r for r in ptp.of("payments", "GET") if r.rest.rstrip("/").endswith("terminals")]
+    assert listed.query.get("limit") == "10"
+    status, answer, _ = await cpo.request("GET", f"{base}/{unseen}", headers=to("AT", "PTP"))
+    assert status == 200 and answer["data"] == known, answer
+    # without OCPI-to the hub answers from its registry, which has not seen the terminal
+    status, answer, _ = await cpo.request("GET", base)
+    assert answer["data"] == []
+    # a PTP the CPO has no agreement with is an unknown receiver
+    out = market["out"]
+    status, answer, _ = await out.request(
+        "GET", out.hub_url("payments", "SENDER") + "/terminals", headers=to("AT", "PTP")
+    )
+    assert answer["status_code"] == 4001, answer

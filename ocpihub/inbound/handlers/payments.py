@@ -47,6 +47,7 @@ from ocpihub.inbound.auth import Caller, registered, runtime_of
 from ocpihub.inbound.body import read_json
 from ocpihub.inbound.handlers._objects import (
     Push,
+    addressed_party,
     correlation_id,
     egress,
     list_selected,
@@ -54,6 +55,7 @@ from ocpihub.inbound.handlers._objects import (
     queue_to,
     version_of,
 )
+from ocpihub.inbound.handlers.payments_ptp import relay_to_ptp
 from ocpihub.inbound.interfaces import InterfaceRegistry
 from ocpihub.inbound.responses import ocpi_response
 from ocpihub.ocpi.fields import parse_datetime
@@ -71,6 +73,7 @@ MODULE = "payments"
 VERSION = "2.3.0"
 TERMINAL = "terminal"
 FAC = "fac"
+_TERMINALS, _FACS = "terminals", "financial-advice-confirmations"
 
 Doc = dict[str, Any]
 Party = tuple[str, str]
@@ -330,6 +333,23 @@ async def _cpo_terminal(
     return cpo, found[0]
 
 
+async def _addressed_ptp(
+    request: Request, caller: Caller, kind: str, object_id: str | None
+) -> tuple[Party, Target] | None:
+    """(CPO, PTP) when OCPI-to names a PTP and the hub cannot answer for it in full: a list,
+    or an object of ``kind`` its registry does not hold for this CPO (issue 15.3)."""
+    runtime = runtime_of(request)
+    to = addressed_party(request, runtime.settings.hub_party)
+    if to is None:
+        return None
+    async with runtime.db.read() as conn:
+        cpo = await _acting(conn, request, caller, CPO_ROLES)
+        if object_id is not None and await _cpo_objects(conn, cpo, kind, object_id, to):
+            return None
+        target = await _counterpart(conn, request, caller, cpo, PTP_ROLES, "SENDER", what="PTP")
+    return cpo, target
+
+
 async def _write_terminal(
     request: Request, caller: Caller, terminal_id: str, *, patch: bool
 ) -> Response:
@@ -341,6 +361,10 @@ async def _write_terminal(
         raise InvalidParameters(
             f"terminal_id: body says {wire['terminal_id']!r}, the URL says {terminal_id!r}"
         )
+    relayed = await _addressed_ptp(request, caller, TERMINAL, terminal_id)
+    if relayed is not None:
+        method = "PATCH" if patch else "PUT"
+        return await relay_to_ptp(request, *relayed, method, (_TERMINALS, terminal_id), body=wire)
     async with runtime.db.write() as conn:
         cpo, stored = await _cpo_terminal(conn, request, caller, terminal_id)
         ptp = (stored.key.country_code, stored.key.party_id)
@@ -403,6 +427,10 @@ async def _activate(request: Request, caller: Caller) -> Response:
 async def _deactivate(request: Request, caller: Caller, terminal_id: str) -> Response:
     _check_version(caller)
     runtime = runtime_of(request)
+    relayed = await _addressed_ptp(request, caller, TERMINAL, terminal_id)
+    if relayed is not None:
+        segments = (_TERMINALS, terminal_id, "deactivate")
+        return await relay_to_ptp(request, *relayed, "POST", segments)
     async with runtime.db.write() as conn:
         cpo, stored = await _cpo_terminal(conn, request, caller, terminal_id)
         ptp = (stored.key.country_code, stored.key.party_id)
@@ -424,6 +452,10 @@ async def _deactivate(request: Request, caller: Caller, terminal_id: str) -> Res
 async def _cpo_list(request: Request, caller: Caller, kind: str, name: str, base: str) -> Response:
     _check_version(caller)
     runtime = runtime_of(request)
+    ptp = await _addressed_ptp(request, caller, kind, None)
+    if ptp is not None:
+        segment = _TERMINALS if kind == TERMINAL else _FACS
+        return await relay_to_ptp(request, *ptp, "GET", (segment,), expect=name, listing=True)
     async with runtime.db.read() as conn:
         cpo = await _acting(conn, request, caller, CPO_ROLES)
         owners = {
@@ -448,6 +480,10 @@ async def _cpo_one(
         cpo = await _acting(conn, request, caller, CPO_ROLES)
         found = await _cpo_objects(conn, cpo, kind, object_id, _to_party(request))
     if not found:
+        ptp = await _addressed_ptp(request, caller, kind, object_id)
+        if ptp is not None:
+            segment = _TERMINALS if kind == TERMINAL else _FACS
+            return await relay_to_ptp(request, *ptp, "GET", (segment, object_id), expect=name)
         raise NotFound(f"no {name} {object_id!r} that concerns {cpo[0]}-{cpo[1]}")
     return ocpi_response(egress(VERSION, name, found[0]))
 
