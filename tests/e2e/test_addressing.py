@@ -90,7 +90,7 @@ async def test_get_one_looks_in_the_addressed_party(market: dict[str, Peer]) -> 
     ms1 = market["ms1"]
     url = f"{ms1.hub_url('locations', 'SENDER')}/{a['id']}"
     for pid, name in (("CPB", "of B"), ("CPA", "of A")):
-        status, body, headers = await ms1.request("GET", url, headers=to("NL", pid))
+        status, body, _ = await ms1.request("GET", url, headers=to("NL", pid))
         assert status == 200 and body["data"]["name"] == name, body
         assert body["data"]["party_id"] == pid
     # MS2 has no agreement with CPB: addressing it is an unknown receiver
@@ -107,7 +107,7 @@ async def test_push_addressed_to_one_party_goes_to_it_only(market: dict[str, Pee
     one = location(("NL", "CPA"), "for MS1")
     assert (await put_location(cpa, ("NL", "CPA"), one, **to("DE", "MS1")))["status_code"] == 1000
     url = f"{cpa.hub_url('tariffs', 'RECEIVER')}/NL/CPA/T1"
-    status, answer, _ = await cpa.request(
+    _, answer, _ = await cpa.request(
         "PUT", url, json=tariff(("NL", "CPA"), "T1"), headers=to("DE", "MS1")
     )
     assert answer["status_code"] == 1000, answer

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from ocpihub.testing import Peer, Received
-from tests.e2e.conftest import RunningHub
 from tests.e2e.test_commands import LAST, wait_for
 from tests.support.connect import connect
 
@@ -127,7 +126,7 @@ async def test_forwarded_get_one_success_without_location_is_a_hub_error(
     emsp: Peer = pair["emsp"]
     cpo.on("GET", "locations", answering(EMPTY_SUCCESSES[shape]))
     url = f"{emsp.hub_url('locations', 'SENDER')}/LOC9"
-    status, answer, headers = await emsp.request("GET", url, headers=TO_CPO)
+    _, answer, headers = await emsp.request("GET", url, headers=TO_CPO)
     (asked,) = cpo.of("locations", "GET")
     assert asked.path == "/ocpi/2.3.0/locations/sender/LOC9"
     assert answer["status_code"] == 4000, answer
