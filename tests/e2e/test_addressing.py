@@ -83,7 +83,8 @@ async def put_location(
 
 
 async def test_get_one_looks_in_the_addressed_party(market: dict[str, Peer]) -> None:
-    """Two CPOs hold a Location with the same id: OCPI-to picks whose one the eMSP gets."""
+    """Two CPOs hold a Location with the same id: OCPI-to picks whose one the eMSP gets, in a
+    GET one and in a GET all."""
     a, b = location(("NL", "CPA"), "of A"), location(("NL", "CPB"), "of B")
     assert (await put_location(market["cpa"], ("NL", "CPA"), a))["status_code"] == 1000
     assert (await put_location(market["cpb"], ("NL", "CPB"), b))["status_code"] == 1000
@@ -93,6 +94,10 @@ async def test_get_one_looks_in_the_addressed_party(market: dict[str, Peer]) -> 
         status, body, _ = await ms1.request("GET", url, headers=to("NL", pid))
         assert status == 200 and body["data"]["name"] == name, body
         assert body["data"]["party_id"] == pid
+    everything = ms1.hub_url("locations", "SENDER")
+    for headers, names in ((to("NL", "CPB"), ["of B"]), (to("NL", "HUB"), ["of A", "of B"])):
+        status, body, _ = await ms1.request("GET", everything, headers=headers)
+        assert status == 200 and sorted(x["name"] for x in body["data"]) == names, body
     # MS2 has no agreement with CPB: addressing it is an unknown receiver
     ms2 = market["ms2"]
     status, body, _ = await ms2.request("GET", url, headers=to("NL", "CPB"))

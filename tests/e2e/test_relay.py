@@ -134,3 +134,20 @@ async def test_forwarded_get_one_success_without_location_is_a_hub_error(
     assert "Location" in answer["status_message"]
     assert headers["OCPI-from-party-id"] == "CPO"
     assert headers["OCPI-to-party-id"] == "MSP"
+
+
+async def test_authorize_success_without_info_is_a_hub_error(pair: dict[str, Any]) -> None:
+    """An eMSP's 1000 to a real-time authorize with a one-element list instead of one
+    AuthorizationInfo reaches the CPO as 4000, never as an authorization."""
+    cpo: Peer = pair["cpo"]
+    emsp: Peer = pair["emsp"]
+    listed = {"status_code": 1000, "timestamp": LAST, "data": [{"allowed": "ALLOWED"}]}
+    emsp.on("POST", "tokens", answering(listed))
+    url = f"{cpo.hub_url('tokens', 'SENDER')}/TOK1/authorize"
+    headers = {"OCPI-to-country-code": "DE", "OCPI-to-party-id": "MSP"}
+    _, answer, got = await cpo.request("POST", url, headers=headers)
+    (asked,) = emsp.of("tokens", "POST")
+    assert asked.path.endswith("/TOK1/authorize")
+    assert answer["status_code"] == 4000, answer
+    assert "AuthorizationInfo" in answer["status_message"]
+    assert got["OCPI-from-party-id"] == "MSP"

@@ -39,6 +39,7 @@ from ocpihub.translate import PRIVATE_KEY, TranslationContext, from_canonical, t
 __all__ = [
     "Push",
     "Receivers",
+    "addressed_owners",
     "addressed_party",
     "correlation_id",
     "egress",
@@ -145,6 +146,22 @@ def addressed_party(request: Request, hub: tuple[str, str]) -> tuple[str, str] |
     if to is None or (to.country_code, to.party_id) == hub:
         return None
     return (to.country_code, to.party_id)
+
+
+def addressed_owners(
+    request: Request, runtime: Runtime, owners: set[tuple[str, str]], module: str
+) -> set[tuple[str, str]]:
+    """The owners a pull may read: the addressed party only when OCPI-to names one (ids are
+    unique per party only), 4001 when the caller's agreements do not reach it; else ``owners``."""
+    party = addressed_party(request, runtime.settings.hub_party)
+    if party is None:
+        return owners
+    if party not in owners:
+        raise UnknownReceiver(
+            f"{party[0]}-{party[1]} (OCPI-to) is not a party your agreements let you reach for "
+            f"{module}"
+        )
+    return {party}
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,7 +298,9 @@ async def list_visible(
     params = dict(request.query_params)
     page = parse_page_request(params, max_limit=max_limit)
     async with runtime.db.read() as conn:
-        owners = await visible_owners(conn, caller, module)
+        owners = addressed_owners(
+            request, runtime, await visible_owners(conn, caller, module), module
+        )
         items, total, more = await list_page_json(
             conn, module, page, version=version, owners=owners
         )

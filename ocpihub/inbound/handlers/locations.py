@@ -23,6 +23,7 @@ from ocpihub.inbound.auth import Caller, registered, runtime_of
 from ocpihub.inbound.body import read_json
 from ocpihub.inbound.handlers._objects import (
     Push,
+    addressed_owners,
     addressed_party,
     canonical,
     check_ids,
@@ -190,14 +191,9 @@ async def _get_one(
     runtime = runtime_of(request)
     owner = addressed_party(request, runtime.settings.hub_party)
     async with runtime.db.read() as conn:
-        owners = await visible_owners(conn, caller, MODULE)
-        if owner is not None:
-            if owner not in owners:
-                raise UnknownReceiver(
-                    f"{owner[0]}-{owner[1]} (OCPI-to) is not a party your agreements let you "
-                    "reach for locations"
-                )
-            owners = {owner}
+        owners = addressed_owners(
+            request, runtime, await visible_owners(conn, caller, MODULE), MODULE
+        )
         stored = await find_visible(conn, MODULE, location_id, owners)
     if stored is None:
         if owner is not None:

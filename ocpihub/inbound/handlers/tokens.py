@@ -39,7 +39,6 @@ from ocpihub.errors import (
 from ocpihub.hub.tokens import (
     DEFAULT_TOKEN_TYPE,
     classify_answer,
-    legacy_status,
     pushes_token,
     requesting_party,
     synthesized_token,
@@ -62,13 +61,21 @@ from ocpihub.inbound.handlers._objects import (
     queue,
     version_of,
 )
+from ocpihub.inbound.handlers._relay import (
+    Relayed,
+    Route,
+    forward,
+    invalid_object,
+    relay_failure,
+    relay_object,
+    single_object,
+)
 from ocpihub.inbound.interfaces import InterfaceRegistry
 from ocpihub.inbound.responses import ocpi_response
 from ocpihub.model.parties import Platform
 from ocpihub.ocpi.fields import parse_datetime
-from ocpihub.ocpi.headers import CORRELATION_ID, REQUEST_ID, new_id, parse_routing_headers
+from ocpihub.ocpi.headers import parse_routing_headers
 from ocpihub.ocpi.versions import SUPPORTED_VERSIONS, InterfaceRole, ModuleId
-from ocpihub.outbound.client import OutboundResponse
 from ocpihub.outbound.urls import join_url
 from ocpihub.outbox.items import ordering_key
 from ocpihub.runtime import Runtime
@@ -100,18 +107,6 @@ def _check_version(caller: Caller, version: str) -> None:
         raise NotFound(
             f"your platform registered with OCPI {caller.platform.version}: use its endpoints"
         )
-
-
-def _party_headers(version: str, sender: tuple[str, str], to: tuple[str, str]) -> dict[str, str]:
-    """OCPI-from/-to headers of a 2.2+ exchange (2.1.1 has none)."""
-    if version == "2.1.1":
-        return {}
-    return {
-        "OCPI-from-country-code": sender[0],
-        "OCPI-from-party-id": sender[1],
-        "OCPI-to-country-code": to[0],
-        "OCPI-to-party-id": to[1],
-    }
 
 
 # --- receiver interface: the eMSPs' pushes -------------------------------------------------------
@@ -378,35 +373,24 @@ async def _relay(
     runtime: Runtime,
     version: str,
     route: _Route,
-    answer: OutboundResponse,
+    answer: Relayed,
     uid: str,
     token_type: str,
 ) -> Response:
     """The CPO's answer from the eMSP's (digest §1.6: the eMSP's 2xxx/3xxx pass unchanged)."""
     emsp_version = route.platform.version or "2.1.1"
-    status = answer.ocpi_status
-    outcome = classify_answer(emsp_version, answer.status, status)
-    parsed = answer.json()
-    message = parsed.get("status_message") if isinstance(parsed, dict) else None
-    headers = _party_headers(version, route.emsp, route.cpo)
+    outcome = classify_answer(emsp_version, answer.http_status, answer.status)
     if outcome == "failed":
         raise HubError(
-            f"{route.emsp[0]}-{route.emsp[1]} answered HTTP {answer.status} without a usable "
-            "OCPI answer"
+            f"{answer.receiver} answered HTTP {answer.http_status}: the hub's credentials were "
+            "refused"
         )
-    assert status is not None
     if outcome == "unknown":
-        raise UnknownToken(message or f"{route.emsp[0]}-{route.emsp[1]} does not know this token")
+        raise UnknownToken(answer.message or f"{answer.receiver} does not know this token")
     if outcome == "refused":
-        return ocpi_response(
-            status_code=legacy_status(status) if version == "2.1.1" else status,
-            status_message=message,
-            http_status=answer.status,
-            headers=headers,
-            include_data=False,
-        )
-    data = answer.data
-    lacks_token = emsp_version != "2.1.1" and isinstance(data, dict) and "token" not in data
+        return relay_failure(version, answer)
+    data = single_object(answer, "AuthorizationInfo")
+    lacks_token = emsp_version != "2.1.1" and "token" not in data
     # the Token is needed to complete a lax answer or to translate one; else not read at all
     token = (
         await _asked_token(runtime, route, uid, token_type)
@@ -420,19 +404,12 @@ async def _relay(
     try:
         info = parse_wire(runtime, emsp_version, "AuthorizationInfo", data)
     except InvalidParameters as exc:
-        raise HubError(
-            f"{route.emsp[0]}-{route.emsp[1]} answered an invalid AuthorizationInfo: {exc.message}"
-        ) from None
+        raise invalid_object(answer, "AuthorizationInfo", exc.message) from None
     ctx = _AuthorizeContext(
         country_code=route.emsp[0], party_id=route.emsp[1], enums=runtime.enums, token=token
     )
     out = _translated(info, "AuthorizationInfo", emsp_version, version, ctx)
-    return ocpi_response(
-        out,
-        status_code=legacy_status(status) if version == "2.1.1" else status,
-        status_message=message,
-        headers=headers,
-    )
+    return relay_object(version, answer, out)
 
 
 async def _forward(request: Request, caller: Caller, version: str, uid: str) -> Response:
@@ -446,23 +423,16 @@ async def _forward(request: Request, caller: Caller, version: str, uid: str) -> 
         ctx = TranslationContext(country_code=route.cpo[0], party_id=route.cpo[1])
         body = _translated(references, "LocationReferences", version, emsp_version, ctx)
     asked_uid = str(route.stored.document["uid"]) if route.stored is not None else uid
-    headers = {REQUEST_ID: new_id(), CORRELATION_ID: correlation_id(request)}
-    headers.update(_party_headers(emsp_version, route.cpo, route.emsp))
-    answer = await runtime.client.request(
+    hop = Route(route.cpo, route.emsp, route.platform, route.url)
+    answer = await forward(
+        runtime,
+        request,
+        hop,
         "POST",
         join_url(route.url, quote(asked_uid, safe=""), "authorize"),
-        token=route.platform.outbound_token,
-        base64_token=route.platform.encodes_token(),
         json=body,
-        headers=headers,
         params={"type": wire_token_type(emsp_version, token_type)},
-        timeout=runtime.settings.request_timeout,
-        extra={
-            "module": MODULE,
-            "platform_id": route.platform.id,
-            "from_party": "-".join(route.cpo),
-            "to_party": "-".join(route.emsp),
-        },
+        module=MODULE,
     )
     return await _relay(runtime, version, route, answer, uid, token_type)
 
