@@ -62,9 +62,11 @@ from ocpihub.inbound.handlers._objects import (
 from ocpihub.inbound.interfaces import InterfaceRegistry
 from ocpihub.inbound.responses import ocpi_response
 from ocpihub.ocpi.fields import parse_datetime
-from ocpihub.ocpi.headers import CORRELATION_ID, REQUEST_ID, new_id, parse_routing_headers
+from ocpihub.ocpi.headers import parse_routing_headers
 from ocpihub.ocpi.pagination import PageRequest
 from ocpihub.ocpi.versions import InterfaceRole, ModuleId
+from ocpihub.outbound.auth import PartnerAuth
+from ocpihub.outbound.headers import request_headers
 from ocpihub.outbox.items import ordering_key
 from ocpihub.store.objects import (
     ObjectKey,
@@ -356,22 +358,20 @@ async def _request_booking(request: Request, caller: Caller) -> Response:
     )
     async with runtime.db.read() as conn:
         target = await _cpo_for(conn, request, emsp, str(wire["location_id"]))
-        platform_token, base64_token = await _credentials_of(conn, target)
+        auth = await _auth_of(conn, target)
     cpo = target.party
     assert target.endpoint_url is not None
-    headers = {
-        REQUEST_ID: new_id(),
-        CORRELATION_ID: correlation_id(request),
-        "OCPI-from-country-code": emsp[0],
-        "OCPI-from-party-id": emsp[1],
-        "OCPI-to-country-code": cpo[0],
-        "OCPI-to-party-id": cpo[1],
-    }
+    headers = request_headers(
+        version=target.version,
+        module=MODULE,
+        correlation_id=correlation_id(request),
+        sender=emsp,
+        receiver=cpo,
+    )
     answer = await runtime.client.request(
         "POST",
         target.endpoint_url,
-        token=platform_token,
-        base64_token=base64_token,
+        auth=auth,
         json=wire,
         headers=headers,
         timeout=runtime.settings.request_timeout,
@@ -408,11 +408,11 @@ async def _request_booking(request: Request, caller: Caller) -> Response:
     return ocpi_response(booking, status_message=message, headers=back)
 
 
-async def _credentials_of(conn: AsyncConnection, target: Target) -> tuple[str | None, bool]:
-    """The token the hub sends to ``target``'s platform, and whether to Base64-encode it."""
+async def _auth_of(conn: AsyncConnection, target: Target) -> PartnerAuth:
+    """How the hub calls ``target``'s platform."""
     platform = await get_platform(conn, target.platform_id)
     assert platform is not None  # agreed_targets lists parties of registered platforms only
-    return platform.outbound_token, platform.encodes_token()
+    return PartnerAuth.of(platform)
 
 
 # --- routes --------------------------------------------------------------------------------------

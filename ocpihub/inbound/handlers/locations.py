@@ -37,8 +37,11 @@ from ocpihub.inbound.handlers._objects import (
 from ocpihub.inbound.interfaces import InterfaceRegistry
 from ocpihub.inbound.responses import ocpi_response
 from ocpihub.ocpi.fields import parse_datetime
-from ocpihub.ocpi.headers import CORRELATION_ID, REQUEST_ID, PartyRef, new_id, parse_routing_headers
+from ocpihub.ocpi.headers import PartyRef, parse_routing_headers
 from ocpihub.ocpi.versions import SUPPORTED_VERSIONS, InterfaceRole, ModuleId
+from ocpihub.outbound.auth import PartnerAuth
+from ocpihub.outbound.headers import request_headers
+from ocpihub.outbound.urls import join_url
 from ocpihub.outbox.items import ordering_key
 from ocpihub.store.objects import ObjectKey, find_visible, get_object, put_object
 from ocpihub.store.platforms import get_platform
@@ -208,21 +211,17 @@ async def _forward_get(
         raise UnknownReceiver(f"{to_party} publishes no locations Sender endpoint")
     suffix = path.split("/locations/sender", 1)[1]
     requester = parse_routing_headers(request.headers).from_party
-    headers = {REQUEST_ID: new_id(), CORRELATION_ID: correlation_id(request)}
-    if platform.version != "2.1.1" and requester is not None:
-        headers.update(
-            {
-                "OCPI-from-country-code": requester.country_code,
-                "OCPI-from-party-id": requester.party_id,
-                "OCPI-to-country-code": owner[0],
-                "OCPI-to-party-id": owner[1],
-            }
-        )
+    headers = request_headers(
+        version=platform.version,
+        module=MODULE,
+        correlation_id=correlation_id(request),
+        sender=None if requester is None else (requester.country_code, requester.party_id),
+        receiver=owner,
+    )
     answer = await runtime.client.request(
         "GET",
-        target.endpoint_url.rstrip("/") + suffix,
-        token=platform.outbound_token,
-        base64_token=platform.encodes_token(),
+        join_url(target.endpoint_url, suffix),
+        auth=PartnerAuth.of(platform),
         headers=headers,
         timeout=runtime.settings.request_timeout,
         extra={"module": "locations", "platform_id": platform.id},

@@ -62,8 +62,11 @@ from ocpihub.inbound.handlers._objects import (
 from ocpihub.inbound.interfaces import InterfaceRegistry
 from ocpihub.inbound.responses import ocpi_response
 from ocpihub.ocpi.fields import parse_datetime
-from ocpihub.ocpi.headers import new_id, parse_routing_headers
+from ocpihub.ocpi.headers import parse_routing_headers
 from ocpihub.ocpi.versions import SUPPORTED_VERSIONS, InterfaceRole, ModuleId
+from ocpihub.outbound.auth import PartnerAuth
+from ocpihub.outbound.headers import request_headers
+from ocpihub.outbound.urls import join_url
 from ocpihub.outbox.items import ordering_key
 from ocpihub.store.objects import (
     ObjectKey,
@@ -319,18 +322,16 @@ async def _charging_preferences(
     assert target.endpoint_url is not None
     answer = await runtime.client.request(
         "PUT",
-        f"{target.endpoint_url.rstrip('/')}/{copy.key.object_id}/charging_preferences",
-        token=platform.outbound_token,
-        base64_token=platform.encodes_token(),
+        join_url(target.endpoint_url, copy.key.object_id, "charging_preferences"),
+        auth=PartnerAuth.of(platform),
         json=body,
-        headers={
-            "X-Request-ID": new_id(),
-            "X-Correlation-ID": correlation_id(request),
-            "OCPI-from-country-code": requester[0],
-            "OCPI-from-party-id": requester[1],
-            "OCPI-to-country-code": cpo[0],
-            "OCPI-to-party-id": cpo[1],
-        },
+        headers=request_headers(
+            version=target.version,
+            module=MODULE,
+            correlation_id=correlation_id(request),
+            sender=requester,
+            receiver=cpo,
+        ),
         extra={
             "platform_id": target.platform_id,
             "module": MODULE,

@@ -66,9 +66,10 @@ from ocpihub.inbound.interfaces import InterfaceRegistry
 from ocpihub.inbound.responses import ocpi_response
 from ocpihub.model.parties import Platform
 from ocpihub.ocpi.fields import parse_datetime
-from ocpihub.ocpi.headers import CORRELATION_ID, REQUEST_ID, new_id, parse_routing_headers
+from ocpihub.ocpi.headers import parse_routing_headers
 from ocpihub.ocpi.versions import SUPPORTED_VERSIONS, InterfaceRole, ModuleId
-from ocpihub.outbound.client import OutboundResponse
+from ocpihub.outbound.client import OutboundResponse, PartnerAuth
+from ocpihub.outbound.headers import request_headers
 from ocpihub.outbound.urls import join_url
 from ocpihub.outbox.items import ordering_key
 from ocpihub.runtime import Runtime
@@ -442,13 +443,17 @@ async def _forward(request: Request, caller: Caller, version: str, uid: str) -> 
         ctx = TranslationContext(country_code=route.cpo[0], party_id=route.cpo[1])
         body = _translated(references, "LocationReferences", version, emsp_version, ctx)
     asked_uid = str(route.stored.document["uid"]) if route.stored is not None else uid
-    headers = {REQUEST_ID: new_id(), CORRELATION_ID: correlation_id(request)}
-    headers.update(_party_headers(emsp_version, route.cpo, route.emsp))
+    headers = request_headers(
+        version=emsp_version,
+        module=MODULE,
+        correlation_id=correlation_id(request),
+        sender=route.cpo,
+        receiver=route.emsp,
+    )
     answer = await runtime.client.request(
         "POST",
         join_url(route.url, quote(asked_uid, safe=""), "authorize"),
-        token=route.platform.outbound_token,
-        base64_token=route.platform.encodes_token(),
+        auth=PartnerAuth.of(route.platform),
         json=body,
         headers=headers,
         params={"type": wire_token_type(emsp_version, token_type)},
