@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
 
 import structlog
 from fastapi import APIRouter, FastAPI
@@ -22,11 +21,8 @@ from ocpihub.admin.web.console import Console
 from ocpihub.admin.web.routes import mount_console
 from ocpihub.admin.web.session import ConsoleSessions, SignInLimiter, console_secret
 from ocpihub.hub.admin_token import ensure_admin_token
-from ocpihub.hub.clientinfo import ClientInfoNotifier
-from ocpihub.hub.credentials_refresh import CredentialsRefresher
 from ocpihub.hub.enums import EnumRegistry
 from ocpihub.hub.liveness import LivenessChecker
-from ocpihub.hub.registration import Registrar
 from ocpihub.inbound.guard import EdgeGuardMiddleware
 from ocpihub.inbound.handlers import (
     bookings,
@@ -49,8 +45,7 @@ from ocpihub.inbound.route_index import RouteIndex
 from ocpihub.inbound.routing_headers import RoutingHeadersMiddleware
 from ocpihub.inbound.traffic import TrafficMiddleware
 from ocpihub.metrics import Metrics, MetricsMiddleware
-from ocpihub.model.agreements import Agreement
-from ocpihub.outbound.client import Exchange, PartnerClient
+from ocpihub.outbound.client import Exchange
 from ocpihub.outbox.worker import DeliveryWorker, WorkerConfig
 from ocpihub.readiness import Readiness
 from ocpihub.runtime import Runtime
@@ -58,7 +53,7 @@ from ocpihub.settings import Settings
 from ocpihub.store.db import Database
 from ocpihub.store.directory import Directory
 from ocpihub.store.migrate import migrate
-from ocpihub.store.traffic import TrafficRecorder
+from ocpihub.wiring import hub_events, partner_client, traffic_recorder
 
 __all__ = ["create_app"]
 
@@ -91,16 +86,8 @@ def create_app(settings: Settings) -> FastAPI:
     """The hub as an ASGI application."""
     db = Database(settings.database_url)
     interfaces = InterfaceRegistry()
-    client = PartnerClient(
-        timeout=settings.request_timeout,
-        allow_private_addresses=settings.allow_private_addresses,
-    )
-    traffic = TrafficRecorder(
-        db,
-        keep_bodies=settings.traffic_log_bodies,
-        retention=timedelta(hours=settings.traffic_retention_hours),
-        prune_interval=settings.prune_interval_seconds,
-    )
+    traffic = traffic_recorder(db, settings)
+    client = partner_client(settings)
     enums = EnumRegistry(settings.custom_enum_values)
     directory = Directory(db, ttl=settings.directory_cache_seconds)
     runtime = Runtime(
@@ -133,23 +120,17 @@ def create_app(settings: Settings) -> FastAPI:
             "traffic_writer": lambda: traffic.running,
         },
     )
-    notifier = ClientInfoNotifier(db, settings.hub_party)
-    refresher = CredentialsRefresher(Registrar(db, client, settings, notifier.party_changed))
-
-    async def agreement_changed(agreement: Agreement) -> None:
-        await notifier.agreement_changed(agreement)
-        # 2.3.0 partners re-learn their reachable parties before the operator's call returns
-        await refresher.agreement_changed(agreement)
-
-    runtime.notify_agreement = agreement_changed
-    runtime.notify_parties = notifier.party_changed
+    events = hub_events(db, client, settings)  # the CLI builds the same (wiring.py)
+    runtime.notify_agreement = events.agreement_changed
+    runtime.notify_parties = events.parties_changed
+    runtime.credentials = events.refresher
     liveness = LivenessChecker(
         db,
         client,
         interval=settings.liveness_interval_seconds,
         threshold=settings.liveness_failure_threshold,
         timeout=settings.request_timeout,
-        on_change=notifier.party_changed,
+        on_change=events.parties_changed,
     )
 
     @asynccontextmanager

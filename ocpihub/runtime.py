@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ocpihub.hub.agreement_actions import Notify
+from ocpihub.hub.credentials_refresh import CredentialsRefresher
 from ocpihub.hub.enums import EnumRegistry
 from ocpihub.hub.party_actions import PartiesChanged
 from ocpihub.inbound.interfaces import InterfaceRegistry
@@ -42,3 +43,4 @@ class Runtime:
     admin_token_hash: str | None = None
     notify_agreement: Notify = field(default=_no_notification)
     notify_parties: PartiesChanged = field(default=_no_party_notification)
+    credentials: CredentialsRefresher | None = None  # credentials updates and rotations

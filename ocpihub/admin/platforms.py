@@ -1,5 +1,5 @@
-"""Admin API: platforms (list, show, add, change settings, register, issue a new token A,
-remove)."""
+"""Admin API: platforms (list, show, add, change settings, register, rotate tokens, issue a new
+token A, remove)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from starlette.responses import JSONResponse, Response
 
 from ocpihub.errors import NotFound
-from ocpihub.hub.credentials_refresh import update_credentials
+from ocpihub.hub.credentials_refresh import CredentialsRefresher, update_credentials
 from ocpihub.hub.overview import partner_health
 from ocpihub.hub.platforms import add_platform, declared_role, set_limits
 from ocpihub.hub.registration import Registrar
@@ -160,8 +160,10 @@ async def register_platform(platform_id: int, body: RegisterIn, request: Request
 
 @router.post("/platforms/{platform_id}/credentials")
 async def renew_credentials(platform_id: int, request: Request) -> Response:
-    """Send the partner fresh credentials (a credentials PUT): both tokens are renewed."""
-    await update_credentials(_registrar(request), platform_id)
+    """Rotate tokens with the partner: the hub PUTs its credentials with a new token."""
+    runtime = runtime_of(request)
+    refresher = runtime.credentials or CredentialsRefresher(_registrar(request))
+    await update_credentials(refresher, platform_id)
     return await get_platform(platform_id, request)
 
 

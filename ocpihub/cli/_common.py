@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import typer
 
 from ocpihub.errors import ConfigError, OcpiError
+from ocpihub.log import configure_logging
 from ocpihub.settings import Settings, load_settings
 from ocpihub.store.db import Database
 from ocpihub.store.migrate import migrate
@@ -33,7 +34,6 @@ def run(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
 
     Log lines of the work go to stderr (``ocpihub.log``), never among the command's output.
     """
-    from ocpihub.log import configure_logging
 
     configure_logging(settings.log_format, settings.log_level)
 

@@ -1,4 +1,10 @@
-"""``ocpihub agreement …``: roaming agreements between parties."""
+"""``ocpihub agreement …``: roaming agreements between parties.
+
+A change made here has the effects the same change has through the admin API: the commands
+call the same actions with the same reactions (:func:`~ocpihub.wiring.cli_events`) —
+HubClientInfo pushes (queued for the running hub to deliver) and, to 2.3.0 partners, the
+credentials update listing their reachable parties (sent by this command).
+"""
 
 from __future__ import annotations
 
@@ -13,10 +19,10 @@ from ocpihub.hub.agreement_actions import (
     remove_agreement,
     set_status,
 )
-from ocpihub.hub.clientinfo import ClientInfoNotifier
 from ocpihub.model.agreements import AgreementStatus
 from ocpihub.store import agreements as store
 from ocpihub.store.db import Database
+from ocpihub.wiring import cli_events
 
 __all__ = ["app"]
 
@@ -50,8 +56,10 @@ def agreement_add(
     settings = settings_or_exit()
 
     async def work(db: Database) -> dict[str, Any]:
-        notify = ClientInfoNotifier(db, settings.hub_party).agreement_changed
-        return agreement_json(await add_agreement(db, party_a, party_b, module, notify=notify))
+        async with cli_events(db, settings) as events:
+            notify = events.agreement_changed
+            made = await add_agreement(db, party_a, party_b, module, notify=notify)
+        return agreement_json(made)
 
     _show(run(settings, work), as_json)
 
@@ -64,8 +72,10 @@ def _status_command(status: AgreementStatus) -> Any:
         settings = settings_or_exit()
 
         async def work(db: Database) -> dict[str, Any]:
-            notify = ClientInfoNotifier(db, settings.hub_party).agreement_changed
-            return agreement_json(await set_status(db, agreement_id, status, notify=notify))
+            async with cli_events(db, settings) as events:
+                notify = events.agreement_changed
+                changed = await set_status(db, agreement_id, status, notify=notify)
+            return agreement_json(changed)
 
         _show(run(settings, work), as_json)
 
@@ -87,8 +97,9 @@ def agreement_remove(
     settings = settings_or_exit()
 
     async def work(db: Database) -> dict[str, Any]:
-        notify = ClientInfoNotifier(db, settings.hub_party).agreement_changed
-        return agreement_json(await remove_agreement(db, agreement_id, notify=notify))
+        async with cli_events(db, settings) as events:
+            removed = await remove_agreement(db, agreement_id, notify=events.agreement_changed)
+        return agreement_json(removed)
 
     removed = run(settings, work)
     if as_json:

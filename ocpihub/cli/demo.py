@@ -52,6 +52,9 @@ def demo(
     token: Annotated[
         str | None, typer.Option(help="The token A the partner platform issued (--partner).")
     ] = None,
+    with_ptp: Annotated[
+        bool, typer.Option("--with-ptp", help="Add a simulated Payment Terminal Provider.")
+    ] = False,
     play: Annotated[
         str | None,
         typer.Option(
@@ -87,19 +90,19 @@ def demo(
         from ocpihub.log import configure_logging
 
         configure_logging(settings.log_format, "warning")
-        code = asyncio.run(_run_hub_demo(settings, seed=seed, rate=rate))
+        code = asyncio.run(_run_hub_demo(settings, seed=seed, rate=rate, with_ptp=with_ptp))
     _echo("ocpihub demo: stopped")
     raise typer.Exit(code)
 
 
-async def _run_hub_demo(settings: Settings, *, seed: int, rate: float) -> int:
+async def _run_hub_demo(settings: Settings, *, seed: int, rate: float, with_ptp: bool) -> int:
     from ocpihub.app import create_app
     from ocpihub.testing.sandbox import Registration, Sandbox, hub_services
     from ocpihub.testing.serving import serve_app, stop_on_signals
 
     stop = stop_on_signals()
     hub = create_app(settings)
-    sandbox = Sandbox.standard(seed=seed, log=_echo)
+    sandbox = Sandbox.standard(seed=seed, with_ptp=with_ptp, log=_echo)
     async with contextlib.AsyncExitStack() as stack:
         await stack.enter_async_context(serve_app(hub, settings.host, settings.port))
         await sandbox.serve(stack, "127.0.0.1")

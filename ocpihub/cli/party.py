@@ -7,10 +7,10 @@ from typing import Annotated, Any
 import typer
 
 from ocpihub.cli._common import print_json, run, settings_or_exit
-from ocpihub.hub.clientinfo import ClientInfoNotifier
 from ocpihub.hub.party_actions import party_json, suspend_party
 from ocpihub.store.db import Database
 from ocpihub.store.platforms import list_parties
+from ocpihub.wiring import cli_events
 
 __all__ = ["app"]
 
@@ -44,8 +44,9 @@ def _set(code: str, suspended: bool, as_json: bool) -> None:
     settings = settings_or_exit()
 
     async def work(db: Database) -> list[dict[str, Any]]:
-        notify = ClientInfoNotifier(db, settings.hub_party).party_changed
-        return [party_json(p) for p in await suspend_party(db, code, suspended, notify=notify)]
+        async with cli_events(db, settings) as events:
+            changed = await suspend_party(db, code, suspended, notify=events.parties_changed)
+        return [party_json(p) for p in changed]
 
     changed = run(settings, work)
     if as_json:

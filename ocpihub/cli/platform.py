@@ -9,13 +9,10 @@ import typer
 from ocpihub.cli._common import print_json, run, settings_or_exit
 from ocpihub.errors import NotFound, OcpiError
 from ocpihub.hub.platforms import add_platform, parse_role_spec, set_limits
-from ocpihub.hub.registration import Registrar
-from ocpihub.log import configure_logging
 from ocpihub.model.parties import DeclaredRole, Platform, TokenEncoding
-from ocpihub.outbound.client import PartnerClient
-from ocpihub.settings import Settings
 from ocpihub.store import platforms as store
 from ocpihub.store.db import Database
+from ocpihub.wiring import cli_events
 
 __all__ = ["app"]
 
@@ -140,8 +137,9 @@ def platform_credentials(
     name: Annotated[str, typer.Argument(help="The platform's name.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Update credentials with a registered platform: the hub PUTs fresh ones (both tokens
-    renewed; the hub must be serving, as the partner calls it back)."""
+    """Rotate tokens with a registered platform: the hub PUTs its credentials with a new token
+    (the previous one works until the next rotation; the hub must be serving, as the partner
+    calls it back)."""
     from ocpihub.admin.platforms import platform_json
     from ocpihub.hub.credentials_refresh import update_credentials
 
@@ -149,27 +147,15 @@ def platform_credentials(
 
     async def work(db: Database) -> dict[str, Any]:
         platform = await _by_name(db, name)
-        client = PartnerClient(
-            timeout=settings.request_timeout,
-            allow_private_addresses=settings.allow_private_addresses,
-        )
-        try:
-            done = await update_credentials(_registrar(db, settings, client), platform.id)
-        finally:
-            await client.close()
+        async with cli_events(db, settings) as events:
+            done = await update_credentials(events.refresher, platform.id)
         return platform_json(done)
 
     done = run(settings, work)
     if as_json:
         print_json(done)
         return
-    typer.echo(f"platform {done['name']}: credentials updated")
-
-
-def _registrar(db: Database, settings: Settings, client: PartnerClient) -> Registrar:
-    # log lines go to stderr, so that --json output on stdout stays parseable
-    configure_logging(settings.log_format, settings.log_level)
-    return Registrar(db, client, settings)
+    typer.echo(f"platform {done['name']}: credentials updated, token rotated")
 
 
 @app.command("register")
@@ -201,16 +187,8 @@ def platform_register(
                 roles=roles,
             )
             existing = created.platform
-        client = PartnerClient(
-            timeout=settings.request_timeout,
-            allow_private_addresses=settings.allow_private_addresses,
-        )
-        try:
-            done = await _registrar(db, settings, client).register_with(
-                existing.id, versions_url, token
-            )
-        finally:
-            await client.close()
+        async with cli_events(db, settings) as events:
+            done = await events.registrar.register_with(existing.id, versions_url, token)
         async with db.read() as conn:
             hosted = await store.list_parties(conn, done.id)
         out = platform_json(done)
@@ -304,13 +282,9 @@ def platform_token(
 
     async def work(db: Database) -> dict[str, Any]:
         platform = await _by_name(db, name)
-        client = PartnerClient(
-            timeout=settings.request_timeout,
-            allow_private_addresses=settings.allow_private_addresses,
-        )
-        registrar = _registrar(db, settings, client)
-        token = await registrar.reissue_token_a(platform.id)
-        return {"id": platform.id, "token_a": token, "versions_url": registrar.versions_url}
+        async with cli_events(db, settings) as events:
+            token = await events.registrar.reissue_token_a(platform.id)
+        return {"id": platform.id, "token_a": token, "versions_url": events.registrar.versions_url}
 
     issued = run(settings, work)
     if as_json:
@@ -330,14 +304,8 @@ def platform_remove(
 
     async def work(db: Database) -> dict[str, Any]:
         platform = await _by_name(db, name)
-        client = PartnerClient(
-            timeout=settings.request_timeout,
-            allow_private_addresses=settings.allow_private_addresses,
-        )
-        try:
-            return await _registrar(db, settings, client).remove(platform.id)
-        finally:
-            await client.close()
+        async with cli_events(db, settings) as events:
+            return await events.registrar.remove(platform.id)
 
     removed = run(settings, work)
     if as_json:

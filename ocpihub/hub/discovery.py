@@ -24,7 +24,8 @@ from ocpihub.errors import (
     UnableToUseClientApi,
     UnsupportedVersion,
 )
-from ocpihub.model.parties import Endpoint
+from ocpihub.model.parties import Endpoint, TokenEncoding
+from ocpihub.ocpi.headers import CORRELATION_ID
 from ocpihub.ocpi.versions import (
     MODULES,
     SUPPORTED_VERSIONS,
@@ -32,7 +33,7 @@ from ocpihub.ocpi.versions import (
     hub_interface_for_211,
     parse_version,
 )
-from ocpihub.outbound.client import OutboundResponse, PartnerClient
+from ocpihub.outbound.client import OutboundResponse, PartnerAuth, PartnerClient
 from ocpihub.outbound.urls import check_partner_url
 
 __all__ = [
@@ -201,10 +202,10 @@ def _envelope_data(response: OutboundResponse, what: str) -> object:
 
 
 async def _get(
-    client: PartnerClient, url: str, *, token: str, base64_token: bool, what: str
+    client: PartnerClient, url: str, *, auth: PartnerAuth, correlation_id: str, what: str
 ) -> OutboundResponse:
     try:
-        return await client.request("GET", url, token=token, base64_token=base64_token)
+        return await client.request("GET", url, auth=auth, headers={CORRELATION_ID: correlation_id})
     except OcpiError as exc:  # 4002/4003 from the client: the hub could not use the partner
         raise UnableToUseClientApi(f"{what}: {exc.message}") from None
 
@@ -214,25 +215,34 @@ async def discover(
     versions_url: str,
     *,
     token: str,
-    encode: bool | None,
+    encoding: TokenEncoding,
     allow_private: bool,
+    correlation_id: str,
     version: str | None = None,
     party_roles: Iterable[str] = (),
-) -> tuple[Discovered, bool]:
-    """Fetch versions and details; returns what was found and whether Base64 was used.
+) -> Discovered:
+    """Fetch versions and details with the partner's ``token``; what was found.
 
     ``version`` given (platform-initiated: the version of the credentials URL the partner
     used) must be offered by the partner, else 3002; without it the highest common version is
-    chosen. ``encode`` None tries Base64 first and plain after a 401 (the version, and so the
-    prescribed encoding, is not known yet; digest §1.2).
+    chosen. The token's form: with ``version`` known, that version's (or ``encoding``'s
+    explicit) form from the first call; otherwise only the versions GET may try both forms
+    (Base64, then plain after a 401), and the details GET uses the chosen version's form
+    (digest §1.2). Every call of one discovery carries ``correlation_id``.
     """
     check_partner_url(versions_url, allow_private=allow_private, field="url")
-    attempts = [True, False] if encode is None else [encode]
+    if version is not None:
+        attempts = [PartnerAuth.for_version(token, encoding, version)]
+    else:
+        attempts = PartnerAuth.before_version(token, encoding)
     response: OutboundResponse | None = None
-    used = attempts[0]
-    for used in attempts:
+    for auth in attempts:
         response = await _get(
-            client, versions_url, token=token, base64_token=used, what=f"GET {versions_url}"
+            client,
+            versions_url,
+            auth=auth,
+            correlation_id=correlation_id,
+            what=f"GET {versions_url}",
         )
         if response.status != 401:
             break
@@ -251,7 +261,11 @@ async def discover(
         offered[chosen], allow_private=allow_private, field=f"versions[{chosen}].url"
     )
     details = await _get(
-        client, details_url, token=token, base64_token=used, what=f"GET {details_url}"
+        client,
+        details_url,
+        auth=PartnerAuth.for_version(token, encoding, chosen),
+        correlation_id=correlation_id,
+        what=f"GET {details_url}",
     )
     roles = list(party_roles)
     endpoints = read_endpoints(
@@ -262,4 +276,4 @@ async def discover(
             check_partner_url(endpoint.url, allow_private=allow_private, field=endpoint.identifier)
         except OcpiError as exc:
             raise UnableToUseClientApi(f"endpoint {exc.message}") from None
-    return Discovered(chosen, details_url, endpoints), used
+    return Discovered(chosen, details_url, endpoints)

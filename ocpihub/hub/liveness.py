@@ -16,7 +16,7 @@ from sqlalchemy import update
 
 from ocpihub.errors import OcpiError
 from ocpihub.model.parties import ConnectionStatus, Platform, PlatformStatus
-from ocpihub.outbound.client import PartnerClient
+from ocpihub.outbound.client import PartnerAuth, PartnerClient
 from ocpihub.store import platforms as store
 from ocpihub.store.db import Database
 from ocpihub.store.schema import parties, platforms
@@ -73,8 +73,7 @@ class LivenessChecker:
             response = await self.client.request(
                 "GET",
                 platform.versions_url,
-                token=platform.outbound_token,
-                base64_token=platform.encodes_token(),
+                auth=PartnerAuth.of(platform),
                 timeout=self.timeout,
                 extra={"module": "versions", "platform_id": platform.id},
             )

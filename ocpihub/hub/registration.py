@@ -52,7 +52,8 @@ from ocpihub.model.parties import (
     Platform,
     PlatformStatus,
 )
-from ocpihub.outbound.client import PartnerClient, calling_platform
+from ocpihub.ocpi.headers import CORRELATION_ID, new_id
+from ocpihub.outbound.client import PartnerAuth, PartnerClient, calling_platform
 from ocpihub.settings import Settings
 from ocpihub.store import platforms as store
 from ocpihub.store.agreements import list_agreements
@@ -157,24 +158,43 @@ class Registrar:
     # --- platform-initiated -----------------------------------------------------------------
 
     async def accept(
-        self, platform: Platform, version: str, body: object, *, update: bool
+        self,
+        platform: Platform,
+        version: str,
+        body: object,
+        *,
+        update: bool,
+        correlation_id: str | None = None,
     ) -> dict[str, Any]:
-        """A partner's POST (``update`` False) or PUT of its credentials; the hub's answer."""
+        """A partner's POST (``update`` False) or PUT of its credentials; the hub's answer.
+
+        The hub's calls back to the partner carry the partner's ``correlation_id`` (the
+        request that started the chain), or a new one.
+        """
         with calling_platform(platform.id):
-            return await self._accept(platform, version, body, update=update)
+            return await self._accept(
+                platform, version, body, update=update, correlation_id=correlation_id
+            )
 
     async def _accept(
-        self, platform: Platform, version: str, body: object, *, update: bool
+        self,
+        platform: Platform,
+        version: str,
+        body: object,
+        *,
+        update: bool,
+        correlation_id: str | None,
     ) -> dict[str, Any]:
         self.check_status(platform, update=update)
         creds = read_credentials(version, body, declared=platform.declared_roles)
         await self._check_claims(platform, version, creds.parties)
-        found, _ = await discover(
+        found = await discover(
             self.client,
             creds.url,
             token=creds.token,
-            encode=platform.token_encoding.encodes(version),
+            encoding=platform.token_encoding,
             allow_private=self.settings.allow_private_addresses,
+            correlation_id=correlation_id or new_id(),
             version=version,
             party_roles=[p.role for p in creds.parties],
         )
@@ -249,6 +269,7 @@ class Registrar:
                     version=found.version,
                     versions_url=versions_url or creds.url,
                     outbound_token=creds.token,
+                    inbound_token=inbound_token,
                 )
                 await store.revoke_tokens(conn, platform.id)
                 await store.add_token(conn, platform.id, inbound_token, "C")
@@ -272,7 +293,11 @@ class Registrar:
             if current is None or current.status is not PlatformStatus.REGISTERED:
                 raise MethodNotAllowed("DELETE credentials: this platform is not registered")
             await store.update_platform(
-                conn, platform.id, status=PlatformStatus.UNREGISTERED, outbound_token=None
+                conn,
+                platform.id,
+                status=PlatformStatus.UNREGISTERED,
+                outbound_token=None,
+                inbound_token=None,
             )
             await store.revoke_tokens(conn, platform.id)
             await store.replace_endpoints(conn, platform.id, [])
@@ -309,13 +334,14 @@ class Registrar:
             raise NotFound(f"no platform with id {platform_id}")
         self.check_status(platform, update=False)
         declared = platform.declared_roles
-        auto = platform.token_encoding.value == "auto"
-        found, _ = await discover(
+        chain = new_id()  # one correlation id for the whole handshake
+        found = await discover(
             self.client,
             versions_url,
             token=token,
-            encode=None if auto else platform.token_encoding.encodes("2.3.0"),
+            encoding=platform.token_encoding,
             allow_private=self.settings.allow_private_addresses,
+            correlation_id=chain,
             party_roles=[d.role for d in declared],
         )
         if found.version == "2.1.1" and not declared:
@@ -331,7 +357,7 @@ class Registrar:
             await store.add_token(conn, platform.id, token_b, "A")
         try:
             creds = await self._post_credentials(
-                platform, found, credentials_url, token, token_b, declared
+                platform, found, credentials_url, token, token_b, declared, chain
             )
             try:
                 await self._check_claims(platform, found.version, creds.parties)
@@ -345,7 +371,7 @@ class Registrar:
                     versions_url=versions_url,
                 )
             except OcpiError:
-                await self._tell_unregistered(platform, credentials_url, creds.token, found)
+                await self._tell_unregistered(platform, credentials_url, creds.token, found, chain)
                 raise
         except BaseException:
             async with self.db.write() as conn:
@@ -364,6 +390,7 @@ class Registrar:
         token_a: str,
         token_b: str,
         declared: Sequence[DeclaredRole],
+        chain: str,
     ) -> PartnerCredentials:
         body = await self.credentials_for(
             found.version, token_b, [(d.country_code, d.party_id) for d in declared]
@@ -372,9 +399,9 @@ class Registrar:
             response = await self.client.request(
                 "POST",
                 url,
-                token=token_a,
-                base64_token=platform.token_encoding.encodes(found.version),
+                auth=PartnerAuth.for_version(token_a, platform.token_encoding, found.version),
                 json=body,
+                headers={CORRELATION_ID: chain},
             )
         except OcpiError as exc:
             raise UnableToUseClientApi(f"POST {url}: {exc.message}") from None
@@ -393,15 +420,15 @@ class Registrar:
             ) from None
 
     async def _tell_unregistered(
-        self, platform: Platform, url: str, their_token: str, found: Discovered
+        self, platform: Platform, url: str, their_token: str, found: Discovered, chain: str
     ) -> None:
         """Best effort: undo a partner-side registration the hub could not complete."""
         try:
             await self.client.request(
                 "DELETE",
                 url,
-                token=their_token,
-                base64_token=platform.token_encoding.encodes(found.version),
+                auth=PartnerAuth.for_version(their_token, platform.token_encoding, found.version),
+                headers={CORRELATION_ID: chain},
             )
         except OcpiError as exc:
             log.warning(
@@ -451,10 +478,7 @@ class Registrar:
     ) -> tuple[bool, str | None]:
         try:
             response = await self.client.request(
-                "DELETE",
-                endpoint.url,
-                token=platform.outbound_token,
-                base64_token=platform.encodes_token(),
+                "DELETE", endpoint.url, auth=PartnerAuth.of(platform)
             )
         except OcpiError as exc:
             return False, exc.message

@@ -106,7 +106,4 @@ class Platform:
     # per-platform limits; None: the hub-wide setting (rate_limit_per_second, max_body_bytes)
     rate_limit_per_second: float | None = None
     max_body_bytes: int | None = None
-
-    def encodes_token(self) -> bool:
-        """Whether the hub Base64-encodes its token when calling this platform."""
-        return self.token_encoding.encodes(self.version)
+    inbound_token: str | None = field(default=None, repr=False)

@@ -1,10 +1,18 @@
 """The outbound HTTP client: one pooled aiohttp session per process.
 
-Every call the hub makes to a partner goes through :class:`PartnerClient`. Transport failures
-are translated here, at the boundary, into the hub's errors: a timeout becomes
-:class:`~ocpihub.errors.ForwardTimeout` (4002), anything that kept the request from being
-answered becomes :class:`~ocpihub.errors.ReceiverNotConnected` (4003). Nothing from aiohttp
-leaks past this module.
+Every call the hub makes to a partner goes through :class:`PartnerClient`, and the client is
+where the rules every call shares are carried out, once:
+
+- the Authorization header from a :class:`~ocpihub.outbound.auth.PartnerAuth` (the token in the
+  form the chosen version, or the platform's setting, prescribes);
+- X-Request-ID and X-Correlation-ID on every request (:func:`~ocpihub.outbound.headers.complete`);
+- URLs as given (callers build them with :func:`~ocpihub.outbound.urls.join_url`), and 307/308
+  answers followed within the URL policy (:mod:`ocpihub.outbound.redirects`).
+
+Transport failures are translated here, at the boundary, into the hub's errors: a timeout
+becomes :class:`~ocpihub.errors.ForwardTimeout` (4002), anything that kept the request from
+being answered becomes :class:`~ocpihub.errors.ReceiverNotConnected` (4003). Nothing from
+aiohttp leaks past this module.
 """
 
 from __future__ import annotations
@@ -19,13 +27,25 @@ from urllib.parse import urlsplit
 
 import aiohttp
 import orjson
+import structlog
 
 from ocpihub import __version__
 from ocpihub.errors import ForwardTimeout, ReceiverNotConnected
-from ocpihub.ocpi.headers import encode_token
+from ocpihub.outbound.auth import PartnerAuth
+from ocpihub.outbound.headers import complete
+from ocpihub.outbound.redirects import FOLLOWED, MAX_REDIRECTS, RedirectRefused, redirect_target
 from ocpihub.outbound.urls import PolicyResolver, refused_address
 
-__all__ = ["Exchange", "OutboundResponse", "PartnerClient", "calling_platform"]
+__all__ = [
+    "Exchange",
+    "Observer",
+    "OutboundResponse",
+    "PartnerAuth",
+    "PartnerClient",
+    "calling_platform",
+]
+
+log = structlog.get_logger("ocpihub.outbound")
 
 _CALLING: ContextVar[int | None] = ContextVar("ocpihub_calling_platform", default=None)
 
@@ -89,7 +109,7 @@ Observer = Callable[[Exchange], Awaitable[None]]
 
 
 class PartnerClient:
-    """Calls partners: OCPI Authorization header, ids, JSON bodies, timeouts."""
+    """Calls partners: OCPI Authorization header, ids, JSON bodies, redirects, timeouts."""
 
     def __init__(
         self,
@@ -102,7 +122,8 @@ class PartnerClient:
         self.timeout = timeout
         self.max_connections = max_connections
         self.observer = observer
-        # off: every call is checked where it connects (outbound/urls.py)
+        # off: every call is checked where it connects (outbound/urls.py), redirect targets
+        # against the same URL policy (outbound/redirects.py)
         self.allow_private_addresses = allow_private_addresses
         self._session: aiohttp.ClientSession | None = None
 
@@ -131,19 +152,56 @@ class PartnerClient:
         method: str,
         url: str,
         *,
-        token: str | None,
-        base64_token: bool,
+        auth: PartnerAuth | None,
         json: Any = None,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, str] | None = None,
         timeout: float | None = None,  # noqa: ASYNC109 - a per-call HTTP timeout
         extra: Mapping[str, Any] | None = None,
     ) -> OutboundResponse:
-        """Send one request and read the whole answer.
+        """Send one request and read the whole answer, following 307/308 within the policy.
 
         Raises ForwardTimeout (4002) on timeout and ReceiverNotConnected (4003) when the
         partner could not be reached or the answer could not be read.
         """
+        out_headers = complete(headers)
+        if auth is not None:
+            out_headers["Authorization"] = auth.header()
+        body: bytes | None = None
+        if json is not None:
+            body = orjson.dumps(json)
+            out_headers["Content-Type"] = "application/json"
+        for hop in range(MAX_REDIRECTS + 1):
+            response = await self._send(
+                method, url, out_headers, body, params, timeout or self.timeout, extra
+            )
+            if response.status not in FOLLOWED:
+                break
+            try:
+                target = redirect_target(
+                    url,
+                    response.headers.get("Location"),
+                    allow_private=self.allow_private_addresses,
+                )
+                if hop == MAX_REDIRECTS:
+                    raise RedirectRefused(f"more than {MAX_REDIRECTS} redirects in a row")
+            except RedirectRefused as exc:
+                log.warning("redirect_not_followed", method=method, url=url, reason=str(exc))
+                break
+            url, params = target, None  # the Location carries the query it wants
+            out_headers = complete(out_headers, new_request=True)
+        return response
+
+    async def _send(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        body: bytes | None,
+        params: Mapping[str, str] | None,
+        timeout: float,  # noqa: ASYNC109 - a per-call HTTP timeout
+        extra: Mapping[str, Any] | None,
+    ) -> OutboundResponse:
         await self.start()
         assert self._session is not None
         if not self.allow_private_addresses:
@@ -154,13 +212,6 @@ class PartnerClient:
                     f"not calling {url}: {refused}, which this hub does not call "
                     "(setting allow_private_addresses)"
                 )
-        out_headers: dict[str, str] = dict(headers or {})
-        if token is not None:
-            out_headers["Authorization"] = encode_token(token, base64_encode=base64_token)
-        body: bytes | None = None
-        if json is not None:
-            body = orjson.dumps(json)
-            out_headers["Content-Type"] = "application/json"
         started = time.perf_counter()
         error: str | None = None
         status: int | None = None
@@ -170,16 +221,16 @@ class PartnerClient:
                 method,
                 url,
                 data=body,
-                headers=out_headers,
+                headers=headers,
                 params=params,
-                timeout=aiohttp.ClientTimeout(total=timeout or self.timeout),
+                timeout=aiohttp.ClientTimeout(total=timeout),
                 allow_redirects=False,
             ) as response:
                 response_body = await response.read()
                 status = response.status
                 result = OutboundResponse(status, dict(response.headers), response_body)
         except TimeoutError:
-            error = f"timeout after {timeout or self.timeout:g}s calling {method} {url}"
+            error = f"timeout after {timeout:g}s calling {method} {url}"
             raise ForwardTimeout(error) from None
         except (aiohttp.ClientError, OSError) as exc:
             error = f"could not reach partner at {url}: {type(exc).__name__}: {exc}"
@@ -193,7 +244,7 @@ class PartnerClient:
                     Exchange(
                         method=method,
                         url=url,
-                        request_headers=out_headers,
+                        request_headers=headers,
                         request_body=body,
                         status=status,
                         response_body=response_body,

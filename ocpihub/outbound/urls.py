@@ -151,8 +151,16 @@ def check_partner_url(url: str, *, allow_private: bool, field: str = "url") -> s
 
 
 def join_url(base: str, *segments: str) -> str:
-    """``base`` joined with ``segments`` by exactly one ``/`` each (digest §3 notation)."""
-    out = base.rstrip("/")
+    """``base`` exactly as the partner published it, with ``segments`` appended.
+
+    Each segment is added after one ``/`` — the base's own trailing slash serves as the first —
+    so ``…/cdrs/`` + ``ID`` and ``…/cdrs`` + ``ID`` both give ``…/cdrs/ID``, never ``//``. The
+    base itself is never rewritten: with no (or only empty) segments it is returned as is, so
+    a receiver that publishes ``…/cdrs/`` gets its POST at ``…/cdrs/``.
+    """
+    out = base
     for segment in segments:
-        out += "/" + segment.strip("/")
+        part = segment.strip("/")
+        if part:
+            out += part if out.endswith("/") else "/" + part
     return out

@@ -11,12 +11,14 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ocpihub.model.parties import Endpoint
+from ocpihub.ocpi.headers import REQUEST_ID
+from ocpihub.outbound.headers import request_headers
+from ocpihub.outbound.urls import join_url
 from ocpihub.outbox.items import OutboxItem
 from ocpihub.translate import LossReport
 
@@ -27,9 +29,6 @@ HUB_PRIVATE_KEY = "_ocpihub"
 
 Translate = Callable[[str, str, dict[str, Any]], tuple[dict[str, Any], LossReport]]
 """``(version, object_name, canonical) -> (wire JSON, loss report)``: ``from_canonical``."""
-
-# configuration modules never carry routing headers (digest §1.9)
-_CONFIGURATION = frozenset({"versions", "credentials", "hubclientinfo"})
 
 
 class Undeliverable(Exception):
@@ -104,13 +103,15 @@ def prepare(
     """The request delivering ``item`` to a receiver that speaks ``version``."""
     d = item.delivery
     body, loss = _body(item, version, translate)
-    rid = request_id or str(uuid.uuid4())
-    headers = {"X-Request-ID": rid, "X-Correlation-ID": d.correlation_id}
-    if version != "2.1.1" and d.module not in _CONFIGURATION:
-        sender = hub_party if d.broadcast else d.sender_party
-        headers["OCPI-to-country-code"] = d.receiver_party[0]
-        headers["OCPI-to-party-id"] = d.receiver_party[1]
-        headers["OCPI-from-country-code"] = sender[0]
-        headers["OCPI-from-party-id"] = sender[1]
-    url = endpoint_url.rstrip("/") + d.url_suffix
+    headers = request_headers(
+        version=version,
+        module=d.module,
+        correlation_id=d.correlation_id,
+        sender=hub_party if d.broadcast else d.sender_party,
+        receiver=d.receiver_party,
+    )
+    if request_id is not None:
+        headers[REQUEST_ID] = request_id
+    rid = headers[REQUEST_ID]
+    url = join_url(endpoint_url, d.url_suffix)  # the endpoint exactly as published
     return Prepared(d.method, url, headers, body, loss or None, rid)

@@ -8,10 +8,12 @@ Which outcomes retry (digest §1.6, DESIGN rule 7):
   honoured up to ``retry_after_max`` seconds: the next attempt is never earlier, and a longer
   wait asked for is cut to that and noted); OCPI 3xxx (the receiver's own server trouble,
   which is usually passing); OCPI 4xxx from a chained hub except 4001; an HTTP 2xx whose body is
-  not an OCPI envelope (a truncated or garbled answer).
+  not an OCPI envelope (a truncated or garbled answer); a 3xx redirect the client did not follow
+  (it follows 307/308 within the URL policy; anything else is retried, never dead on the first
+  redirect, and its Location is shown).
 - DEAD (permanent): OCPI 2xxx (the receiver refused the request: sending it again cannot help;
   its message is kept); OCPI 4001 (the receiver's hub does not know the addressee); any other
-  HTTP status (4xx without a 2xxx envelope, redirects, which the hub does not follow).
+  HTTP status (4xx without a 2xxx envelope).
 
 Transient failures back off exponentially with jitter, ``base · 2^(attempts-1)`` capped at
 ``max_delay`` and spread by ±``jitter``; after ``max_attempts`` attempts, or once the item has
@@ -104,6 +106,8 @@ class Outcome:
         for name, value in headers.items():
             if name.lower() == "retry-after":
                 retry_after = parse_retry_after(value, now)
+            elif name.lower() == "location" and 300 <= http_status < 400 and message is None:
+                message = f"redirect to {value} not followed"
         return cls(http_status, ocpi_status, message, retry_after)
 
     def describe(self) -> str:
@@ -152,7 +156,7 @@ def classify(outcome: Outcome) -> tuple[Verdict, str]:
     http = outcome.http_status or 0
     code = outcome.ocpi_status
     said = outcome.describe()
-    if http == 429 or http == 408 or http == 425 or http >= 500:
+    if http == 429 or http == 408 or http == 425 or http >= 500 or 300 <= http < 400:
         return Verdict.TRANSIENT, said
     if http == 401:
         # credentials may be mid-rotation (a PUT crossing this delivery); every attempt sends

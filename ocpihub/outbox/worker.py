@@ -39,7 +39,7 @@ from typing import Any
 import structlog
 
 from ocpihub.errors import ForwardTimeout, ReceiverNotConnected
-from ocpihub.outbound.client import PartnerClient
+from ocpihub.outbound.client import PartnerAuth, PartnerClient
 from ocpihub.outbox.delivery import Prepared, Translate, Undeliverable, pick_endpoint, prepare
 from ocpihub.outbox.items import OutboxItem, Status
 from ocpihub.outbox.liveness import Liveness
@@ -309,7 +309,7 @@ class DeliveryWorker:
 
     # --- one delivery -------------------------------------------------------------------------
 
-    async def _prepare(self, item: OutboxItem) -> tuple[Prepared, str, bool]:
+    async def _prepare(self, item: OutboxItem) -> tuple[Prepared, PartnerAuth]:
         d = item.delivery
         platform, endpoints = await self.directory.platform_with_endpoints(d.receiver_platform_id)
         if platform is None or platform.version is None:
@@ -324,17 +324,16 @@ class DeliveryWorker:
             hub_party=self.config.hub_party,
             translate=self.translate,
         )
-        return prepared, platform.outbound_token, platform.encodes_token()
+        return prepared, PartnerAuth.of(platform)
 
-    async def _send(self, item: OutboxItem, prepared: Prepared, token: str, b64: bool) -> Outcome:
+    async def _send(self, item: OutboxItem, prepared: Prepared, auth: PartnerAuth) -> Outcome:
         d = item.delivery
         sender = self.config.hub_party if d.broadcast else d.sender_party
         try:
             response = await self.client.request(
                 prepared.method,
                 prepared.url,
-                token=token,
-                base64_token=b64,
+                auth=auth,
                 json=prepared.body,
                 headers=prepared.headers,
                 timeout=self.config.request_timeout,
@@ -354,9 +353,9 @@ class DeliveryWorker:
         loss: list[dict[str, Any]] | None = None
         outcome: Outcome | None = None
         try:
-            prepared, token, b64 = await self._prepare(item)
+            prepared, auth = await self._prepare(item)
             loss = prepared.loss_report.as_json() if prepared.loss_report else None
-            outcome = await self._send(item, prepared, token, b64)
+            outcome = await self._send(item, prepared, auth)
             decision = decide(
                 self.config.policy,
                 outcome,

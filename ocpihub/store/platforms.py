@@ -74,6 +74,7 @@ def _platform(row: RowMapping) -> Platform:
         version=row["version"],
         versions_url=row["versions_url"],
         outbound_token=row["outbound_token"],
+        inbound_token=row["inbound_token"],
         declared_roles=roles,
         created_at=row["created_at"],
         updated_at=row["updated_at"],

@@ -101,6 +101,9 @@ platforms = Table(
     Column("versions_url", String(255)),
     # the token the hub sends in Authorization when it calls this platform (never logged)
     Column("outbound_token", String(64)),
+    # the token this platform calls the hub with (its current token C), kept to send it again
+    # in credentials updates that only change the reachable parties (never logged)
+    Column("inbound_token", String(64)),
     Column("declared_roles", JsonDoc),
     Column("liveness_failures", Integer, nullable=False, server_default="0"),
     # per-platform limits; NULL: the hub-wide settings

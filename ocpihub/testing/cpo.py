@@ -44,6 +44,7 @@ class SimulatedCpo(Simulated):
         super().__init__(Peer(version, [("CPO", *party)], name=name, modules=modules), log)
         self.seed = seed
         self.peer.on("POST", "commands", self._command)
+        self.peer.on("POST", "payments", self._payments)
         self.locations: dict[str, JSON] = {}
         for n in range(1, locations + 1):
             tariff_id = list(TARIFFS)[n % len(TARIFFS)]
@@ -164,6 +165,29 @@ class SimulatedCpo(Simulated):
         self._set_status(loc_id, evse_uid, "AVAILABLE")
         self.later(self._stop(session_id, body, loc_id, evse_uid))
         return "ACCEPTED"
+
+    # --- payments (2.3.0) ------------------------------------------------------------------------
+
+    def _payments(self, received: Received) -> tuple[int, Any]:
+        """A PTP's new Terminal: accept it, then assign it every Location (a PATCH back)."""
+        body = received.body if isinstance(received.body, dict) else {}
+        if received.rest.strip("/").endswith("terminals") and body.get("terminal_id"):
+            terminal_id = str(body["terminal_id"])
+            self.note(f"received terminal {terminal_id}", planned=False)
+            self.later(self._assign(terminal_id))
+        return 200, {"status_code": 1000, "timestamp": payloads.now()}
+
+    async def _assign(self, terminal_id: str) -> None:
+        await asyncio.sleep(REACTION_SECONDS)
+        assignment = {"location_ids": sorted(self.locations), "last_updated": payloads.now()}
+        url = f"{self.peer.hub_url('payments', 'SENDER')}/terminals/{terminal_id}"
+        status, answer, _ = await self.call("PATCH", url, assignment)
+        outcome = "ok" if ok((status, answer)) else f"{status} {answer}"
+        self.note(
+            f"assigned {len(self.locations)} locations to terminal {terminal_id}",
+            outcome,
+            planned=False,
+        )
 
     def _cdr_token(self, token: JSON) -> JSON:
         if "auth_id" in token:  # a 2.1.1 Token: its owner is the party on the other side

@@ -84,6 +84,7 @@ class Received:
     accepted: bool
     module: str | None = None
     rest: str = ""
+    redirected: bool = False  # answered 307 (``redirect_to_slash``), not handled
 
     def header(self, name: str) -> str | None:
         """A request header by case-insensitive name."""
@@ -115,6 +116,10 @@ class Peer:
     ssl_context: ssl.SSLContext | None = None  # trust for https hubs (e.g. a test certificate)
     # the path of the credentials endpoint below /ocpi/{version}/ (partners choose their URLs)
     credentials_path: str = "credentials"
+    # behaviours of third-party servers met in the field (all off: a spec-exact peer)
+    versions_any_encoding: bool = False  # the versions list takes either token form
+    trailing_slash: bool = False  # credentials and module URLs are published ending in "/"
+    redirect_to_slash: bool = False  # a bare endpoint path answers 307 to the path + "/"
 
     def __post_init__(self) -> None:
         if self.modules is None:
@@ -134,6 +139,11 @@ class Peer:
                 Route("/ocpi/{version}", self._details, methods=["GET"]),
                 Route(
                     "/ocpi/{version}/" + self.credentials_path,
+                    self._credentials,
+                    methods=["GET", "POST", "PUT", "DELETE"],
+                ),
+                Route(
+                    "/ocpi/{version}/" + self.credentials_path + "/",
                     self._credentials,
                     methods=["GET", "POST", "PUT", "DELETE"],
                 ),
@@ -158,10 +168,25 @@ class Peer:
         return f"{self.base_url}/ocpi/versions"
 
     def module_url(self, module: str, role: str) -> str:
-        """The peer's URL for one of its interfaces."""
+        """The peer's URL for one of its interfaces, as its version details publish it."""
+        slash = "/" if self.trailing_slash else ""
+        return self.base_url + self._module_path(module, role) + slash
+
+    @property
+    def credentials_url(self) -> str:
+        """The peer's credentials endpoint, as its version details publish it."""
+        slash = "/" if self.trailing_slash else ""
+        return f"{self.base_url}/ocpi/{self.version}/{self.credentials_path}{slash}"
+
+    def _module_path(self, module: str, role: str) -> str:
         if self.version == "2.1.1":
-            return f"{self.base_url}/ocpi/2.1.1/{module}"
-        return f"{self.base_url}/ocpi/{self.version}/{module}/{role.lower()}"
+            return f"/ocpi/2.1.1/{module}"
+        return f"/ocpi/{self.version}/{module}/{role.lower()}"
+
+    def _bare_paths(self) -> set[str]:
+        assert self.modules is not None
+        paths = {self._module_path(m, r) for m, r in self.modules}
+        return paths | {f"/ocpi/{self.version}/{self.credentials_path}"}
 
     def credentials_body(self, token: str) -> dict[str, Any]:
         """The peer's credentials object in its version's shape."""
@@ -206,7 +231,10 @@ class Peer:
         return [
             r
             for r in self.received
-            if r.accepted and r.module == module and (method is None or r.method == method)
+            if r.accepted
+            and not r.redirected
+            and r.module == module
+            and (method is None or r.method == method)
         ]
 
     # --- request handling ---------------------------------------------------------------------
@@ -215,15 +243,18 @@ class Peer:
         header = request.headers.get("authorization")
         if not header or not header.lower().startswith("token "):
             return None, None, False
+        lenient = not self.strict_encoding or (
+            self.versions_any_encoding and request.url.path.endswith("/ocpi/versions")
+        )
         raw = header[6:].strip()
         if raw in self.accepted_tokens:
-            return raw, False, not self.strict_encoding or self.version == "2.1.1"
+            return raw, False, lenient or self.version == "2.1.1"
         try:
             decoded = base64.b64decode(raw, validate=True).decode("ascii")
         except (ValueError, UnicodeDecodeError):
             return raw, False, False
         if decoded in self.accepted_tokens:
-            return decoded, True, not self.strict_encoding or self.version != "2.1.1"
+            return decoded, True, lenient or self.version != "2.1.1"
         return raw, None, False
 
     async def _record(
@@ -257,6 +288,14 @@ class Peer:
     def _down(self) -> Response:
         return self._json(_envelope(None, 3000, "peer is down"), 503)
 
+    def _redirect(self, request: Request) -> Response | None:
+        """307 to the slashed path, for a bare endpoint path (when ``redirect_to_slash``)."""
+        path = request.url.path
+        if not self.redirect_to_slash or path not in self._bare_paths():
+            return None
+        target = str(request.url.replace(path=path + "/"))
+        return Response(status_code=307, headers={"Location": target})
+
     def _unauthorized(self) -> Response:
         return self._json(_envelope(None, 2000, "peer: unknown or wrongly encoded token"), 401)
 
@@ -278,10 +317,7 @@ class Peer:
         if request.path_params["version"] != self.version:
             return self._json(_envelope(None, 2000, "unsupported version"), 404)
         endpoints: list[dict[str, Any]] = [
-            {
-                "identifier": "credentials",
-                "url": f"{self.base_url}/ocpi/{self.version}/{self.credentials_path}",
-            }
+            {"identifier": "credentials", "url": self.credentials_url}
         ]
         assert self.modules is not None
         for module, role in self.modules:
@@ -298,6 +334,10 @@ class Peer:
         if self.down:
             return self._down()
         item = await self._record(request, "credentials")
+        redirect = self._redirect(request)
+        if redirect is not None:
+            item.redirected = True
+            return redirect
         if not item.accepted:
             return self._unauthorized()
         handler = self.handlers.get((request.method, "credentials"))
@@ -341,6 +381,10 @@ class Peer:
         module = request.path_params["module"]
         rest = request.path_params.get("rest", "")
         item = await self._record(request, module, rest)
+        redirect = self._redirect(request)
+        if redirect is not None:
+            item.redirected = True
+            return redirect
         if not item.accepted:
             return self._unauthorized()
         handler = self.handlers.get((request.method, module))

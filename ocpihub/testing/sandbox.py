@@ -11,6 +11,8 @@ XX-CPO     2.3.0    CPO    Locations, Tariffs, EVSE status, answers commands,
                            Sessions and CDRs with tariffs
 XX-EM2     2.2.1    EMSP   Tokens, START/STOP_SESSION, GET all
 XX-EM1     2.1.1    EMSP   the same in 2.1.1
+XX-PTP     2.3.0    OTHER  (with_ptp) a payment Terminal at the CPO, which
+                           assigns it its Locations; GET all
 =========  =======  =====  ====================================================
 """
 
@@ -25,12 +27,14 @@ from typing import Any
 
 from ocpihub.testing.cpo import SimulatedCpo
 from ocpihub.testing.emsp import SimulatedEmsp
+from ocpihub.testing.ptp import SimulatedPtp
 from ocpihub.testing.serving import serve_app
 from ocpihub.testing.simulated import Log, Simulated, ok, pace
 
 __all__ = ["CPO_PARTY", "EMSP_PARTIES", "Registration", "Sandbox"]
 
 CPO_PARTY = ("XX", "CPO")
+PTP_PARTY = ("XX", "PTP")
 EMSP_PARTIES = {"2.2.1": ("XX", "EM2"), "2.1.1": ("XX", "EM1")}
 
 # the hub's side of joining: (platform name, role, cc, pid) -> (versions URL, token A)
@@ -70,15 +74,17 @@ class Sandbox:
     log: Log = field(default=lambda line: None)
 
     @classmethod
-    def standard(cls, *, seed: int = 0, log: Log | None = None) -> Sandbox:
-        """The standard cast: a 2.3.0 CPO, a 2.2.1 eMSP and a 2.1.1 eMSP."""
+    def standard(cls, *, seed: int = 0, with_ptp: bool = False, log: Log | None = None) -> Sandbox:
+        """The standard cast: a 2.3.0 CPO, a 2.2.1 eMSP and a 2.1.1 eMSP (and a PTP)."""
         out = log or (lambda line: None)
-        partners: list[Simulated] = [
-            SimulatedCpo("2.3.0", CPO_PARTY, name="Sandbox CPO (2.3.0)", seed=seed, log=out)
-        ]
+        name = "Sandbox CPO (2.3.0)"
+        cpo = SimulatedCpo("2.3.0", CPO_PARTY, name=name, seed=seed, payments=with_ptp, log=out)
+        partners: list[Simulated] = [cpo]
         for version, party in EMSP_PARTIES.items():
             name = f"Sandbox eMSP ({version})"
             partners.append(SimulatedEmsp(version, party, name=name, log=out))
+        if with_ptp:
+            partners.append(SimulatedPtp(PTP_PARTY, CPO_PARTY, name="Sandbox PTP (2.3.0)", log=out))
         return cls(partners, seed, out)
 
     @property

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import re
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -58,34 +61,41 @@ async def admin(url: str, path: str) -> Any:
 async def test_demo_registers_partners_trades_in_every_version_pair_and_stops_on_sigint(
     tmp_path: Path,
 ) -> None:
-    """`ocpihub demo` as a process: three partners register over OCPI with their own parties
-    and are agreed; the admin API's traffic log shows Locations, Sessions and CDRs reaching the
-    2.2.1 and the 2.1.1 eMSP, and their Tokens and commands reaching the 2.3.0 CPO; SIGINT
-    stops everything, exit 0, and the temporary database is gone."""
+    """`ocpihub demo --with-ptp` as a process: four partners register over OCPI with their own
+    parties and are agreed; the admin API's traffic log shows Locations, Tariffs, Sessions, CDRs
+    and command results reaching the 2.2.1 and the 2.1.1 eMSP, their Tokens and commands
+    reaching the 2.3.0 CPO, the PTP's Terminal reaching the CPO and the CPO's assignment the
+    PTP; SIGINT stops everything, exit 0, and the temporary database is gone."""
     port = free_port()
     env = {"OCPIHUB_ADMIN_TOKEN": ADMIN, "OCPIHUB_LOG_FORMAT": "json"}
-    args = ["demo", "--port", str(port), "--seed", "7", "--rate", "20"]
+    args = ["demo", "--port", str(port), "--seed", "7", "--rate", "20", "--with-ptp"]
     demo = OcpihubProcess(args, env, tmp_path / "demo.log")
     try:
         await eventually(lambda: "partners registered and agreed" in demo.tail(100_000), "start")
         api = f"http://127.0.0.1:{port}/admin/api"
         platforms = {p["name"]: p for p in await admin(api, "/platforms")}
-        assert {(p["status"], p["version"]) for p in platforms.values()} == {
-            ("REGISTERED", "2.3.0"),
-            ("REGISTERED", "2.2.1"),
-            ("REGISTERED", "2.1.1"),
+        roles = {
+            f"{r['role']}:{r['country_code']}-{r['party_id']}": (p["status"], p["version"])
+            for p in platforms.values()
+            for r in p["declared_roles"]
         }
-        roles = {r["party_id"] for p in platforms.values() for r in p["declared_roles"]}
-        assert roles == {"CPO", "EM2", "EM1"}
+        assert roles == {
+            "CPO:XX-CPO": ("REGISTERED", "2.3.0"),
+            "EMSP:XX-EM2": ("REGISTERED", "2.2.1"),
+            "EMSP:XX-EM1": ("REGISTERED", "2.1.1"),
+            "OTHER:XX-PTP": ("REGISTERED", "2.3.0"),
+        }
         agreements = await admin(api, "/agreements")
         assert sorted(sorted(a["parties"]) for a in agreements) == [
             ["XX-CPO", "XX-EM1"],
             ["XX-CPO", "XX-EM2"],
+            ["XX-CPO", "XX-PTP"],
         ]
-        ids = {p["version"]: p["id"] for p in platforms.values()}
+        ids = {r["party_id"]: p["id"] for p in platforms.values() for r in p["declared_roles"]}
+        ids |= {"2.3.0": ids["CPO"], "2.2.1": ids["EM2"], "2.1.1": ids["EM1"]}
 
-        async def exchanged(version: str, module: str, direction: str) -> bool:
-            path = f"/traffic?platform={ids[version]}&module={module}&direction={direction}"
+        async def exchanged(who: str, module: str, direction: str) -> bool:
+            path = f"/traffic?platform={ids[who]}&module={module}&direction={direction}"
             return any(
                 200 <= e["http_status"] < 300 for e in await admin(api, path + "&limit=1000")
             )
@@ -99,13 +109,32 @@ async def test_demo_registers_partners_trades_in_every_version_pair_and_stops_on
                 await eventually(
                     lambda e=emsp, m=module: exchanged(e, m, "IN"), f"{module} from {emsp}"
                 )
+        for party, module, direction in (("PTP", "payments", "IN"), ("PTP", "payments", "OUT")):
+            await eventually(
+                lambda p=party, m=module, d=direction: exchanged(p, m, d), f"{module} {party}"
+            )
+        await eventually(lambda: exchanged("CPO", "payments", "OUT"), "a terminal to the CPO")
         for module in ("tokens", "commands"):
             await eventually(lambda m=module: exchanged("2.3.0", m, "OUT"), f"{module} to the CPO")
-        database = re.search(r"database sqlite\+aiosqlite:///(\S+)", demo.tail(100_000))
-        assert database is not None and exists(database[1])
+        database = re.search(r"database (sqlite\+aiosqlite:///(\S+))", demo.tail(100_000))
+        assert database is not None and exists(database[2])
+        # the operator's CLI sees the same traffic, on the database the demo printed
+        cli_env = {k: v for k, v in os.environ.items() if not k.startswith("OCPIHUB_")}
+        cli_env["OCPIHUB_DATABASE_URL"] = database[1]
+        args = ["traffic", "--party", "XX-EM1", "--module", "cdrs", "--json"]
+        listed = await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, "-m", "ocpihub", *args],
+            env=cli_env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert listed.returncode == 0, listed.stderr
+        assert any(e["direction"] == "OUT" for e in json.loads(listed.stdout)), listed.stdout
         assert await demo.stop(signal.SIGINT) == 0, demo.tail()
         assert "ocpihub demo: stopped" in demo.tail()
-        assert not exists(database[1])
+        assert not exists(database[2])
     finally:
         demo.close()
 

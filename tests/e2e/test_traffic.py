@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 import pytest
 
+from ocpihub.outbound.client import PartnerAuth
 from ocpihub.outbox.items import Status
 from tests.e2e.test_outbox import (
     FAST,
@@ -47,9 +48,7 @@ async def test_exchanges_are_logged_without_tokens(
     peer_token = next(iter(peer.accepted_tokens))
     credentials_url = peer.module_url("credentials", "SENDER").rsplit("/", 1)[0]
     for method, body in (("GET", None), ("POST", {"token": token_b, "url": hub.versions_url})):
-        await client.request(
-            method, credentials_url, token=peer_token, base64_token=True, json=body
-        )
+        await client.request(method, credentials_url, auth=PartnerAuth(peer_token, True), json=body)
     secrets |= set(peer.accepted_tokens)
     await hub.app.state.traffic.flush()
 

@@ -27,6 +27,7 @@ async def connect(db: Database, peer: Peer, hub_versions_url: str) -> int:
             version=peer.version,
             versions_url=peer.versions_url,
             outbound_token=peer.issue_token(),
+            inbound_token=token_c,
         )
         assert peer.modules is not None
         await store.replace_endpoints(

@@ -112,10 +112,11 @@ async def platform_limits(platform_id: int, request: Request) -> Response:
 
 @router.post("/admin/platforms/{platform_id}/credentials", include_in_schema=False)
 async def platform_credentials(platform_id: int, request: Request) -> Response:
-    """Update credentials with the partner (both tokens renewed)."""
+    """Update credentials with the partner (a token rotation)."""
 
     async def work(form: Form) -> str:
-        done = await update_credentials(_registrar(request), platform_id)
+        refresher = runtime_of(request).credentials or _registrar(request)
+        done = await update_credentials(refresher, platform_id)
         return f"Credentials updated with {done.name}."
 
     return await act(request, work, f"/admin/platforms/{platform_id}")

@@ -31,7 +31,9 @@ from ocpihub.inbound.auth import Caller
 from ocpihub.inbound.handlers._objects import correlation_id
 from ocpihub.inbound.responses import ocpi_response
 from ocpihub.model.parties import Platform
-from ocpihub.ocpi.headers import CORRELATION_ID, REQUEST_ID, new_id, parse_routing_headers
+from ocpihub.ocpi.headers import parse_routing_headers
+from ocpihub.outbound.auth import PartnerAuth
+from ocpihub.outbound.headers import request_headers
 from ocpihub.runtime import Runtime
 from ocpihub.store.directory import Directory
 from ocpihub.store.routing import Target
@@ -158,13 +160,17 @@ async def forward(
     module: str,
 ) -> Relayed:
     """One synchronous hop to the receiver and its envelope (4000 when it answered none)."""
-    headers = {REQUEST_ID: new_id(), CORRELATION_ID: correlation_id(request)}
-    headers.update(party_headers(route.version, route.requester, route.receiver))
+    headers = request_headers(
+        version=route.version,
+        module=module,
+        correlation_id=correlation_id(request),
+        sender=route.requester,
+        receiver=route.receiver,
+    )
     answer = await runtime.client.request(
         method,
         url,
-        token=route.platform.outbound_token,
-        base64_token=route.platform.encodes_token(),
+        auth=PartnerAuth.of(route.platform),
         json=json,
         headers=headers,
         params=params,

@@ -47,7 +47,6 @@ from ocpihub.inbound.handlers._relay import (
     Route,
     forward,
     invalid_object,
-    party_headers,
     relay_failure,
     relay_object,
     requester_of,
@@ -58,8 +57,10 @@ from ocpihub.inbound.handlers._relay import (
 from ocpihub.inbound.interfaces import InterfaceRegistry, module_path
 from ocpihub.inbound.responses import ocpi_response
 from ocpihub.ocpi.fields import parse_datetime
-from ocpihub.ocpi.headers import CORRELATION_ID, REQUEST_ID, new_id, parse_routing_headers
+from ocpihub.ocpi.headers import parse_routing_headers
 from ocpihub.ocpi.versions import SUPPORTED_VERSIONS, InterfaceRole, ModuleId
+from ocpihub.outbound.client import PartnerAuth
+from ocpihub.outbound.headers import request_headers
 from ocpihub.outbound.urls import check_partner_url, join_url
 from ocpihub.runtime import Runtime
 from ocpihub.store import pending as store
@@ -121,14 +122,18 @@ async def relay_result(runtime: Runtime, req: store.PendingRequest, name: str, b
     if platform is None or platform.outbound_token is None or req.response_url is None:
         return False
     for attempt in range(_RELAY_ATTEMPTS):
-        headers = {REQUEST_ID: new_id(), CORRELATION_ID: req.correlation_id}
-        headers.update(party_headers(req.requester_version, req.receiver, req.requester))
+        headers = request_headers(
+            version=req.requester_version,
+            module=req.module,
+            correlation_id=req.correlation_id,
+            sender=req.receiver,
+            receiver=req.requester,
+        )
         try:
             answer = await runtime.client.request(
                 "POST",
                 req.response_url,
-                token=platform.outbound_token,
-                base64_token=platform.encodes_token(),
+                auth=PartnerAuth.of(platform),
                 json=out,
                 headers=headers,
                 timeout=runtime.settings.request_timeout,

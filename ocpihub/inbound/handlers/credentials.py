@@ -14,6 +14,7 @@ from starlette.responses import Response
 from ocpihub.hub.registration import Registrar
 from ocpihub.inbound.auth import Caller, any_token, runtime_of
 from ocpihub.inbound.body import read_json
+from ocpihub.inbound.handlers._objects import correlation_id
 from ocpihub.inbound.interfaces import InterfaceRegistry
 from ocpihub.inbound.responses import ocpi_response
 from ocpihub.ocpi.headers import token_candidates
@@ -57,13 +58,19 @@ def _mount(router: APIRouter, version: str, path: str) -> None:
         registrar = registrar_of(request)
         Registrar.check_status(caller.platform, update=False)
         body = await read_json(request)
-        return ocpi_response(await registrar.accept(caller.platform, version, body, update=False))
+        answer = await registrar.accept(
+            caller.platform, version, body, update=False, correlation_id=correlation_id(request)
+        )
+        return ocpi_response(answer)
 
     async def put_credentials(request: Request, caller: Caller = Depends(any_token)) -> Response:
         registrar = registrar_of(request)
         Registrar.check_status(caller.platform, update=True)
         body = await read_json(request)
-        return ocpi_response(await registrar.accept(caller.platform, version, body, update=True))
+        answer = await registrar.accept(
+            caller.platform, version, body, update=True, correlation_id=correlation_id(request)
+        )
+        return ocpi_response(answer)
 
     async def delete_credentials(request: Request, caller: Caller = Depends(any_token)) -> Response:
         await registrar_of(request).unregister(caller.platform)

@@ -46,7 +46,8 @@ def answer(http: int, code: int | None = None, message: str | None = None, **hea
         (answer(408), Verdict.TRANSIENT),
         (answer(200), Verdict.TRANSIENT),
         (answer(404), Verdict.PERMANENT),
-        (answer(301), Verdict.PERMANENT),
+        (answer(301), Verdict.TRANSIENT),
+        (answer(307), Verdict.TRANSIENT),
         (Outcome.failed("timeout after 1s"), Verdict.TRANSIENT),
         (Outcome.failed("could not reach partner"), Verdict.TRANSIENT),
     ],
@@ -54,6 +55,16 @@ def answer(http: int, code: int | None = None, message: str | None = None, **hea
 def test_classify(outcome: Outcome, verdict: Verdict) -> None:
     """Success is HTTP 2xx with OCPI 1xxx; 2xxx and odd 4xx are final; the rest retries."""
     assert verdict == classify(outcome)[0]
+
+
+def test_redirect_not_followed_retries_and_shows_where() -> None:
+    """A redirect that reached the policy (not followed by the client) is retried, never DEAD
+    on the first attempt, and the reason names its Location."""
+    outcome = answer(302, Location="https://elsewhere.example/cdrs/")
+    decision = decide(POLICY, outcome, attempts=1, window_start=NOW, now=NOW, rand=0.5)
+
+    assert decision.action == Action.RETRY
+    assert "https://elsewhere.example/cdrs/" in decision.reason
 
 
 def test_refusal_goes_dead_with_receivers_message() -> None:

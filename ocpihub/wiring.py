@@ -1,0 +1,88 @@
+"""Collaborators that the server (``app.py``) and the CLI build the same way.
+
+One builder each, so that an operator action taken from the CLI has exactly the effects the
+same action has through the admin API (DESIGN rule 1): the partner client with the hub's
+settings, and :class:`HubEvents` — what follows an agreement or party change (HubClientInfo
+pushes, 2.3.0 credentials updates).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from ocpihub.hub.clientinfo import ClientInfoNotifier
+from ocpihub.hub.credentials_refresh import CredentialsRefresher
+from ocpihub.hub.registration import Registrar
+from ocpihub.model.agreements import Agreement
+from ocpihub.outbound.client import Exchange, Observer, PartnerClient
+from ocpihub.settings import Settings
+from ocpihub.store.db import Database
+from ocpihub.store.traffic import TrafficEntry, TrafficRecorder, entry_from_exchange
+
+__all__ = ["HubEvents", "cli_events", "hub_events", "partner_client", "traffic_recorder"]
+
+
+def partner_client(settings: Settings, observer: Observer | None = None) -> PartnerClient:
+    """The client the hub calls partners with, configured from the settings."""
+    return PartnerClient(
+        timeout=settings.request_timeout,
+        observer=observer,
+        allow_private_addresses=settings.allow_private_addresses,
+    )
+
+
+def traffic_recorder(db: Database, settings: Settings) -> TrafficRecorder:
+    """The traffic log writer, configured from the settings."""
+    return TrafficRecorder(
+        db,
+        keep_bodies=settings.traffic_log_bodies,
+        retention=timedelta(hours=settings.traffic_retention_hours),
+        prune_interval=settings.prune_interval_seconds,
+    )
+
+
+@dataclass
+class HubEvents:
+    """What the hub does when agreements or parties change, wherever the change was made."""
+
+    registrar: Registrar
+    clientinfo: ClientInfoNotifier
+    refresher: CredentialsRefresher
+
+    async def agreement_changed(self, agreement: Agreement) -> None:
+        """Both sides learn the other's status; 2.3.0 partners get their new reachable parties
+        (a credentials update) before the operator's call returns."""
+        await self.clientinfo.agreement_changed(agreement)
+        await self.refresher.agreement_changed(agreement)
+
+    async def parties_changed(self, codes: Iterable[tuple[str, str]]) -> None:
+        """Agreed partners learn the parties' current status."""
+        await self.clientinfo.party_changed(codes)
+
+
+def hub_events(db: Database, client: PartnerClient, settings: Settings) -> HubEvents:
+    """The hub's reactions to changes, over one database and partner client."""
+    clientinfo = ClientInfoNotifier(db, settings.hub_party)
+    registrar = Registrar(db, client, settings, clientinfo.party_changed)
+    return HubEvents(registrar, clientinfo, CredentialsRefresher(registrar))
+
+
+@contextlib.asynccontextmanager
+async def cli_events(db: Database, settings: Settings) -> AsyncIterator[HubEvents]:
+    """:func:`hub_events` for one CLI command: its own partner client, closed at the end, and
+    the calls it made written to the traffic log like the server's."""
+    made: list[TrafficEntry] = []
+
+    async def observe(exchange: Exchange) -> None:
+        made.append(entry_from_exchange(exchange, datetime.now(UTC)))
+
+    client = partner_client(settings, observe)
+    try:
+        yield hub_events(db, client, settings)
+    finally:
+        await client.close()
+        if made:
+            await traffic_recorder(db, settings).write(made)
