@@ -39,7 +39,6 @@ from ocpihub.inbound.handlers.commands import (
     check_version,
     envelope_of,
     forward,
-    relay_or_release,
     requester_of,
     respond,
     route_to,
@@ -229,8 +228,7 @@ async def _result(request: Request, caller: Caller, request_id: str) -> Response
     )
     if isinstance(accepted, Response):
         return accepted
-    req, body, result = accepted
-    await relay_or_release(runtime, req, policy.PROFILE_REQUESTS[req.kind], body, result)
+    req, _body, result = accepted  # queued for the requester by accept_result
     if req.kind == "SET" and result == "ACCEPTED":
         async with runtime.db.write() as conn:
             await store.set_setter(conn, req, datetime.now(UTC) + SETTER_MEMORY)
