@@ -137,7 +137,10 @@ class Metrics:
         if platform_id is None:
             return "unknown"
         if self.directory is not None:
-            platform = await self.directory.platform(platform_id)
+            try:
+                platform = await self.directory.platform(platform_id)
+            except Exception:  # counting must never fail a request (e.g. database down)
+                platform = None
             if platform is not None:
                 return platform.name
         return str(platform_id)

@@ -113,5 +113,6 @@ def prepare(
     if request_id is not None:
         headers[REQUEST_ID] = request_id
     rid = headers[REQUEST_ID]
-    url = join_url(endpoint_url, d.url_suffix)  # the endpoint exactly as published
+    # the endpoint exactly as published; a result's own response_url as it is
+    url = d.target_url or join_url(endpoint_url, d.url_suffix)
     return Prepared(d.method, url, headers, body, loss or None, rid)

@@ -316,11 +316,15 @@ class DeliveryWorker:
             raise Undeliverable("the receiver platform is gone or has no negotiated version")
         if platform.outbound_token is None:
             raise Undeliverable("the hub holds no token to call the receiver with")
-        endpoint = pick_endpoint(endpoints, d.module, d.interface_role, platform.version)
+        endpoint_url = d.target_url  # a result goes to the requester's own response_url
+        if endpoint_url is None:
+            endpoint_url = pick_endpoint(
+                endpoints, d.module, d.interface_role, platform.version
+            ).url
         prepared = prepare(
             item,
             version=platform.version,
-            endpoint_url=endpoint.url,
+            endpoint_url=endpoint_url,
             hub_party=self.config.hub_party,
             translate=self.translate,
         )

@@ -7,7 +7,8 @@ charging profile, so the CPO's ActiveChargingProfile updates reach it (digest §
 
 Claims are read-modify-write under a row lock (``FOR UPDATE`` on PostgreSQL; SQLite write
 transactions are serialised with ``BEGIN IMMEDIATE``), so two hub processes never relay the same
-result twice, nor a result and a TIMEOUT both.
+result twice, nor a result and a TIMEOUT both. The caller queues the claimed result's delivery
+in the outbox in the same transaction: once claimed, a result is owed to the requester.
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ __all__ = [
     "find_reservation",
     "get_pending",
     "get_setter",
-    "release_result",
     "set_deadlines",
     "set_setter",
 ]
@@ -167,15 +167,6 @@ async def claim_result(
         update(table).where(table.c.id == request_id).values(results=results, result_due_at=None)
     )
     return current
-
-
-async def release_result(conn: AsyncConnection, request_id: str, result: str) -> None:
-    """Undo a claim whose relay failed, so that the receiver's retry can be relayed."""
-    current = await get_pending(conn, request_id, lock=True)
-    if current is None or result not in current.results:
-        return
-    results = [r for r in current.results if r != result]
-    await conn.execute(update(table).where(table.c.id == request_id).values(results=results))
 
 
 async def due_timeouts(conn: AsyncConnection, now: datetime, limit: int = 100) -> list[str]:

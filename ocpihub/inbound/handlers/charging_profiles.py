@@ -47,7 +47,6 @@ from ocpihub.inbound.handlers.commands import (
     accept_result,
     callback_url,
     check_version,
-    relay_or_release,
     translated,
 )
 from ocpihub.inbound.interfaces import InterfaceRegistry
@@ -233,8 +232,7 @@ async def _result(request: Request, caller: Caller, request_id: str) -> Response
     )
     if isinstance(accepted, Response):
         return accepted
-    req, body, result = accepted
-    await relay_or_release(runtime, req, policy.PROFILE_REQUESTS[req.kind], body, result)
+    req, _body, result = accepted  # queued for the requester by accept_result
     if req.kind == "SET" and result == "ACCEPTED":
         async with runtime.db.write() as conn:
             await store.set_setter(conn, req, datetime.now(UTC) + SETTER_MEMORY)

@@ -10,8 +10,10 @@
   comes back translated, its ``timeout`` lengthened by the grace after which the hub sends a
   TIMEOUT result itself (``hub/commands.py``).
 - Sender interface (``POST /ocpi/{v}/commands/sender/results/{id}``): the hub callback URL. The
-  CPO's CommandResult (a CommandResponse body in 2.1.1, digest §7 item 15) is relayed,
-  translated, to the eMSP's original ``response_url``; duplicates are relayed once.
+  CPO's CommandResult (a CommandResponse body in 2.1.1, digest §7 item 15) is queued in the
+  durable outbox, in the transaction that records it, for the eMSP's original
+  ``response_url`` (translated at delivery); the CPO is answered once it is stored, and the
+  outbox delivers it with retries through any crash. Duplicates are relayed once.
 
 The steps shared with Charging Profiles (callback URLs, relaying a result, the sweeper that
 sends TIMEOUT results and forgets expired mappings) live here too; the synchronous hop itself is
@@ -31,11 +33,9 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from ocpihub.errors import (
-    ForwardTimeout,
     HubError,
     InvalidParameters,
     NotFound,
-    ReceiverNotConnected,
     UnknownReceiver,
 )
 from ocpihub.hub import commands as policy
@@ -59,13 +59,11 @@ from ocpihub.inbound.responses import ocpi_response
 from ocpihub.ocpi.fields import parse_datetime
 from ocpihub.ocpi.headers import parse_routing_headers
 from ocpihub.ocpi.versions import SUPPORTED_VERSIONS, InterfaceRole, ModuleId
-from ocpihub.outbound.client import PartnerAuth
-from ocpihub.outbound.headers import request_headers
 from ocpihub.outbound.urls import check_partner_url, join_url
+from ocpihub.outbox.enqueue import Delivery, enqueue
 from ocpihub.runtime import Runtime
 from ocpihub.store import pending as store
 from ocpihub.store.objects import find_visible
-from ocpihub.store.platforms import get_platform
 from ocpihub.translate import TranslationContext, from_canonical, to_canonical
 
 __all__ = [
@@ -74,14 +72,12 @@ __all__ = [
     "check_version",
     "expire_pending",
     "mount",
-    "relay_or_release",
-    "relay_result",
+    "result_delivery",
     "translated",
 ]
 
 MODULE = "commands"
 SENDER_ROLES = ("EMSP", "OTHER")
-_RELAY_ATTEMPTS = 3
 log = structlog.get_logger("ocpihub.commands")
 
 Doc = dict[str, Any]
@@ -112,41 +108,30 @@ def translated(doc: Doc, name: str, source: str, target: str, ctx: TranslationCo
     return out
 
 
-async def relay_result(runtime: Runtime, req: store.PendingRequest, name: str, body: Doc) -> bool:
-    """POST a result (wire JSON of the receiver's version) to the requester's response_url,
-    translated; a few attempts on transport failures and 5xx. Whether it was delivered."""
-    ctx = TranslationContext(country_code=req.receiver[0], party_id=req.receiver[1])
-    out = translated(body, name, req.receiver_version, req.requester_version, ctx)
-    async with runtime.db.read() as conn:
-        platform = await get_platform(conn, req.requester_platform_id)
-    if platform is None or platform.outbound_token is None or req.response_url is None:
-        return False
-    for attempt in range(_RELAY_ATTEMPTS):
-        headers = request_headers(
-            version=req.requester_version,
-            module=req.module,
-            correlation_id=req.correlation_id,
-            sender=req.receiver,
-            receiver=req.requester,
-        )
-        try:
-            answer = await runtime.client.request(
-                "POST",
-                req.response_url,
-                auth=PartnerAuth.of(platform),
-                json=out,
-                headers=headers,
-                timeout=runtime.settings.request_timeout,
-                extra={"module": req.module, "platform_id": platform.id},
-            )
-            if answer.status < 500 and answer.status != 429:
-                return True
-        except (ForwardTimeout, ReceiverNotConnected):
-            pass
-        if attempt + 1 < _RELAY_ATTEMPTS:
-            await asyncio.sleep(0.5 * 2**attempt)
-    log.warning("result_relay_failed", pending=req.id, module=req.module, kind=req.kind)
-    return False
+def result_delivery(
+    req: store.PendingRequest, name: str, canonical: Doc, original: Doc | None = None
+) -> Delivery:
+    """The outbox item carrying a result to the requester's ``response_url``: from the receiver
+    (OCPI-from) to the requester, in the requester's version; ``original`` (wire JSON of the
+    receiver's version) goes untouched to a requester of that version."""
+    assert req.response_url is not None
+    return Delivery(
+        receiver_platform_id=req.requester_platform_id,
+        receiver_party=req.requester,
+        sender_party=req.receiver,
+        module=req.module,
+        method="POST",
+        url_suffix="",
+        target_url=req.response_url,
+        # one queue per request: a reservation's later results follow its first
+        ordering_key=f"{req.module}:results:{req.id}",
+        correlation_id=req.correlation_id,
+        interface_role=InterfaceRole.SENDER.value,
+        object_name=name,
+        payload=canonical,
+        original=original,
+        original_version=req.receiver_version if original is not None else None,
+    )
 
 
 async def accept_result(
@@ -171,25 +156,17 @@ async def accept_result(
     wire_name = "CommandResponse" if legacy else name
     body = parse_wire(runtime, req.receiver_version, wire_name, await read_json(request))
     result = str(body["result"])
+    ctx = TranslationContext(country_code=req.receiver[0], party_id=req.receiver[1])
+    canonical = to_canonical(req.receiver_version, name, body, ctx)
     async with runtime.db.write() as conn:
         claimed = await store.claim_result(conn, request_id, result, decide)
+        if claimed is not None and claimed.response_url is not None:
+            # relayed by the outbox: stored with the claim, so no crash can lose it
+            await enqueue(conn, [result_delivery(claimed, name, canonical, body)])
     if claimed is None:
         log.info("result_not_relayed", pending=req.id, result=result)
         return ocpi_response(include_data=False)
     return claimed, body, result
-
-
-async def relay_or_release(
-    runtime: Runtime, req: store.PendingRequest, name: str, body: Doc, result: str
-) -> None:
-    """Relay a claimed result; when that fails, release the claim (the receiver may retry)."""
-    if await relay_result(runtime, req, name, body):
-        return
-    async with runtime.db.write() as conn:
-        await store.release_result(conn, req.id, result)
-    raise ReceiverNotConnected(
-        f"{req.requester[0]}-{req.requester[1]} could not be reached at its response_url"
-    )
 
 
 async def sweep(runtime: Runtime, now: datetime) -> None:
@@ -200,9 +177,8 @@ async def sweep(runtime: Runtime, now: datetime) -> None:
     for request_id in due:
         async with runtime.db.write() as conn:
             req = await store.claim_result(conn, request_id, "TIMEOUT", policy.relays)
-        if req is not None and req.module == MODULE:
-            body, _ = from_canonical(req.receiver_version, "CommandResult", timeout)
-            await relay_result(runtime, req, "CommandResult", body)
+            if req is not None and req.module == MODULE and req.response_url is not None:
+                await enqueue(conn, [result_delivery(req, "CommandResult", timeout)])
     async with runtime.db.write() as conn:
         await store.delete_expired(conn, now)
 
@@ -395,14 +371,11 @@ async def _answer(
 
 
 async def _result(request: Request, caller: Caller, request_id: str) -> Response:
-    runtime = runtime_of(request)
     accepted = await accept_result(
         request, caller, request_id, ModuleId.COMMANDS, "CommandResult", policy.relays
     )
     if isinstance(accepted, Response):
         return accepted
-    req, body, result = accepted
-    await relay_or_release(runtime, req, "CommandResult", body, result)
     return ocpi_response(include_data=False)
 
 
