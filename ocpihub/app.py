@@ -87,6 +87,8 @@ def create_app(settings: Settings) -> FastAPI:
     db = Database(settings.database_url)
     interfaces = InterfaceRegistry()
     traffic = traffic_recorder(db, settings)
+    # the IN entry of a request that writes commits with that write (store/traffic.py)
+    db.joiners.append(traffic.join)
     client = partner_client(settings)
     enums = EnumRegistry(settings.custom_enum_values)
     directory = Directory(db, ttl=settings.directory_cache_seconds)
@@ -98,7 +100,13 @@ def create_app(settings: Settings) -> FastAPI:
         enums=enums,
         directory=directory,
     )
-    deliveries = DeliveryWorker(db, client, WorkerConfig.from_settings(settings), directory)
+    deliveries = DeliveryWorker(
+        db,
+        client,
+        WorkerConfig.from_settings(settings),
+        directory,
+        outcome_joiner=traffic.join_outcomes,  # OUT entries commit with their outcomes
+    )
     metrics = Metrics(db, directory)
 
     async def outbound_observed(exchange: Exchange) -> None:

@@ -9,13 +9,12 @@ import os
 import secrets
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ocpihub.cli._common import settings_or_exit
-from ocpihub.errors import OcpiError
-from ocpihub.settings import Settings
+if TYPE_CHECKING:
+    from ocpihub.settings import Settings
 
 __all__ = ["demo"]
 
@@ -27,6 +26,8 @@ def _echo(line: str) -> None:
 def _demo_settings(host: str | None, port: int | None, folder: Path) -> Settings:
     """The usual settings, with a fresh SQLite file, a public URL on the demo's port and an
     admin token when they were not given."""
+    from ocpihub.cli._common import settings_or_exit
+
     settings = settings_or_exit(host=host, port=port)
     overrides: dict[str, Any] = {"host": settings.host, "port": settings.port}
     if "OCPIHUB_DATABASE_URL" not in os.environ and not os.environ.get("OCPIHUB_CONFIG"):
@@ -97,6 +98,7 @@ def demo(
 
 async def _run_hub_demo(settings: Settings, *, seed: int, rate: float, with_ptp: bool) -> int:
     from ocpihub.app import create_app
+    from ocpihub.errors import OcpiError
     from ocpihub.testing.sandbox import Registration, Sandbox, hub_services
     from ocpihub.testing.serving import serve_app, stop_on_signals
 

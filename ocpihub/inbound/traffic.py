@@ -8,6 +8,11 @@ id authentication put in the scope state, else (refused callers) as SHA-256 hash
 token's candidate values (raw, then Base64-decoded), which the recorder resolves when it
 writes. Bodies are copied only when the recorder keeps them; otherwise the last response chunks
 are kept by reference, to read the OCPI status from.
+
+While a request is served its entry is also available to the recorder's database joiner
+(``store/traffic.py``, :class:`~ocpihub.store.traffic.InboundCapture`): a request that writes
+gets its entry written in its own (first committed) write transaction, and the entry queued at
+the end completes that row with the answer. Requests that write nothing are logged in batches.
 """
 
 from __future__ import annotations
@@ -19,7 +24,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ocpihub.ocpi.headers import token_candidates
 from ocpihub.store.platforms import hash_token
-from ocpihub.store.traffic import BODY_LIMIT, TrafficEntry, TrafficRecorder, module_of
+from ocpihub.store.traffic import (
+    BODY_LIMIT,
+    CURRENT,
+    InboundCapture,
+    TrafficEntry,
+    TrafficRecorder,
+    module_of,
+)
 
 __all__ = ["TrafficMiddleware"]
 
@@ -85,6 +97,11 @@ class TrafficMiddleware:
                         del last[0]
             await send(message)
 
+        def snapshot() -> TrafficEntry:
+            return self._entry(scope, at, started, [], bytearray(), b"", 0, request_chunks, None)
+
+        capture = InboundCapture(snapshot)
+        reset = CURRENT.set(capture)
         error: str | None = None
         try:
             await self.app(scope, receive_logged if keep else receive, send_logged)
@@ -92,10 +109,14 @@ class TrafficMiddleware:
             error = f"{type(exc).__name__}: {exc}"
             raise
         finally:
+            CURRENT.reset(reset)
+            capture.open = False
             tail = b"".join(last)[-_TAIL:]
-            self._record(scope, at, started, status, head, tail, size, request_chunks, error)
+            entry = self._entry(scope, at, started, status, head, tail, size, request_chunks, error)
+            entry.row_id = capture.row_id
+            self.recorder.record(entry)
 
-    def _record(
+    def _entry(
         self,
         scope: Scope,
         at: datetime,
@@ -106,7 +127,7 @@ class TrafficMiddleware:
         size: int,
         request_chunks: list[bytes],
         error: str | None,
-    ) -> None:
+    ) -> TrafficEntry:
         wanted: dict[bytes, bytes] = {}
         for name, value in scope["headers"]:
             if name in _WANTED and name not in wanted:
@@ -142,4 +163,4 @@ class TrafficMiddleware:
             response_tail=tail,
             response_truncated=size > len(head),
         )
-        self.recorder.record(entry)
+        return entry

@@ -31,12 +31,13 @@ import random
 import socket
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ocpihub.errors import ForwardTimeout, ReceiverNotConnected
 from ocpihub.outbound.client import PartnerAuth, PartnerClient
@@ -113,6 +114,11 @@ class WorkerConfig:
         )
 
 
+OutcomeJoiner = Callable[[AsyncConnection, list[int]], Awaitable[Callable[[bool], None] | None]]
+"""Work that commits with a group commit of outcomes, given their item ids; it may return a
+callback told whether the transaction committed (``store/traffic.py``: OUT entries)."""
+
+
 class DeliveryWorker:
     """Delivers outbox items of one hub process (see the module docstring)."""
 
@@ -127,8 +133,11 @@ class DeliveryWorker:
         clock: Callable[[], datetime] = _utcnow,
         rand: Callable[[], float] = random.random,
         worker_id: str | None = None,
+        outcome_joiner: OutcomeJoiner | None = None,
     ) -> None:
         self.db = db
+        # writes with each group commit of outcomes (the traffic log's OUT entries of them)
+        self.outcome_joiner = outcome_joiner
         self.client = client
         self.config = config
         self.directory = directory or Directory(db, ttl=0)
@@ -431,18 +440,26 @@ class DeliveryWorker:
     async def _flush(self) -> None:
         while self._finished:
             batch, self._finished = self._finished, []
+            finish: Callable[[bool], None] | None = None
             try:
                 async with self.db.write() as conn:
                     kept = await store.finish_many(
                         conn, self.worker_id, [outcome for outcome, _ in batch]
                     )
+                    if self.outcome_joiner is not None:
+                        ids = [outcome.item_id for outcome, _ in batch]
+                        finish = await self.outcome_joiner(conn, ids)
             except Exception as exc:
+                if finish is not None:
+                    finish(False)
                 # not renewed any more: the lease runs out and the item is delivered again
                 self._held.difference_update(outcome.item_id for outcome, _ in batch)
                 for _, done in batch:
                     if not done.done():
                         done.set_exception(exc)
                 continue
+            if finish is not None:
+                finish(True)
             self._held.difference_update(outcome.item_id for outcome, _ in batch)
             for outcome, done in batch:
                 if not done.done():

@@ -13,12 +13,17 @@ request and changes rarely, so it is cached in memory (``store/directory.py``). 
 counts the write transactions that changed a directory table (``generation``): any insert,
 update or delete statement on one of them marks its connection, and the commit bumps the
 counter, so every cache in this process drops what it read before.
+
+*Joiners* are work that commits with every write transaction: the traffic log registers one
+that writes the inbound entry of the request being served into the request's own write, so an
+acknowledged write never lacks its log entry (``store/traffic.py``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
@@ -36,6 +41,11 @@ from ocpihub.store.sqlite_inline import InlineConnection
 __all__ = ["Database"]
 
 T = TypeVar("T")
+
+Joiner = Callable[[AsyncConnection], Awaitable[Callable[[bool], None] | None]]
+"""Work that joins every write transaction before it commits (the traffic log's entry of the
+request being served): run on the transaction's connection after the caller's statements; it
+may return a callback told whether the transaction committed."""
 
 _WRITE = "ocpihub_write"
 _DIRECTORY_CHANGED = "ocpihub_directory_changed"
@@ -87,6 +97,7 @@ class Database:
         self._batch: list[tuple[Callable[[AsyncConnection], Awaitable[Any]], asyncio.Future[Any]]]
         self._batch = []
         self._batcher: asyncio.Task[None] | None = None
+        self.joiners: list[Joiner] = []
         if self.is_sqlite:
             self._install_sqlite_hooks()
         self._install_change_marker()
@@ -149,12 +160,21 @@ class Database:
             # taken now: after a cancellation or a lost connection, ``conn.info`` may try to
             # reconnect, and an error there would replace the CancelledError being raised
             info = conn.info
+            finishers: list[Callable[[bool], None]] = []
+            committed = False
             try:
                 async with conn.begin():
                     yield conn
+                    for joiner in self.joiners:
+                        finisher = await joiner(conn)
+                        if finisher is not None:
+                            finishers.append(finisher)
+                committed = True
             finally:
                 if info.pop(_DIRECTORY_CHANGED, False):
                     self.directory_changed()
+                for finisher in finishers:
+                    finisher(committed)
 
     async def batched(self, op: Callable[[AsyncConnection], Awaitable[T]]) -> T:
         """Run ``op`` in a write transaction shared with other callers' (group commit).
@@ -168,7 +188,10 @@ class Database:
         done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._batch.append((op, done))
         if self._batcher is None or self._batcher.done():
-            self._batcher = asyncio.create_task(self._write_batches(), name="ocpihub-db-batch")
+            # a context of its own: group commits belong to no one request (see ``joiners``)
+            self._batcher = asyncio.create_task(
+                self._write_batches(), name="ocpihub-db-batch", context=contextvars.Context()
+            )
         result: T = await done
         return result
 

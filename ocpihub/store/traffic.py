@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -23,7 +24,7 @@ from urllib.parse import urlsplit
 
 import orjson
 import structlog
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ocpihub.ocpi.versions import ModuleId
@@ -33,7 +34,9 @@ from ocpihub.store.schema import credentials_tokens, traffic
 
 __all__ = [
     "BODY_LIMIT",
+    "CURRENT",
     "PRUNE_CHUNK",
+    "InboundCapture",
     "TrafficEntry",
     "TrafficRecorder",
     "list_traffic",
@@ -135,6 +138,7 @@ class TrafficEntry:
     response_body: bytes | None = None
     response_tail: bytes | None = None  # the last bytes, for the OCPI status of long answers
     response_truncated: bool = False
+    row_id: int | None = None  # written already (with the request's write): complete that row
 
     def row(self, keep_bodies: bool) -> dict[str, Any]:
         """The table row (bodies only with ``keep_bodies``, credentials tokens redacted)."""
@@ -163,6 +167,28 @@ class TrafficEntry:
                 _body_text(self.response_body, self.response_truncated) if keep_bodies else None
             ),
         }
+
+
+class InboundCapture:
+    """The traffic entry of the inbound request being served, while it is served.
+
+    The inbound middleware makes one per request (``snapshot`` builds the entry from what is
+    known so far) and sets it as :data:`CURRENT`; the recorder's joiner writes that entry into
+    the request's first committed write transaction, so that an acknowledged write is never
+    without its IN entry, and the middleware's final entry then completes that row.
+    """
+
+    __slots__ = ("open", "row_id", "snapshot")
+
+    def __init__(self, snapshot: Callable[[], TrafficEntry]) -> None:
+        self.snapshot = snapshot
+        self.row_id: int | None = None
+        self.open = True  # closed when the answer is sent: later writes are no one's
+
+
+CURRENT: contextvars.ContextVar[InboundCapture | None] = contextvars.ContextVar(
+    "ocpihub_traffic_capture", default=None
+)
 
 
 def _party(headers: Mapping[str, str], side: str) -> str | None:
@@ -223,6 +249,8 @@ class TrafficRecorder:
         self.linger = linger
         self.dropped = 0
         self._queue: asyncio.Queue[TrafficEntry] = asyncio.Queue(maxsize=queue_size)
+        # deliveries' OUT entries waiting for their outbox outcome, by item id
+        self._parked: dict[int, list[TrafficEntry]] = {}
         self._writer: asyncio.Task[None] | None = None
         self._pruner: asyncio.Task[None] | None = None
 
@@ -236,8 +264,33 @@ class TrafficRecorder:
                 log.warning("traffic_log_dropped", dropped=self.dropped)
 
     async def observe_outbound(self, exchange: Exchange) -> None:
-        """The :class:`~ocpihub.outbound.client.PartnerClient` observer hook."""
-        self.record(entry_from_exchange(exchange, datetime.now(UTC)))
+        """The :class:`~ocpihub.outbound.client.PartnerClient` observer hook.
+
+        A delivery's exchange waits for its outbox outcome and is written with it
+        (:meth:`join_outcomes`); every other exchange is queued.
+        """
+        entry = entry_from_exchange(exchange, datetime.now(UTC))
+        if entry.outbox_id is not None and len(self._parked) < self._queue.maxsize:
+            self._parked.setdefault(entry.outbox_id, []).append(entry)
+        else:
+            self.record(entry)
+
+    async def join_outcomes(
+        self, conn: AsyncConnection, outbox_ids: Sequence[int]
+    ) -> Callable[[bool], None] | None:
+        """The delivery worker's outcome joiner: the OUT entries of these items' attempts,
+        written in the transaction that records their outcomes."""
+        entries = [e for i in outbox_ids for e in self._parked.get(i, ())]
+        if entries:
+            await conn.execute(insert(traffic), [e.row(self.keep_bodies) for e in entries])
+
+        def finish(committed: bool) -> None:
+            for i in outbox_ids:
+                for entry in self._parked.pop(i, ()):
+                    if not committed:  # logged the ordinary way after all
+                        self.record(entry)
+
+        return finish
 
     @property
     def running(self) -> bool:
@@ -287,10 +340,33 @@ class TrafficRecorder:
                 for _ in batch:
                     self._queue.task_done()
 
+    async def join(self, conn: AsyncConnection) -> Callable[[bool], None] | None:
+        """The :class:`~ocpihub.store.db.Database` joiner: the IN entry of the request being
+        served, written with its (first) write transaction."""
+        capture = CURRENT.get()
+        if capture is None or not capture.open or capture.row_id is not None:
+            return None
+        row = capture.snapshot().row(self.keep_bodies)
+        inserted = await conn.execute(insert(traffic).values(**row).returning(traffic.c.id))
+        capture.row_id = int(inserted.scalar_one())
+
+        def finish(committed: bool) -> None:
+            if not committed:  # rolled back: the entry is written the ordinary way
+                capture.row_id = None
+
+        return finish
+
     async def write(self, batch: Sequence[TrafficEntry]) -> None:
-        """Insert entries now, resolving inbound callers' token hashes to their platform."""
+        """Write entries now: insert new ones (resolving inbound callers' token hashes to their
+        platform), complete those written with their request's transaction."""
+        completing = [e for e in batch if e.row_id is not None]
+        batch = [e for e in batch if e.row_id is None]
         hashes = {h for e in batch if e.platform_id is None for h in e.token_hashes}
         async with self.db.write() as conn:
+            if completing:
+                await _complete(conn, completing, self.keep_bodies)
+            if not batch:
+                return
             owners: dict[str, int] = {}
             if hashes:
                 rows = await conn.execute(
@@ -330,6 +406,31 @@ class TrafficRecorder:
             except Exception:
                 log.exception("traffic_log_prune_failed")
             await asyncio.sleep(self.prune_interval)
+
+
+_COMPLETED = (
+    "http_status",
+    "ocpi_status",
+    "duration_ms",
+    "error",
+    "request_body",
+    "response_body",
+    "platform_id",
+)
+
+
+async def _complete(conn: AsyncConnection, entries: Sequence[TrafficEntry], keep: bool) -> None:
+    """Fill in the answer of entries written before it was known."""
+    statement = (
+        update(traffic)
+        .where(traffic.c.id == bindparam("row_id"))
+        .values({c: bindparam(f"new_{c}") for c in _COMPLETED})
+    )
+    params = []
+    for entry in entries:
+        row = entry.row(keep)
+        params.append({"row_id": entry.row_id, **{f"new_{c}": row[c] for c in _COMPLETED}})
+    await conn.execute(statement, params)
 
 
 async def prune_traffic(conn: AsyncConnection, before: datetime, *, limit: int) -> int:

@@ -221,3 +221,44 @@ async def test_partner_mode_trades_with_a_partner_platform_directly(
         assert not partner.registered
     finally:
         demo.close()
+
+
+async def test_partner_mode_plays_a_cpo_for_a_211_emsp(
+    tmp_path: Path, start_peer: Callable[..., Any]
+) -> None:
+    """`ocpihub demo --partner URL --token A --as cpo` against a partner's 2.1.1 eMSP: the
+    simulated CPO pushes Tariffs and Locations in 2.1.1, and answers the partner's
+    START_SESSION with a result and a 2.1.1 Session at the EVSE asked for."""
+    from ocpihub.testing import payloads
+
+    partner: Peer = await start_peer("2.1.1", [("EMSP", "NL", "PAR")], name="partner")
+    args = ["demo", "--partner", partner.versions_url, "--token", partner.issue_token()]
+    args += ["--as", "cpo", "--port", str(free_port()), "--seed", "2", "--rate", "20"]
+    demo = OcpihubProcess(args, {"OCPIHUB_LOG_FORMAT": "json"}, tmp_path / "cpo.log")
+    try:
+        await eventually(lambda: len(partner.of("locations", "PUT")) >= 3, "three Locations", 60)
+        for r in partner.of("locations", "PUT"):
+            parse(model("2.1.1", "Location"), r.body)
+        for r in partner.of("tariffs", "PUT"):
+            parse(model("2.1.1", "Tariff"), r.body)
+        body = {
+            "response_url": f"{partner.module_url('commands', 'SENDER')}/cb/1",
+            "token": payloads.token("2.1.1", "NL", "PAR", "PAR0001"),
+            "location_id": "LOC1",
+            "evse_uid": "LOC1-E1",
+        }
+        url = f"{partner.hub_url('commands')}/START_SESSION"
+        status, answer, _ = await partner.request("POST", url, json=body)
+        assert status == 200 and answer["data"] == {"result": "ACCEPTED"}, answer
+        await eventually(
+            lambda: [r for r in partner.of("commands", "POST") if r.path.endswith("/cb/1")],
+            "the command result",
+        )
+        (session, *_) = await eventually(lambda: partner.of("sessions", "PUT"), "a Session")
+        parse(model("2.1.1", "Session"), session.body)
+        assert session.body["auth_id"] == "NL-PAR-CPAR0001"
+        assert session.body["location"]["evses"][0]["uid"] == "LOC1-E1"
+        assert await demo.stop(signal.SIGINT) == 0, demo.tail()
+        assert not partner.registered
+    finally:
+        demo.close()

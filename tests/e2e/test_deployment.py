@@ -166,7 +166,7 @@ async def restart(hub: OcpihubProcess, port: int, lb: LoadBalancer, name: str) -
 
 
 @NEEDS_LB
-@pytest.mark.timeout(300)  # three hub processes start (and one again) on a busy machine
+@pytest.mark.timeout(420)  # three hub processes start (and one again) on a busy machine
 async def test_rolling_restart_and_a_killed_process_lose_no_acknowledged_push(
     tmp_path: Path, postgres_url: str, start_peer: Callable[..., Any]
 ) -> None:

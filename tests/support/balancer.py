@@ -75,7 +75,7 @@ class LoadBalancer:
             if r["pxname"] == "ocpihub" and r["svname"].startswith("hub")
         }
 
-    async def wait_for(self, server: str, status: str, timeout: float = 60) -> None:
+    async def wait_for(self, server: str, status: str, timeout: float = 120) -> None:
         """Wait until HAProxy reports ``server`` in ``status`` (its health checks decide)."""
         deadline = time.monotonic() + timeout
         while (got := self.states().get(server)) != status:

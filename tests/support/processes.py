@@ -18,7 +18,7 @@ __all__ = ["OcpihubProcess", "wait_for_http"]
 
 
 async def wait_for_http(
-    url: str, *, alive: subprocess.Popen[bytes] | None = None, timeout: float = 60
+    url: str, *, alive: subprocess.Popen[bytes] | None = None, timeout: float = 120
 ) -> None:
     """Wait until ``url`` answers 200 (and, when given, while ``alive`` keeps running)."""
     deadline = time.monotonic() + timeout
