@@ -209,7 +209,9 @@ async def _create_terminal(request: Request, caller: Caller) -> Response:
         target = await _counterpart(
             conn, request, caller, ptp, CPO_ROLES, "RECEIVER", hint=hint, what="CPO"
         )
-        stored = await get_object(conn, ObjectKey.of(MODULE, *ptp, terminal_id, TERMINAL))
+        stored = await get_object(
+            conn, ObjectKey.of(MODULE, *ptp, terminal_id, TERMINAL), for_update=True
+        )
         if stored is not None:
             parties = terminal_parties(stored.document)
             if parties is not None and parties[1] != target.party:
@@ -342,7 +344,9 @@ async def _write_terminal(
             f"terminal_id: body says {wire['terminal_id']!r}, the URL says {terminal_id!r}"
         )
     async with runtime.db.write() as conn:
-        cpo, stored = await _cpo_terminal(conn, request, caller, terminal_id)
+        cpo, found = await _cpo_terminal(conn, request, caller, terminal_id)
+        # read again, locked: concurrent writes of one terminal apply one after the other
+        stored = await get_object(conn, found.key, for_update=True) or found
         ptp = (stored.key.country_code, stored.key.party_id)
         target = await _counterpart(
             conn, request, caller, cpo, PTP_ROLES, "SENDER", hint=ptp, what="PTP"
@@ -404,7 +408,9 @@ async def _deactivate(request: Request, caller: Caller, terminal_id: str) -> Res
     _check_version(caller)
     runtime = runtime_of(request)
     async with runtime.db.write() as conn:
-        cpo, stored = await _cpo_terminal(conn, request, caller, terminal_id)
+        cpo, found = await _cpo_terminal(conn, request, caller, terminal_id)
+        # read again, locked: concurrent writes of one terminal apply one after the other
+        stored = await get_object(conn, found.key, for_update=True) or found
         ptp = (stored.key.country_code, stored.key.party_id)
         target = await _counterpart(
             conn, request, caller, cpo, PTP_ROLES, "SENDER", hint=ptp, what="PTP"
