@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from ocpihub.testing import Peer
@@ -18,6 +20,7 @@ from tests.e2e.conftest import RunningHub
 from tests.examples import load_example
 from tests.support.cli import cli
 from tests.support.connect import connect
+from tests.support.databases import sqlite_url
 from tests.support.servers import run_server
 from tests.support.waiting import eventually
 
@@ -29,6 +32,13 @@ FAST: dict[str, Any] = {
     "liveness_interval_seconds": 0.2,
     "liveness_failure_threshold": 2,
 }
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    """SQLite only: the aggregates behind these figures are tested on both backends in
+    tests/store/test_health.py; this test is about what an operator sees."""
+    return sqlite_url(tmp_path)
 
 
 async def metrics(hub: RunningHub) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:

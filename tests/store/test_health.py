@@ -8,6 +8,7 @@ from sqlalchemy import insert
 
 from ocpihub.hub.overview import partner_health
 from ocpihub.outbox.enqueue import Delivery, enqueue
+from ocpihub.outbox.items import Status
 from ocpihub.store import health
 from ocpihub.store import outbox as outbox_store
 from ocpihub.store import platforms as plat
@@ -144,3 +145,29 @@ async def test_traffic_filters(db: Database) -> None:
         first = (await query_traffic(conn, TrafficFilter(request_id="r1")))[0]
         newer = await query_traffic(conn, TrafficFilter().newer_than(first["id"]))
     assert [e["request_id"] for e in newer] == ["r2", "r3"]
+
+
+async def test_outbox_filters_and_retry_dead_of_one_receiver(db: Database) -> None:
+    """Items filtered by module and object (``_`` and ``%`` match themselves); "retry all
+    dead" limited to one receiver leaves the others' dead items alone."""
+    async with db.write() as conn:
+        one = await plat.create_platform(conn, "one")
+        two = await plat.create_platform(conn, "two")
+        ids = await enqueue(
+            conn,
+            [delivery(one.id, "L_1"), delivery(one.id, "LX1"), delivery(two.id, "L_1")],
+        )
+        await conn.execute(outbox_store.outbox.update().values(status="DEAD"))
+    async with db.read() as conn:
+        found = await outbox_store.list_items(conn, object_id="L_1", module="locations")
+        none = await outbox_store.list_items(conn, module="tariffs")
+    assert [i.id for i in found] == [ids[0], ids[2]]
+    assert none == []
+    async with db.write() as conn:
+        retried = await outbox_store.retry_items(
+            conn, NOW, all_dead=True, receiver_platform_id=one.id
+        )
+    assert retried == ids[:2]
+    async with db.read() as conn:
+        dead = await outbox_store.list_items(conn, status=Status.DEAD)
+    assert [i.id for i in dead] == [ids[2]]

@@ -212,7 +212,9 @@ async def _create_terminal(request: Request, caller: Caller) -> Response:
         target = await _counterpart(
             conn, request, caller, ptp, CPO_ROLES, "RECEIVER", hint=hint, what="CPO"
         )
-        stored = await get_object(conn, ObjectKey.of(MODULE, *ptp, terminal_id, TERMINAL))
+        stored = await get_object(
+            conn, ObjectKey.of(MODULE, *ptp, terminal_id, TERMINAL), for_update=True
+        )
         if stored is not None:
             parties = terminal_parties(stored.document)
             if parties is not None and parties[1] != target.party:
@@ -366,7 +368,9 @@ async def _write_terminal(
         method = "PATCH" if patch else "PUT"
         return await relay_to_ptp(request, *relayed, method, (_TERMINALS, terminal_id), body=wire)
     async with runtime.db.write() as conn:
-        cpo, stored = await _cpo_terminal(conn, request, caller, terminal_id)
+        cpo, found = await _cpo_terminal(conn, request, caller, terminal_id)
+        # read again, locked: concurrent writes of one terminal apply one after the other
+        stored = await get_object(conn, found.key, for_update=True) or found
         ptp = (stored.key.country_code, stored.key.party_id)
         target = await _counterpart(
             conn, request, caller, cpo, PTP_ROLES, "SENDER", hint=ptp, what="PTP"
@@ -432,7 +436,9 @@ async def _deactivate(request: Request, caller: Caller, terminal_id: str) -> Res
         segments = (_TERMINALS, terminal_id, "deactivate")
         return await relay_to_ptp(request, *relayed, "POST", segments)
     async with runtime.db.write() as conn:
-        cpo, stored = await _cpo_terminal(conn, request, caller, terminal_id)
+        cpo, found = await _cpo_terminal(conn, request, caller, terminal_id)
+        # read again, locked: concurrent writes of one terminal apply one after the other
+        stored = await get_object(conn, found.key, for_update=True) or found
         ptp = (stored.key.country_code, stored.key.party_id)
         target = await _counterpart(
             conn, request, caller, cpo, PTP_ROLES, "SENDER", hint=ptp, what="PTP"
