@@ -6,6 +6,7 @@ import re
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -22,6 +23,7 @@ __all__ = [
     "add_platform",
     "new_token",
     "parse_role_spec",
+    "platform_json",
     "set_limits",
 ]
 
@@ -139,3 +141,20 @@ async def _plan_parties(
         raise InvalidParameters(
             f"roles: {', '.join(taken)} already hosted or declared by another platform on this hub"
         )
+
+
+def platform_json(platform: Platform) -> dict[str, Any]:
+    """How the admin API and ``--json`` CLI output show a platform (never its tokens)."""
+    return {
+        "id": platform.id,
+        "name": platform.name,
+        "status": platform.status.value,
+        "version": platform.version,
+        "versions_url": platform.versions_url,
+        "token_encoding": platform.token_encoding.value,
+        "declared_roles": [r.as_dict() for r in platform.declared_roles],
+        "rate_limit_per_second": platform.rate_limit_per_second,
+        "max_body_bytes": platform.max_body_bytes,
+        "created_at": platform.created_at.isoformat(),
+        "updated_at": platform.updated_at.isoformat(),
+    }
