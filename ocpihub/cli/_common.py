@@ -7,7 +7,6 @@ stack or the HTTP client before a command needs it. ``tests/cli/test_startup.py`
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -78,6 +77,8 @@ def run(settings: Settings, work: Callable[[Database], Awaitable[T]], *, create:
     only ``serve`` and ``migrate`` create a database. OCPI errors end the command (exit 1). Log
     lines of the work go to stderr (``ocpihub.log``), never among the command's output.
     """
+    import asyncio
+
     from ocpihub.log import configure_logging
     from ocpihub.store.db import Database
     from ocpihub.store.schema_version import is_current

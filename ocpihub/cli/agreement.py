@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 
 __all__ = ["app"]
 
-app = typer.Typer(help="Roaming agreements: who may exchange what.", no_args_is_help=True)
+app = typer.Typer(
+    help="Roaming agreements: who may exchange what.", no_args_is_help=True, rich_markup_mode=None
+)
 
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 

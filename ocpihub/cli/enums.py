@@ -14,7 +14,9 @@ if TYPE_CHECKING:
 __all__ = ["app"]
 
 app = typer.Typer(
-    help="Values accepted in 2.3.0 open enums beyond the spec's.", no_args_is_help=True
+    help="Values accepted in 2.3.0 open enums beyond the spec's.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
 )
 
 

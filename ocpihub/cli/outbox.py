@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 
 __all__ = ["app"]
 
-app = typer.Typer(help="Deliveries owed to partners (the outbox).", no_args_is_help=True)
+app = typer.Typer(
+    help="Deliveries owed to partners (the outbox).", no_args_is_help=True, rich_markup_mode=None
+)
 
 
 @app.command("list")

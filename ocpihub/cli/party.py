@@ -15,7 +15,9 @@ if TYPE_CHECKING:
 __all__ = ["app"]
 
 app = typer.Typer(
-    help="Parties: (country code, party id, role) on a platform.", no_args_is_help=True
+    help="Parties: (country code, party id, role) on a platform.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
 )
 
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]

@@ -15,7 +15,9 @@ if TYPE_CHECKING:
 
 __all__ = ["app"]
 
-app = typer.Typer(help="Connected platforms (OCPI connections).", no_args_is_help=True)
+app = typer.Typer(
+    help="Connected platforms (OCPI connections).", no_args_is_help=True, rich_markup_mode=None
+)
 
 RoleOption = Annotated[
     list[str] | None,
