@@ -15,7 +15,7 @@ import pytest
 
 import ocpihub
 
-HEAVY = ("fastapi", "starlette", "aiohttp", "uvicorn", "alembic", "structlog")
+HEAVY = ("fastapi", "starlette", "aiohttp", "uvicorn", "alembic")
 
 
 def _run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
