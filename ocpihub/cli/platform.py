@@ -242,6 +242,8 @@ def platform_limits(
 ) -> None:
     """Show or set a platform's rate limit and body-size limit (running hubs apply a change
     within directory_cache_seconds)."""
+    from ocpihub.hub.platforms import set_limits
+
     settings = settings_or_exit()
     changes: dict[str, Any] = {}
     if rate_limit is not None:
