@@ -11,6 +11,7 @@
     │   ├── UnknownToken               2004                                   HTTP 404
     │   ├── NotFound                   2000  no such object / route           HTTP 404
     │   ├── MethodNotAllowed           2000  wrong method (or registration)   HTTP 405
+    │   ├── Conflict                   2000  refused: the resource is in use  HTTP 409
     │   ├── PayloadTooLarge            2001  body over the size limit         HTTP 413
     │   ├── UnsupportedMediaType       2001  body not application/json        HTTP 415
     │   └── TooManyRequests            2000  platform over its rate limit     HTTP 429
@@ -100,6 +101,12 @@ class MethodNotAllowed(ClientError):
     """Method not allowed."""
 
     http_status = 405
+
+
+class Conflict(ClientError):
+    """The resource is in use."""
+
+    http_status = 409
 
 
 class PayloadTooLarge(InvalidParameters):
@@ -200,6 +207,7 @@ class ConfigError(Exception):
 __all__ = [
     "ClientError",
     "ConfigError",
+    "Conflict",
     "ForwardTimeout",
     "HubError",
     "InvalidParameters",

@@ -250,6 +250,8 @@ class Settings(BaseSettings):
     @field_validator("custom_enum_values")
     @classmethod
     def _custom_enum_values(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        if not value:
+            return value  # the enum registry (every OCPI model) is loaded only when needed
         from ocpihub.errors import OcpiError
         from ocpihub.hub.enums import validate_custom_values
 

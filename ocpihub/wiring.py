@@ -67,7 +67,10 @@ def hub_events(db: Database, client: PartnerClient, settings: Settings) -> HubEv
     """The hub's reactions to changes, over one database and partner client."""
     clientinfo = ClientInfoNotifier(db, settings.hub_party)
     registrar = Registrar(db, client, settings, clientinfo.party_changed)
-    return HubEvents(registrar, clientinfo, CredentialsRefresher(registrar))
+    events = HubEvents(registrar, clientinfo, CredentialsRefresher(registrar))
+    # a platform's removal ends its agreements: the other sides hear it as from agreement remove
+    registrar.notify_agreement = events.agreement_changed
+    return events
 
 
 @contextlib.asynccontextmanager

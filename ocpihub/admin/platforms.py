@@ -3,7 +3,7 @@ token A, remove)."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
@@ -12,10 +12,10 @@ from starlette.responses import JSONResponse, Response
 from ocpihub.errors import NotFound
 from ocpihub.hub.credentials_refresh import CredentialsRefresher, update_credentials
 from ocpihub.hub.overview import partner_health
-from ocpihub.hub.platforms import add_platform, declared_role, set_limits
+from ocpihub.hub.platforms import add_platform, declared_role, platform_json, set_limits
 from ocpihub.hub.registration import Registrar
 from ocpihub.inbound.auth import runtime_of
-from ocpihub.model.parties import Platform, TokenEncoding
+from ocpihub.model.parties import TokenEncoding
 from ocpihub.store import platforms as store
 
 __all__ = ["platform_json", "router"]
@@ -58,24 +58,13 @@ class PlatformSettingsIn(BaseModel):
 
 def _registrar(request: Request) -> Registrar:
     runtime = runtime_of(request)
-    return Registrar(runtime.db, runtime.client, runtime.settings, runtime.notify_parties)
-
-
-def platform_json(platform: Platform) -> dict[str, Any]:
-    """How the admin API and ``--json`` CLI output show a platform (never its tokens)."""
-    return {
-        "id": platform.id,
-        "name": platform.name,
-        "status": platform.status.value,
-        "version": platform.version,
-        "versions_url": platform.versions_url,
-        "token_encoding": platform.token_encoding.value,
-        "declared_roles": [r.as_dict() for r in platform.declared_roles],
-        "rate_limit_per_second": platform.rate_limit_per_second,
-        "max_body_bytes": platform.max_body_bytes,
-        "created_at": platform.created_at.isoformat(),
-        "updated_at": platform.updated_at.isoformat(),
-    }
+    return Registrar(
+        runtime.db,
+        runtime.client,
+        runtime.settings,
+        runtime.notify_parties,
+        runtime.notify_agreement,
+    )
 
 
 @router.post("/platforms", status_code=201)
@@ -179,6 +168,7 @@ async def reissue_token(platform_id: int, request: Request) -> Response:
 
 
 @router.delete("/platforms/{platform_id}")
-async def remove_platform(platform_id: int, request: Request) -> Response:
-    """Remove a platform; a registered one is told first with a credentials DELETE."""
-    return JSONResponse(await _registrar(request).remove(platform_id))
+async def remove_platform(platform_id: int, request: Request, force: bool = False) -> Response:
+    """Remove a platform (``hub/platform_removal.py``): refused (409) while deliveries are
+    queued for it unless ``?force=true``."""
+    return JSONResponse(await _registrar(request).remove(platform_id, force=force))

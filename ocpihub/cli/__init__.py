@@ -2,24 +2,28 @@
 
 The second composition root (beside ``app.py``): commands build the settings and the database
 and call the same hub functions as the admin API. Every listing command takes ``--json``.
-Command groups live in one module each (``platform.py``, ...) and are added here.
+Command groups live in one module each (``platform.py``, ...) and are added here. Every module
+of this package imports what a command needs inside the command, so that ``--help`` and the
+listing commands start at once (``_common.py``).
 """
 
 from __future__ import annotations
 
 import gc
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ocpihub import __version__
 from ocpihub.cli import agreement, enums, party, platform
 from ocpihub.cli import outbox as outbox_cli
 from ocpihub.cli import traffic as traffic_cli
 from ocpihub.cli._common import run, settings_or_exit
 from ocpihub.cli.demo import demo
-from ocpihub.hub.admin_token import ensure_admin_token
-from ocpihub.store.db import Database
+
+if TYPE_CHECKING:
+    from ocpihub.store.db import Database
 
 __all__ = ["app", "main"]
 
@@ -29,6 +33,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: Rich alone costs more than the 0.5 s budget
 )
 app.add_typer(platform.app, name="platform")
 app.add_typer(enums.app, name="enum")
@@ -37,6 +42,24 @@ app.add_typer(party.app, name="party")
 app.add_typer(outbox_cli.app, name="outbox")
 app.command("traffic")(traffic_cli.traffic)
 app.command("demo")(demo)  # the simulators load only when the command runs
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"ocpihub {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """ocpihub: an open-source OCPI roaming hub."""
 
 
 @app.command()
@@ -52,6 +75,7 @@ def serve(
     import uvicorn
 
     from ocpihub.app import create_app
+    from ocpihub.hub.admin_token import ensure_admin_token
     from ocpihub.log import configure_logging
 
     settings = settings_or_exit(host=host, port=port)
@@ -68,7 +92,7 @@ def serve(
         _, new_token = await ensure_admin_token(db, settings.admin_token)
         return new_token
 
-    new_admin_token = run(settings, prepare)
+    new_admin_token = run(settings, prepare, create=True)
     typer.echo(f"ocpihub: OCPI versions URL {settings.public_url}/ocpi/versions")
     typer.echo(f"ocpihub: admin API {settings.public_url}/admin/api")
     if new_admin_token:
@@ -99,13 +123,13 @@ def serve(
 
 @app.command("migrate")
 def migrate_command() -> None:
-    """Create or upgrade the database schema."""
+    """Create or upgrade the database schema (creates a new SQLite file when there is none)."""
     settings = settings_or_exit()
 
     async def nothing(db: Database) -> None:
         return None
 
-    run(settings, nothing)
+    run(settings, nothing, create=True)
     typer.echo("ocpihub: database is up to date")
 
 

@@ -1,46 +1,99 @@
-"""Shared plumbing of the CLI commands: settings, running work against the database, output."""
+"""Shared plumbing of the CLI commands: settings, running work against the database, output.
+
+Imports are lazy: ``ocpihub --help`` and the listing commands must answer at once (issue 18.4),
+so nothing here (nor in the command modules) loads the settings model, SQLAlchemy, the web
+stack or the HTTP client before a command needs it. ``tests/cli/test_startup.py`` checks this.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import typer
 
 from ocpihub.errors import ConfigError, OcpiError
-from ocpihub.log import configure_logging
-from ocpihub.settings import Settings, load_settings
-from ocpihub.store.db import Database
-from ocpihub.store.migrate import migrate
 
-__all__ = ["print_json", "run", "settings_or_exit"]
+if TYPE_CHECKING:
+    from ocpihub.settings import Settings
+    from ocpihub.store.db import Database
+
+__all__ = ["bad_argument", "failed", "print_json", "run", "settings_or_exit", "sqlite_path"]
 
 T = TypeVar("T")
 
 
+def bad_argument(message: str) -> NoReturn:
+    """Exit 2: the arguments or settings are wrong (docs/cli.md)."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def failed(exc: OcpiError) -> NoReturn:
+    """Exit 1: the command was understood but the hub (or a partner) refused or failed it,
+    with the OCPI status code and the reason."""
+    typer.echo(f"error: OCPI {exc.status_code}: {exc.message}", err=True)
+    raise typer.Exit(1)
+
+
 def settings_or_exit(**overrides: Any) -> Settings:
     """The settings, or exit 2 with the message naming the bad setting."""
+    from ocpihub.settings import load_settings
+
     try:
         return load_settings(**{k: v for k, v in overrides.items() if v is not None})
     except ConfigError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
+        bad_argument(str(exc))
 
 
-def run(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
-    """Migrate, run ``work`` against the database, close it; OCPI errors end the command (1).
+def sqlite_path(database_url: str) -> Path | None:
+    """The file of a SQLite database URL (absolute), or None for PostgreSQL and in-memory."""
+    prefix = "sqlite+aiosqlite:///"
+    if not database_url.startswith(prefix):
+        return None
+    name = database_url[len(prefix) :].split("?", 1)[0]
+    if name in ("", ":memory:"):
+        return None
+    return Path(name).expanduser().resolve()
 
-    Log lines of the work go to stderr (``ocpihub.log``), never among the command's output.
+
+def _check_database_exists(settings: Settings) -> None:
+    path = sqlite_path(settings.database_url)
+    if path is None or path.exists():
+        return
+    bad_argument(
+        f"no database at {path} (OCPIHUB_DATABASE_URL={settings.database_url}; a relative "
+        "path is taken from the current directory). Run this where the hub's database is, set "
+        "OCPIHUB_DATABASE_URL, or create a new database with `ocpihub migrate`."
+    )
+
+
+def run(settings: Settings, work: Callable[[Database], Awaitable[T]], *, create: bool = False) -> T:
+    """Run ``work`` against the database (migrated first if it is not current), close it.
+
+    Without ``create``, a SQLite file that does not exist is refused (exit 2) rather than made:
+    only ``serve`` and ``migrate`` create a database. OCPI errors end the command (exit 1). Log
+    lines of the work go to stderr (``ocpihub.log``), never among the command's output.
     """
+    import asyncio
 
+    from ocpihub.log import configure_logging
+    from ocpihub.store.db import Database
+    from ocpihub.store.schema_version import is_current
+
+    if not create:
+        _check_database_exists(settings)
     configure_logging(settings.log_format, settings.log_level)
 
     async def go() -> T:
         db = Database(settings.database_url)
         try:
-            await migrate(db)
+            if not await is_current(db):
+                from ocpihub.store.migrate import migrate
+
+                await migrate(db)
             return await work(db)
         finally:
             await db.close()
@@ -48,8 +101,7 @@ def run(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
     try:
         return asyncio.run(go())
     except OcpiError as exc:
-        typer.echo(f"error: {exc.message}", err=True)
-        raise typer.Exit(1) from None
+        failed(exc)
 
 
 def print_json(value: Any) -> None:

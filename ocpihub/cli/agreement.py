@@ -8,25 +8,22 @@ credentials update listing their reachable parties (sent by this command).
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ocpihub.cli._common import print_json, run, settings_or_exit
-from ocpihub.hub.agreement_actions import (
-    add_agreement,
-    agreement_json,
-    remove_agreement,
-    set_status,
-)
+from ocpihub.cli._common import bad_argument, print_json, run, settings_or_exit
+from ocpihub.errors import OcpiError
 from ocpihub.model.agreements import AgreementStatus
-from ocpihub.store import agreements as store
-from ocpihub.store.db import Database
-from ocpihub.wiring import cli_events
+
+if TYPE_CHECKING:
+    from ocpihub.store.db import Database
 
 __all__ = ["app"]
 
-app = typer.Typer(help="Roaming agreements: who may exchange what.", no_args_is_help=True)
+app = typer.Typer(
+    help="Roaming agreements: who may exchange what.", no_args_is_help=True, rich_markup_mode=None
+)
 
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
@@ -53,6 +50,14 @@ def agreement_add(
     as_json: AsJson = False,
 ) -> None:
     """Agree that two parties may exchange data."""
+    from ocpihub.hub.agreement_actions import add_agreement, agreement_json
+    from ocpihub.hub.agreements import parse_modules, parse_party_code
+    from ocpihub.wiring import cli_events
+
+    try:
+        parse_party_code(party_a), parse_party_code(party_b), parse_modules(module)
+    except OcpiError as exc:
+        bad_argument(exc.message)
     settings = settings_or_exit()
 
     async def work(db: Database) -> dict[str, Any]:
@@ -69,6 +74,9 @@ def _status_command(status: AgreementStatus) -> Any:
         agreement_id: Annotated[int, typer.Argument(help="Agreement id.")],
         as_json: AsJson = False,
     ) -> None:
+        from ocpihub.hub.agreement_actions import agreement_json, set_status
+        from ocpihub.wiring import cli_events
+
         settings = settings_or_exit()
 
         async def work(db: Database) -> dict[str, Any]:
@@ -94,6 +102,9 @@ def agreement_remove(
     as_json: AsJson = False,
 ) -> None:
     """End an agreement."""
+    from ocpihub.hub.agreement_actions import agreement_json, remove_agreement
+    from ocpihub.wiring import cli_events
+
     settings = settings_or_exit()
 
     async def work(db: Database) -> dict[str, Any]:
@@ -111,6 +122,9 @@ def agreement_remove(
 @app.command("list")
 def agreement_list(as_json: AsJson = False) -> None:
     """List every agreement."""
+    from ocpihub.hub.agreement_actions import agreement_json
+    from ocpihub.store import agreements as store
+
     settings = settings_or_exit()
 
     async def work(db: Database) -> list[dict[str, Any]]:

@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ocpihub.cli._common import print_json, run, settings_or_exit
-from ocpihub.hub.enums import EnumRegistry
-from ocpihub.store.db import Database
+
+if TYPE_CHECKING:
+    from ocpihub.store.db import Database
 
 __all__ = ["app"]
 
 app = typer.Typer(
-    help="Values accepted in 2.3.0 open enums beyond the spec's.", no_args_is_help=True
+    help="Values accepted in 2.3.0 open enums beyond the spec's.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
 )
 
 
 @app.command("list")
 def enum_list(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """List every open enum with the operator's extra values."""
+    from ocpihub.hub.enums import EnumRegistry
+
     settings = settings_or_exit()
 
     async def work(db: Database) -> dict[str, Any]:
@@ -42,6 +47,8 @@ def enum_add(
     value: Annotated[str, typer.Argument(help="The value to accept.")],
 ) -> None:
     """Accept VALUE in the open enum ENUM_NAME from now on."""
+    from ocpihub.hub.enums import EnumRegistry
+
     settings = settings_or_exit()
 
     async def work(db: Database) -> bool:

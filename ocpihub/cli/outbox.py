@@ -6,18 +6,21 @@ on PostgreSQL (NOTIFY) and within ``outbox_poll_interval`` on SQLite.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ocpihub.cli._common import print_json, run, settings_or_exit
+from ocpihub.cli._common import bad_argument, print_json, run, settings_or_exit
 from ocpihub.errors import OcpiError
-from ocpihub.outbox.replay import list_outbox, parse_status, retry_all_dead, retry_item
-from ocpihub.store.db import Database
+
+if TYPE_CHECKING:
+    from ocpihub.store.db import Database
 
 __all__ = ["app"]
 
-app = typer.Typer(help="Deliveries owed to partners (the outbox).", no_args_is_help=True)
+app = typer.Typer(
+    help="Deliveries owed to partners (the outbox).", no_args_is_help=True, rich_markup_mode=None
+)
 
 
 @app.command("list")
@@ -39,12 +42,13 @@ def outbox_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List outbox items in queue order."""
-    settings = settings_or_exit()
+    from ocpihub.outbox.replay import list_outbox, parse_status
+
     try:
         wanted = parse_status(status)
     except OcpiError as exc:
-        typer.echo(f"error: {exc.message}", err=True)
-        raise typer.Exit(2) from None
+        bad_argument(exc.message)
+    settings = settings_or_exit()
 
     async def work(db: Database) -> list[dict[str, Any]]:
         items = await list_outbox(
@@ -98,9 +102,10 @@ def outbox_retry(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Queue an item again (due now, fresh attempt budget), or every DEAD one."""
+    from ocpihub.outbox.replay import retry_all_dead, retry_item
+
     if (item_id is None) == (not all_dead):
-        typer.echo("error: give either an item ID or --all-dead", err=True)
-        raise typer.Exit(2)
+        bad_argument("give either an item ID or --all-dead")
     settings = settings_or_exit()
 
     async def work(db: Database) -> list[int]:

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ocpihub.cli._common import print_json, run, settings_or_exit
-from ocpihub.hub.party_actions import party_json, suspend_party
-from ocpihub.store.db import Database
-from ocpihub.store.platforms import list_parties
-from ocpihub.wiring import cli_events
+from ocpihub.cli._common import bad_argument, print_json, run, settings_or_exit
+from ocpihub.errors import OcpiError
+
+if TYPE_CHECKING:
+    from ocpihub.store.db import Database
 
 __all__ = ["app"]
 
 app = typer.Typer(
-    help="Parties: (country code, party id, role) on a platform.", no_args_is_help=True
+    help="Parties: (country code, party id, role) on a platform.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
 )
 
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
@@ -24,6 +26,9 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 @app.command("list")
 def party_list(as_json: AsJson = False) -> None:
     """List every party with its status."""
+    from ocpihub.hub.party_actions import party_json
+    from ocpihub.store.platforms import list_parties
+
     settings = settings_or_exit()
 
     async def work(db: Database) -> list[dict[str, Any]]:
@@ -41,6 +46,14 @@ def party_list(as_json: AsJson = False) -> None:
 
 
 def _set(code: str, suspended: bool, as_json: bool) -> None:
+    from ocpihub.hub.agreements import parse_party_code
+    from ocpihub.hub.party_actions import party_json, suspend_party
+    from ocpihub.wiring import cli_events
+
+    try:
+        parse_party_code(code)
+    except OcpiError as exc:
+        bad_argument(exc.message)
     settings = settings_or_exit()
 
     async def work(db: Database) -> list[dict[str, Any]]:

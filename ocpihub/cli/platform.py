@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ocpihub.cli._common import print_json, run, settings_or_exit
+from ocpihub.cli._common import bad_argument, print_json, run, settings_or_exit
 from ocpihub.errors import NotFound, OcpiError
-from ocpihub.hub.platforms import add_platform, parse_role_spec, set_limits
 from ocpihub.model.parties import DeclaredRole, Platform, TokenEncoding
-from ocpihub.store import platforms as store
-from ocpihub.store.db import Database
-from ocpihub.wiring import cli_events
+
+if TYPE_CHECKING:
+    from ocpihub.store.db import Database
 
 __all__ = ["app"]
 
-app = typer.Typer(help="Connected platforms (OCPI connections).", no_args_is_help=True)
+app = typer.Typer(
+    help="Connected platforms (OCPI connections).", no_args_is_help=True, rich_markup_mode=None
+)
 
 RoleOption = Annotated[
     list[str] | None,
@@ -37,11 +38,12 @@ TokenEncodingOption = Annotated[
 
 def _roles_or_exit(specs: list[str] | None) -> list[DeclaredRole]:
     """The --role values parsed, or exit 2 naming the bad one."""
+    from ocpihub.hub.platforms import parse_role_spec
+
     try:
         return [parse_role_spec(r) for r in specs or []]
     except OcpiError as exc:
-        typer.echo(f"error: {exc.message}", err=True)
-        raise typer.Exit(2) from None
+        bad_argument(exc.message)
 
 
 @app.command("add")
@@ -52,6 +54,8 @@ def platform_add(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Add a platform: prints its token A and the hub's versions URL to hand over."""
+    from ocpihub.hub.platforms import add_platform
+
     settings = settings_or_exit()
     roles = _roles_or_exit(role)
 
@@ -85,8 +89,8 @@ def platform_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List every platform with its connection status (CONNECTED, OFFLINE, PLANNED, SUSPENDED)."""
-    from ocpihub.admin.platforms import platform_json
     from ocpihub.hub.overview import partner_health
+    from ocpihub.hub.platforms import platform_json
 
     settings = settings_or_exit()
 
@@ -140,8 +144,9 @@ def platform_credentials(
     """Rotate tokens with a registered platform: the hub PUTs its credentials with a new token
     (the previous one works until the next rotation; the hub must be serving, as the partner
     calls it back)."""
-    from ocpihub.admin.platforms import platform_json
     from ocpihub.hub.credentials_refresh import update_credentials
+    from ocpihub.hub.platforms import platform_json
+    from ocpihub.wiring import cli_events
 
     settings = settings_or_exit()
 
@@ -169,26 +174,22 @@ def platform_register(
     token_encoding: TokenEncodingOption = TokenEncoding.AUTO,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Hub-initiated registration: the hub registers with a partner (the hub must be serving)."""
+    """Hub-initiated registration: the hub registers with a partner (the hub must be serving).
+
+    A platform created for this registration is removed again when the registration fails.
+    """
+    from ocpihub.hub.platforms import platform_json
+    from ocpihub.store import platforms as store
+    from ocpihub.wiring import cli_events
+
     settings = settings_or_exit()
     roles = _roles_or_exit(role)
 
     async def work(db: Database) -> dict[str, Any]:
-        from ocpihub.admin.platforms import platform_json
-
-        async with db.read() as conn:
-            existing = await store.get_platform_by_name(conn, name.strip())
-        if existing is None:
-            created = await add_platform(
-                db,
-                name,
-                public_url=settings.public_url,
-                token_encoding=token_encoding,
-                roles=roles,
-            )
-            existing = created.platform
         async with cli_events(db, settings) as events:
-            done = await events.registrar.register_with(existing.id, versions_url, token)
+            done = await events.registrar.register_by_name(
+                name, versions_url, token, token_encoding=token_encoding, roles=roles
+            )
         async with db.read() as conn:
             hosted = await store.list_parties(conn, done.id)
         out = platform_json(done)
@@ -241,6 +242,8 @@ def platform_limits(
 ) -> None:
     """Show or set a platform's rate limit and body-size limit (running hubs apply a change
     within directory_cache_seconds)."""
+    from ocpihub.hub.platforms import set_limits
+
     settings = settings_or_exit()
     changes: dict[str, Any] = {}
     if rate_limit is not None:
@@ -278,6 +281,8 @@ def platform_token(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Issue a new token A to a platform that is not registered (e.g. after it unregistered)."""
+    from ocpihub.wiring import cli_events
+
     settings = settings_or_exit()
 
     async def work(db: Database) -> dict[str, Any]:
@@ -297,15 +302,27 @@ def platform_token(
 @app.command("remove")
 def platform_remove(
     name: Annotated[str, typer.Argument(help="The platform's name.")],
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Remove it even with deliveries queued for it; they move to the dead-letter "
+            "list (DEAD) with the reason.",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Remove a platform; a registered one is told first with a credentials DELETE."""
+    """Remove a platform: a registered one is told first with a credentials DELETE, its
+    agreements end (partners are told), deliveries queued for it refuse the removal unless
+    --force."""
+    from ocpihub.wiring import cli_events
+
     settings = settings_or_exit()
 
     async def work(db: Database) -> dict[str, Any]:
         platform = await _by_name(db, name)
         async with cli_events(db, settings) as events:
-            return await events.registrar.remove(platform.id)
+            return await events.registrar.remove(platform.id, force=force)
 
     removed = run(settings, work)
     if as_json:
@@ -313,11 +330,17 @@ def platform_remove(
         return
     told = {True: "told", False: "could not be told", None: "not registered, not told"}
     typer.echo(f"platform {name} removed; partner {told[removed['partner_notified']]}")
+    for agreement in removed["agreements_ended"]:
+        typer.echo(f"agreement {agreement['id']} ({' <-> '.join(agreement['parties'])}) ended")
+    if removed["dead_lettered"]:
+        typer.echo(f"{removed['dead_lettered']} queued deliveries moved to the dead-letter list")
     if removed["partner_error"]:
         typer.echo(f"partner error: {removed['partner_error']}", err=True)
 
 
 async def _by_name(db: Database, name: str) -> Platform:
+    from ocpihub.store import platforms as store
+
     async with db.read() as conn:
         platform = await store.get_platform_by_name(conn, name.strip())
     if platform is None:

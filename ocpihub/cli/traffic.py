@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ocpihub.cli._common import print_json, run, settings_or_exit
-from ocpihub.store.db import Database
+
+if TYPE_CHECKING:
+    from ocpihub.store.db import Database
 
 __all__ = ["traffic"]
 

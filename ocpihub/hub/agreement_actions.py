@@ -17,7 +17,7 @@ from ocpihub.store import agreements as store
 from ocpihub.store.db import Database
 from ocpihub.store.platforms import list_parties
 
-__all__ = ["Notify", "add_agreement", "remove_agreement", "set_status"]
+__all__ = ["Notify", "add_agreement", "agreement_json", "ended", "remove_agreement", "set_status"]
 
 Notify = Callable[[Agreement], Awaitable[None]]
 
@@ -85,18 +85,22 @@ async def remove_agreement(
         removed = await store.delete_agreement(conn, agreement_id)
     if removed is None:
         raise NotFound(f"no agreement with id {agreement_id}")
-    await notify(
-        Agreement(
-            removed.id,
-            removed.a,
-            removed.b,
-            removed.modules,
-            AgreementStatus.SUSPENDED,
-            removed.created_at,
-            removed.updated_at,
-        )
-    )
+    await notify(ended(removed))
     return removed
+
+
+def ended(agreement: Agreement) -> Agreement:
+    """What the notification of a removed agreement carries: it as SUSPENDED (both sides hear
+    SUSPENDED of the other, docs/agreements.md)."""
+    return Agreement(
+        agreement.id,
+        agreement.a,
+        agreement.b,
+        agreement.modules,
+        AgreementStatus.SUSPENDED,
+        agreement.created_at,
+        agreement.updated_at,
+    )
 
 
 def agreement_json(agreement: Agreement) -> dict[str, object]:

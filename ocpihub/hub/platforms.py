@@ -6,11 +6,13 @@ import re
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ocpihub.errors import InvalidParameters, NotFound
-from ocpihub.model.parties import DeclaredRole, Platform, TokenEncoding
+from ocpihub.model.parties import ConnectionStatus, DeclaredRole, Platform, TokenEncoding
 from ocpihub.store import platforms as store
 from ocpihub.store.db import Database
 
@@ -21,6 +23,7 @@ __all__ = [
     "add_platform",
     "new_token",
     "parse_role_spec",
+    "platform_json",
     "set_limits",
 ]
 
@@ -73,7 +76,12 @@ async def add_platform(
     token_encoding: TokenEncoding = TokenEncoding.AUTO,
     roles: Sequence[DeclaredRole] = (),
 ) -> NewPlatform:
-    """Create a platform and issue its token A."""
+    """Create a platform and issue its token A.
+
+    Each declared role becomes a party of the platform in status PLANNED at once, so that the
+    operator can agree it with partners before it registers (DESIGN rule 10); a party that
+    another platform already hosts or declared is refused, and nothing is stored.
+    """
     name = name.strip()
     if not name or len(name) > 100:
         raise InvalidParameters(f"name {name!r} must be 1 to 100 characters")
@@ -86,6 +94,7 @@ async def add_platform(
                 conn, name, token_encoding=token_encoding, declared_roles=roles
             )
             await store.add_token(conn, platform.id, token, "A")
+            await _plan_parties(conn, platform.id, roles)
     except IntegrityError:
         raise InvalidParameters(f"name {name!r}: a platform with this name exists") from None
     return NewPlatform(platform, token, f"{public_url}/ocpi/versions")
@@ -110,3 +119,42 @@ async def set_limits(
         platform = await store.get_platform(conn, platform_id)
     assert platform is not None
     return platform
+
+
+async def _plan_parties(
+    conn: AsyncConnection, platform_id: int, roles: Sequence[DeclaredRole]
+) -> None:
+    taken = []
+    for role in roles:
+        result = await store.claim_party(
+            conn,
+            platform_id,
+            country_code=role.country_code,
+            party_id=role.party_id,
+            role=role.role,
+            business_details=None,
+            status=ConnectionStatus.PLANNED,
+        )
+        if isinstance(result, int):
+            taken.append(f"{role.role} {role.country_code}-{role.party_id}")
+    if taken:
+        raise InvalidParameters(
+            f"roles: {', '.join(taken)} already hosted or declared by another platform on this hub"
+        )
+
+
+def platform_json(platform: Platform) -> dict[str, Any]:
+    """How the admin API and ``--json`` CLI output show a platform (never its tokens)."""
+    return {
+        "id": platform.id,
+        "name": platform.name,
+        "status": platform.status.value,
+        "version": platform.version,
+        "versions_url": platform.versions_url,
+        "token_encoding": platform.token_encoding.value,
+        "declared_roles": [r.as_dict() for r in platform.declared_roles],
+        "rate_limit_per_second": platform.rate_limit_per_second,
+        "max_body_bytes": platform.max_body_bytes,
+        "created_at": platform.created_at.isoformat(),
+        "updated_at": platform.updated_at.isoformat(),
+    }

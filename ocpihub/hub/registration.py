@@ -13,8 +13,8 @@ withdrawn if the handshake fails.
 
 Unregistering (a partner's DELETE) revokes every token, forgets the endpoints and marks the
 platform UNREGISTERED and its parties SUSPENDED; only a new token A from the operator (or a
-hub-initiated registration) connects it again. Removing a platform (operator) tells a
-registered partner with a credentials DELETE (best effort) and deletes every trace.
+hub-initiated registration) connects it again. Removing a platform (operator) is
+``hub/platform_removal.py``.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from ocpihub.errors import (
     UnableToUseClientApi,
     Unauthorized,
 )
+from ocpihub.hub.agreement_actions import Notify
 from ocpihub.hub.credentials import (
     ClaimedParty,
     HubIdentity,
@@ -44,13 +45,16 @@ from ocpihub.hub.credentials import (
     role_missing_211,
 )
 from ocpihub.hub.discovery import Discovered, check_usable, discover
-from ocpihub.hub.platforms import new_token
+from ocpihub.hub.platform_removal import PlatformRemoval
+from ocpihub.hub.platforms import add_platform, new_token
+from ocpihub.model.agreements import Agreement
 from ocpihub.model.parties import (
     ConnectionStatus,
     DeclaredRole,
     Endpoint,
     Platform,
     PlatformStatus,
+    TokenEncoding,
 )
 from ocpihub.ocpi.headers import CORRELATION_ID, new_id
 from ocpihub.outbound.client import PartnerAuth, PartnerClient, calling_platform
@@ -107,6 +111,10 @@ async def _nothing(codes: Iterable[tuple[str, str]]) -> None:
     return None
 
 
+async def _no_agreement_notice(agreement: Agreement) -> None:
+    return None
+
+
 @dataclass
 class Registrar:
     """Carries out registrations: the database, the partner client and the hub's settings."""
@@ -115,6 +123,7 @@ class Registrar:
     client: PartnerClient
     settings: Settings
     notify_parties: PartiesChanged = _nothing
+    notify_agreement: Notify = _no_agreement_notice
 
     # --- what the hub says about itself ------------------------------------------------------
 
@@ -437,35 +446,48 @@ class Registrar:
 
     # --- operator actions -------------------------------------------------------------------
 
-    async def remove(self, platform_id: int) -> dict[str, Any]:
-        """Delete a platform; a registered one is first told with a credentials DELETE."""
+    async def remove(self, platform_id: int, *, force: bool = False) -> dict[str, Any]:
+        """Remove a platform, all or nothing (``hub/platform_removal.py``); what was done."""
+        removal = PlatformRemoval(self.db, self._tell_removed, self.notify_agreement)
+        return await removal.remove(platform_id, force=force)
+
+    async def _tell_removed(self, platform: Platform) -> tuple[bool | None, str | None]:
         async with self.db.read() as conn:
-            platform = await store.get_platform(conn, platform_id)
-            if platform is None:
-                raise NotFound(f"no platform with id {platform_id}")
-            published = await store.list_endpoints(conn, platform_id)
-            hosted = await store.list_parties(conn, platform_id)
-        notified: bool | None = None
-        error: str | None = None
+            published = await store.list_endpoints(conn, platform.id)
         credentials = [e for e in published if e.identifier == "credentials"]
         if platform.status is PlatformStatus.REGISTERED and credentials and platform.outbound_token:
-            notified, error = await self._delete_at_partner(platform, credentials[0])
-        if hosted:
-            # agreed partners learn the parties are gone (SUSPENDED) before the rows go
+            return await self._delete_at_partner(platform, credentials[0])
+        return None, None
+
+    async def register_by_name(
+        self,
+        name: str,
+        versions_url: str,
+        token: str,
+        *,
+        token_encoding: TokenEncoding = TokenEncoding.AUTO,
+        roles: Sequence[DeclaredRole] = (),
+    ) -> Platform:
+        """Hub-initiated registration of the platform named ``name``, created when there is
+        none; a platform created here is removed again when the registration fails, so a
+        failed attempt leaves nothing behind."""
+        async with self.db.read() as conn:
+            existing = await store.get_platform_by_name(conn, name.strip())
+        if existing is not None:
+            return await self.register_with(existing.id, versions_url, token)
+        created = await add_platform(
+            self.db,
+            name,
+            public_url=self.settings.public_url,
+            token_encoding=token_encoding,
+            roles=roles,
+        )
+        try:
+            return await self.register_with(created.platform.id, versions_url, token)
+        except BaseException:
             async with self.db.write() as conn:
-                await store.set_platform_parties_status(
-                    conn, platform_id, ConnectionStatus.SUSPENDED
-                )
-            await self._notify([(p.country_code, p.party_id) for p in hosted])
-        async with self.db.write() as conn:
-            await store.delete_platform(conn, platform_id)
-        log.info("platform_removed", platform=platform.name, partner_notified=notified)
-        return {
-            "id": platform_id,
-            "removed": True,
-            "partner_notified": notified,
-            "partner_error": error,
-        }
+                await store.delete_platform(conn, created.platform.id)
+            raise
 
     async def _delete_at_partner(
         self, platform: Platform, endpoint: Endpoint

@@ -77,7 +77,7 @@ class Delivery:
       ``response_url``).
     """
 
-    receiver_platform_id: int
+    receiver_platform_id: int | None  # None: the receiver platform was removed (DEAD items)
     receiver_party: tuple[str, str]
     sender_party: tuple[str, str]
     module: str
@@ -114,6 +114,15 @@ class OutboxItem:
     last_ocpi_status: int | None = None
     loss_report: list[dict[str, Any]] | None = field(default=None)
     retry_after_capped: float | None = None
+
+    @property
+    def receiver_id(self) -> int:
+        """The receiver platform's id. Claimed items always have one: only DEAD items of a
+        receiver the operator removed have none (``hub/platform_removal.py``)."""
+        receiver = self.delivery.receiver_platform_id
+        if receiver is None:
+            raise ValueError(f"outbox item {self.id}: its receiver platform was removed")
+        return receiver
 
     def as_json(self) -> dict[str, Any]:
         """How the admin API and ``ocpihub outbox list --json`` show an item (no payloads)."""

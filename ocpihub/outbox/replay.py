@@ -61,6 +61,10 @@ async def retry_item(db: Database, item_id: int) -> OutboxItem:
             raise NotFound(f"no outbox item with id {item_id}")
         if item.status is Status.IN_FLIGHT:
             raise ClientError(f"outbox item {item_id} is being delivered right now")
+        if item.delivery.receiver_platform_id is None:
+            raise ClientError(
+                f"outbox item {item_id} cannot be delivered: its receiver platform was removed"
+            )
         await store.retry_items(conn, datetime.now(UTC), item_ids=[item_id])
         again = await store.get_item(conn, item_id)
     assert again is not None

@@ -298,7 +298,7 @@ class DeliveryWorker:
         self._claimed_since_analyze += len(items)
         self._held.update(i.id for i in items)
         for item in items:
-            receiver = item.delivery.receiver_platform_id
+            receiver = item.receiver_id
             self._per_receiver[receiver] = self._per_receiver.get(receiver, 0) + 1
             task = asyncio.create_task(self._deliver(item), name=f"ocpihub-delivery-{item.id}")
             self._tasks[item.id] = task
@@ -307,7 +307,7 @@ class DeliveryWorker:
 
     def _done(self, item: OutboxItem, _task: asyncio.Task[None]) -> None:
         self._tasks.pop(item.id, None)
-        receiver = item.delivery.receiver_platform_id
+        receiver = item.receiver_id
         left = self._per_receiver.get(receiver, 1) - 1
         if left > 0:
             self._per_receiver[receiver] = left
@@ -320,7 +320,7 @@ class DeliveryWorker:
 
     async def _prepare(self, item: OutboxItem) -> tuple[Prepared, PartnerAuth]:
         d = item.delivery
-        platform, endpoints = await self.directory.platform_with_endpoints(d.receiver_platform_id)
+        platform, endpoints = await self.directory.platform_with_endpoints(item.receiver_id)
         if platform is None or platform.version is None:
             raise Undeliverable("the receiver platform is gone or has no negotiated version")
         if platform.outbound_token is None:

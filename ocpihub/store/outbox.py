@@ -34,6 +34,8 @@ __all__ = [
     "analyze",
     "claim",
     "count_by_status",
+    "count_open",
+    "dead_letter_open",
     "finish",
     "finish_many",
     "get_item",
@@ -480,7 +482,11 @@ async def retry_items(
     ``item_ids``: those items (any state but IN_FLIGHT; a DONE item is delivered again, a
     replay). ``all_dead``: every DEAD item (of ``receiver_platform_id`` when given).
     """
-    query = update(outbox).where(outbox.c.status != Status.IN_FLIGHT.value)
+    query = update(outbox).where(
+        outbox.c.status != Status.IN_FLIGHT.value,
+        # a removed receiver's items stay DEAD: there is no one to deliver them to
+        outbox.c.receiver_platform_id.is_not(None),
+    )
     if all_dead:
         query = query.where(outbox.c.status == Status.DEAD.value)
         if receiver_platform_id is not None:
@@ -506,6 +512,32 @@ async def retry_items(
     if rows:
         await signal_new_work(conn)
     return sorted(int(r[0]) for r in rows)
+
+
+async def count_open(conn: AsyncConnection, receiver_platform_id: int) -> int:
+    """How many deliveries to this platform are queued or in flight."""
+    query = select(func.count()).where(
+        outbox.c.receiver_platform_id == receiver_platform_id,
+        outbox.c.status.in_([s.value for s in OPEN]),
+    )
+    return int((await conn.execute(query)).scalar_one())
+
+
+async def dead_letter_open(
+    conn: AsyncConnection, receiver_platform_id: int, reason: str, now: datetime
+) -> int:
+    """Move every queued or in-flight delivery to this platform to DEAD with ``reason``; how
+    many. A worker holding one of them loses its claim, so its outcome is not recorded."""
+    result = await conn.execute(
+        update(outbox)
+        .where(
+            outbox.c.receiver_platform_id == receiver_platform_id,
+            outbox.c.status.in_([s.value for s in OPEN]),
+        )
+        .values(status=Status.DEAD.value, lease_until=None, claimed_by=None, last_error=reason)
+        .values(updated_at=now)
+    )
+    return int(result.rowcount)
 
 
 async def analyze(conn: AsyncConnection) -> None:

@@ -374,7 +374,8 @@ async def detach_parties(
 ) -> list[Party]:
     """Parties of the platform not in ``keep`` (role, cc, pid) stop being hosted by it.
 
-    They stay recorded (objects and agreements may name them) with no platform, OFFLINE.
+    They stay recorded (objects and agreements may name them) with no platform, OFFLINE; a
+    PLANNED party (declared by the operator, never registered) is forgotten instead.
     """
     wanted = set(keep)
     gone = [
@@ -383,6 +384,9 @@ async def detach_parties(
         if (p.role, p.country_code, p.party_id) not in wanted
     ]
     for party in gone:
+        if party.status is ConnectionStatus.PLANNED:
+            await conn.execute(delete(parties).where(parties.c.id == party.id))
+            continue
         await conn.execute(
             update(parties)
             .where(parties.c.id == party.id)

@@ -204,12 +204,8 @@ outbox = Table(
     Column("id", Key, primary_key=True, autoincrement=True),
     # PENDING, IN_FLIGHT, RETRY, DONE, DEAD (ocpihub.outbox.items.Status)
     Column("status", String(12), nullable=False),
-    Column(
-        "receiver_platform_id",
-        Integer,
-        ForeignKey("platforms.id", ondelete="CASCADE"),
-        nullable=False,
-    ),
+    # NULL once the operator removed the receiver platform: its items stay, DEAD, with the reason
+    Column("receiver_platform_id", Integer, ForeignKey("platforms.id", ondelete="SET NULL")),
     Column("to_country_code", String(2), nullable=False),
     Column("to_party_id", String(3), nullable=False),
     Column("from_country_code", String(2), nullable=False),

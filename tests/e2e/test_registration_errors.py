@@ -21,10 +21,13 @@ def role(r: tuple[str, str, str]) -> dict[str, str]:
 
 
 async def assert_unchanged(hub: Any, peer: Peer, created: dict[str, Any]) -> None:
-    """The platform is still NEW and its token A still opens the versions endpoint."""
+    """The platform is still NEW (its declared parties PLANNED) and its token A still opens the
+    versions endpoint."""
     status, shown = await hub.admin("GET", f"/platforms/{created['id']}")
     assert shown["status"] == "NEW"
-    assert shown["parties"] == []
+    declared = [(r["role"], r["country_code"], r["party_id"]) for r in shown["declared_roles"]]
+    assert [(p["role"], p["country_code"], p["party_id"]) for p in shown["parties"]] == declared
+    assert {p["status"] for p in shown["parties"]} <= {"PLANNED"}
     assert shown["endpoints"] == []
     status, _, _ = await peer.request("GET", hub.versions_url, token=created["token_a"])
     assert status == 200

@@ -15,6 +15,7 @@ CASES = [
     (errors.UnknownToken, 2004, 404),
     (errors.NotFound, 2000, 404),
     (errors.MethodNotAllowed, 2000, 405),
+    (errors.Conflict, 2000, 409),
     (errors.PayloadTooLarge, 2001, 413),
     (errors.UnsupportedMediaType, 2001, 415),
     (errors.Unauthorized, 2000, 401),

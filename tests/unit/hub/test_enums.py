@@ -114,6 +114,7 @@ def test_cli_enum_add_and_list(tmp_path: Any) -> None:
             check=False,
         )
 
+    assert cli("migrate").returncode == 0  # only serve and migrate create a database
     added = cli("enum", "add", "Facility", "ROOFTOP_BAR")
     assert added.returncode == 0, added.stderr
     assert "registered" in added.stdout

@@ -1,0 +1,90 @@
+"""A CLI that answers at once (issue 18.4): lazy imports, ``--version``, no accidental database.
+
+No timings here (they live in ``bench/cli_startup.py``): these tests pin the mechanism — what a
+command imports — and what an operator sees.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import ocpihub
+
+HEAVY = ("fastapi", "starlette", "aiohttp", "uvicorn", "alembic")
+
+
+def _run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("OCPIHUB_")}
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=cwd,
+        env={**base, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def _imported(stderr: str) -> set[str]:
+    """Top-level module names from ``python -X importtime`` output."""
+    names = set()
+    for line in stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            names.add(line.rsplit("|", 1)[1].strip().split(".")[0])
+    return names
+
+
+def test_cli_module_imports_nothing_heavy(tmp_path: Path) -> None:
+    """``import ocpihub.cli`` (all ``--help`` needs) loads no web, HTTP, database or model stack."""
+    probe = "import sys, ocpihub.cli; print(' '.join(sorted(sys.modules)))"
+    done = _run("-c", probe, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    loaded = {m.split(".")[0] for m in done.stdout.split()}
+    assert loaded.isdisjoint({*HEAVY, "sqlalchemy", "pydantic", "pydantic_settings"}), loaded
+
+
+def test_listing_commands_import_no_web_stack(tmp_path: Path) -> None:
+    """``platform list``, ``agreement list`` and ``outbox list`` on a current database load
+    neither the web stack, nor the HTTP client, nor Alembic."""
+    env = {"OCPIHUB_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"}
+    assert _run("-m", "ocpihub", "migrate", cwd=tmp_path, env=env).returncode == 0
+    for command in (["platform", "list"], ["agreement", "list"], ["outbox", "list"]):
+        done = _run("-X", "importtime", "-m", "ocpihub", *command, cwd=tmp_path, env=env)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() in ("no platforms", "no agreements", "no outbox items")
+        loaded = _imported(done.stderr)
+        assert loaded.isdisjoint(HEAVY), (command, loaded & set(HEAVY))
+
+
+def test_version(tmp_path: Path) -> None:
+    """``ocpihub --version`` prints the version and exits 0."""
+    done = _run("-m", "ocpihub", "--version", cwd=tmp_path)
+    assert (done.returncode, done.stdout.strip()) == (0, f"ocpihub {ocpihub.__version__}")
+
+
+@pytest.mark.parametrize(
+    "command", [["platform", "list"], ["agreement", "add", "NL-CPO", "DE-MSP"], ["outbox", "list"]]
+)
+def test_no_database_no_new_file(tmp_path: Path, command: list[str]) -> None:
+    """Run where no database is (the default relative URL), a command says where it looked,
+    exits 2 and creates nothing."""
+    done = _run("-m", "ocpihub", *command, cwd=tmp_path)
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert str(tmp_path / "ocpihub.db") in done.stderr
+    assert "ocpihub migrate" in done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_migrate_creates_the_database(tmp_path: Path) -> None:
+    """``migrate`` is the command that creates a new SQLite database (``serve`` too)."""
+    done = _run("-m", "ocpihub", "migrate", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "ocpihub.db").is_file()
+    listed = _run("-m", "ocpihub", "platform", "list", cwd=tmp_path)
+    assert (listed.returncode, listed.stdout.strip()) == (0, "no platforms")
