@@ -210,6 +210,21 @@ async def _get(
         raise UnableToUseClientApi(f"{what}: {exc.message}") from None
 
 
+async def _versions(
+    client: PartnerClient, url: str, attempts: list[PartnerAuth], correlation_id: str
+) -> dict[str, str]:
+    """The partner's versions list, trying the token forms in order while it answers 401."""
+    response: OutboundResponse | None = None
+    for auth in attempts:
+        response = await _get(
+            client, url, auth=auth, correlation_id=correlation_id, what=f"GET {url}"
+        )
+        if response.status != 401:
+            break
+    assert response is not None
+    return read_versions(_envelope_data(response, f"GET {url}"))
+
+
 async def discover(
     client: PartnerClient,
     versions_url: str,
@@ -235,19 +250,7 @@ async def discover(
         attempts = [PartnerAuth.for_version(token, encoding, version)]
     else:
         attempts = PartnerAuth.before_version(token, encoding)
-    response: OutboundResponse | None = None
-    for auth in attempts:
-        response = await _get(
-            client,
-            versions_url,
-            auth=auth,
-            correlation_id=correlation_id,
-            what=f"GET {versions_url}",
-        )
-        if response.status != 401:
-            break
-    assert response is not None
-    offered = read_versions(_envelope_data(response, f"GET {versions_url}"))
+    offered = await _versions(client, versions_url, attempts, correlation_id)
     if version is None:
         chosen = choose_version(offered)
     elif version not in offered:

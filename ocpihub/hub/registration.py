@@ -181,18 +181,10 @@ class Registrar:
         request that started the chain), or a new one.
         """
         with calling_platform(platform.id):
-            return await self._accept(
-                platform, version, body, update=update, correlation_id=correlation_id
-            )
+            return await self._accept(platform, version, body, update, correlation_id or new_id())
 
     async def _accept(
-        self,
-        platform: Platform,
-        version: str,
-        body: object,
-        *,
-        update: bool,
-        correlation_id: str | None,
+        self, platform: Platform, version: str, body: object, update: bool, chain: str
     ) -> dict[str, Any]:
         self.check_status(platform, update=update)
         creds = read_credentials(version, body, declared=platform.declared_roles)
@@ -203,7 +195,7 @@ class Registrar:
             token=creds.token,
             encoding=platform.token_encoding,
             allow_private=self.settings.allow_private_addresses,
-            correlation_id=correlation_id or new_id(),
+            correlation_id=chain,
             version=version,
             party_roles=[p.role for p in creds.parties],
         )

@@ -192,6 +192,18 @@ class PartnerClient:
             out_headers = complete(out_headers, new_request=True)
         return response
 
+    def _check_literal(self, url: str) -> None:
+        """4003 for a URL whose host is an address literal the policy refuses (names are
+        checked by the resolver when connecting; address literals never reach it)."""
+        if self.allow_private_addresses:
+            return
+        refused = refused_address(urlsplit(url).hostname or "")
+        if refused is not None:
+            raise ReceiverNotConnected(
+                f"not calling {url}: {refused}, which this hub does not call "
+                "(setting allow_private_addresses)"
+            )
+
     async def _send(
         self,
         method: str,
@@ -204,14 +216,7 @@ class PartnerClient:
     ) -> OutboundResponse:
         await self.start()
         assert self._session is not None
-        if not self.allow_private_addresses:
-            # names are checked by the resolver; address literals never reach it
-            refused = refused_address(urlsplit(url).hostname or "")
-            if refused is not None:
-                raise ReceiverNotConnected(
-                    f"not calling {url}: {refused}, which this hub does not call "
-                    "(setting allow_private_addresses)"
-                )
+        self._check_literal(url)
         started = time.perf_counter()
         error: str | None = None
         status: int | None = None

@@ -133,30 +133,18 @@ class Peer:
             self.modules = [m for m in self.modules if m[0] not in _NOT_IN_211]
         if self.send_base64 is None:
             self.send_base64 = self.version != "2.1.1"
+        credentials = "/ocpi/{version}/" + self.credentials_path
+        anything = ["GET", "POST", "PUT", "PATCH", "DELETE"]
         self.app = Starlette(
             routes=[
                 Route("/ocpi/versions", self._versions, methods=["GET"]),
                 Route("/ocpi/{version}", self._details, methods=["GET"]),
-                Route(
-                    "/ocpi/{version}/" + self.credentials_path,
-                    self._credentials,
-                    methods=["GET", "POST", "PUT", "DELETE"],
+                *(
+                    Route(p, self._credentials, methods=["GET", "POST", "PUT", "DELETE"])
+                    for p in (credentials, credentials + "/")
                 ),
-                Route(
-                    "/ocpi/{version}/" + self.credentials_path + "/",
-                    self._credentials,
-                    methods=["GET", "POST", "PUT", "DELETE"],
-                ),
-                Route(
-                    "/ocpi/{version}/{module}/{rest:path}",
-                    self._module,
-                    methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-                ),
-                Route(
-                    "/ocpi/{version}/{module}",
-                    self._module,
-                    methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-                ),
+                Route("/ocpi/{version}/{module}/{rest:path}", self._module, methods=anything),
+                Route("/ocpi/{version}/{module}", self._module, methods=anything),
             ]
         )
 
