@@ -94,13 +94,13 @@ async def test_partner_client_checks_every_call(start_peer: Any) -> None:
     try:
         for host in [name, "127.0.0.1", *SPELLINGS]:
             with pytest.raises(ReceiverNotConnected, match="allow_private_addresses"):
-                await strict.request("GET", at(peer, host), token=None, base64_token=False)
+                await strict.request("GET", at(peer, host), auth=None)
     finally:
         await strict.close()
     assert peer.received == []
     lenient = PartnerClient(timeout=5)
     try:
-        answer = await lenient.request("GET", at(peer, name), token=None, base64_token=False)
+        answer = await lenient.request("GET", at(peer, name), auth=None)
     finally:
         await lenient.close()
     assert answer.status == 401  # it reached the peer (which wants a token)
