@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ocpihub.store.schema import hub_meta
 
-__all__ = ["get_meta", "set_meta"]
+__all__ = ["delete_meta_where", "get_meta", "set_meta"]
 
 
 async def get_meta(conn: AsyncConnection, key: str) -> str | None:
@@ -22,3 +22,13 @@ async def set_meta(conn: AsyncConnection, key: str, value: str) -> None:
     result = await conn.execute(update(hub_meta).where(hub_meta.c.key == key).values(value=value))
     if not result.rowcount:
         await conn.execute(insert(hub_meta).values(key=key, value=value))
+
+
+async def delete_meta_where(conn: AsyncConnection, prefix: str, value_below: str) -> None:
+    """Delete the entries whose key starts with ``prefix`` and whose value sorts below
+    ``value_below`` (values written as fixed-width numbers, e.g. expiry times)."""
+    await conn.execute(
+        delete(hub_meta).where(
+            hub_meta.c.key.startswith(prefix, autoescape=True), hub_meta.c.value < value_below
+        )
+    )

@@ -82,6 +82,27 @@ async def test_sign_in_sets_a_safe_cookie_and_sign_out_ends_it(
     )
 
 
+async def test_a_signed_out_session_is_refused_even_when_its_cookie_was_copied(
+    console: httpx.AsyncClient,
+) -> None:
+    """Sign-out ends the session on the server: the same cookie, replayed, gets no page."""
+    await sign_in(console)
+    copied = console.cookies["ocpihub_console"]
+    page = await console.get("/admin")
+    assert page.status_code == 200
+    out = await console.post("/admin/signout", data={"csrf": csrf_of(page.text)})
+    assert (out.status_code, out.headers["location"]) == (303, "/admin/signin")
+    console.cookies.clear()
+    console.cookies.set("ocpihub_console", copied, path="/admin")
+    replayed = await console.get("/admin")
+    assert (replayed.status_code, replayed.headers["location"]) == (303, "/admin/signin")
+    r = await console.post("/admin/agreements", data={"csrf": csrf_of(page.text)})
+    assert (r.status_code, r.headers["location"]) == (303, "/admin/signin")
+    console.cookies.clear()
+    await sign_in(console)  # a new session works
+    assert (await console.get("/admin")).status_code == 200
+
+
 async def test_csrf_token_is_required(console: httpx.AsyncClient) -> None:
     """A signed-in form without the session's CSRF token is refused (403) and does nothing."""
     await sign_in(console)

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from ocpihub.admin.web.console import Form, client_address, console_of, read_form, runtime_of
-from ocpihub.admin.web.session import COOKIE, PRE_COOKIE, Session
+from ocpihub.admin.web.session import COOKIE, PRE_COOKIE, Session, sign_out
 from ocpihub.errors import OcpiError
 from ocpihub.hub.admin_token import check_admin_token
 
@@ -93,21 +93,25 @@ async def signin(request: Request) -> Response:
 
 @router.post("/admin/signout", include_in_schema=False)
 async def signout(request: Request) -> Response:
-    """End the session (the cookie is removed)."""
-
-    async def nothing(form: Form) -> str:
-        return "Signed out."
-
-    response = await act(request, nothing, "/admin/signin")
-    if response.status_code == 303:
-        response.delete_cookie(COOKIE, path="/admin")
+    """End the session: recorded as signed out for every process, and the cookie removed."""
+    console = console_of(request)
+    checked = await guard(request)
+    if isinstance(checked, Response):
+        if checked.status_code == 303:  # no valid session: nothing to end but the cookie
+            checked.delete_cookie(COOKIE, path="/admin")
+        return checked
+    session, _ = checked
+    await sign_out(runtime_of(request).db, session)
+    log.info("console_signed_out", address=client_address(request))
+    response = console.redirect("/admin/signin", "Signed out.")
+    response.delete_cookie(COOKIE, path="/admin")
     return response
 
 
 async def guard(request: Request) -> tuple[Session, Form] | Response:
     """A form from a signed-in operator with the session's CSRF token; else the refusal."""
     console = console_of(request)
-    session = console.session(request)
+    session = await console.session(request)
     if session is None:
         return console.redirect("/admin/signin", "Please sign in.", error=True)
     form = await read_form(request)

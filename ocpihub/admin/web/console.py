@@ -18,7 +18,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from ocpihub.admin.web.charts import exchange_chart
-from ocpihub.admin.web.session import COOKIE, ConsoleSessions, Session, SignInLimiter
+from ocpihub.admin.web.session import (
+    COOKIE,
+    ConsoleSessions,
+    Session,
+    SignInLimiter,
+    is_signed_out,
+)
 from ocpihub.runtime import Runtime
 
 __all__ = ["FLASH_COOKIE", "MAX_FORM_BYTES", "Console", "Form", "console_of", "read_form"]
@@ -78,9 +84,13 @@ class Console:
         self.templates.filters["rate"] = _rate
         self.templates.globals["chart"] = exchange_chart
 
-    def session(self, request: Request) -> Session | None:
-        """The signed-in operator's session, if the request carries a valid one."""
-        return self.sessions.read(request.cookies.get(COOKIE))
+    async def session(self, request: Request) -> Session | None:
+        """The signed-in operator's session, if the request carries a valid one that was not
+        signed out."""
+        session = self.sessions.read(request.cookies.get(COOKIE))
+        if session is None or await is_signed_out(runtime_of(request).db, session):
+            return None
+        return session
 
     def render(
         self,

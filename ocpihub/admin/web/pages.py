@@ -41,7 +41,7 @@ def _signin(request: Request) -> Response:
 async def overview(request: Request) -> Response:
     """Every partner with its health, problems first."""
     console = console_of(request)
-    session = console.session(request)
+    session = await console.session(request)
     if session is None:
         return _signin(request)
     found = await partner_health(runtime_of(request).db)
@@ -59,7 +59,7 @@ async def overview(request: Request) -> Response:
 async def platform(platform_id: int, request: Request) -> Response:
     """One platform: versions, endpoints, parties, settings, agreements, recent traffic."""
     console = console_of(request)
-    session = console.session(request)
+    session = await console.session(request)
     if session is None:
         return _signin(request)
     db = runtime_of(request).db
@@ -89,7 +89,7 @@ async def platform(platform_id: int, request: Request) -> Response:
 async def agreements(request: Request) -> Response:
     """Every agreement, and the form to make one."""
     console = console_of(request)
-    session = console.session(request)
+    session = await console.session(request)
     if session is None:
         return _signin(request)
     async with runtime_of(request).db.read() as conn:
@@ -110,7 +110,7 @@ async def agreements(request: Request) -> Response:
 async def deliveries(request: Request) -> Response:
     """The outbox, filtered by receiver, module, status and object."""
     console = console_of(request)
-    session = console.session(request)
+    session = await console.session(request)
     if session is None:
         return _signin(request)
     db = runtime_of(request).db
@@ -164,7 +164,7 @@ async def _traffic(request: Request, limit: int) -> tuple[dict[str, str], list[A
 async def traffic(request: Request) -> Response:
     """The traffic log with filters; a correlation id shows its hops in order."""
     console = console_of(request)
-    session = console.session(request)
+    session = await console.session(request)
     if session is None:
         return _signin(request)
     wanted, entries, error = await _traffic(request, TRAFFIC_ROWS)
@@ -189,7 +189,7 @@ async def traffic(request: Request) -> Response:
 async def traffic_csv(request: Request) -> Response:
     """The filtered traffic list as CSV (at most 10,000 entries)."""
     console = console_of(request)
-    if console.session(request) is None:
+    if await console.session(request) is None:
         return _signin(request)
     _, entries, error = await _traffic(request, CSV_ROWS)
     if error:
@@ -208,7 +208,7 @@ async def traffic_csv(request: Request) -> Response:
 async def traffic_entry(entry_id: int, request: Request) -> Response:
     """One exchange with its bodies (kept only when the traffic_log_bodies setting is on)."""
     console = console_of(request)
-    session = console.session(request)
+    session = await console.session(request)
     if session is None:
         return _signin(request)
     runtime = runtime_of(request)
@@ -228,7 +228,7 @@ async def traffic_entry(entry_id: int, request: Request) -> Response:
 async def enums(request: Request) -> Response:
     """Open enums: the spec's values and the operator's."""
     console = console_of(request)
-    session = console.session(request)
+    session = await console.session(request)
     if session is None:
         return _signin(request)
     return console.render(

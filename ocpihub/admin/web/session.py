@@ -8,6 +8,10 @@ scoped to ``/admin`` and Secure when the hub's public URL is https. Every form c
 session's CSRF token; the sign-in form, before there is a session, carries a token that must
 equal a short-lived cookie set with the form (double submit).
 
+Signing out ends the session on the server too: its id (a hash of its CSRF token) is recorded
+in the database until the session would have expired, and a cookie of a signed-out session is
+refused by every hub process, even if it was copied before the sign-out.
+
 Failed sign-ins are logged with the client's address and limited per address: after
 ``limit`` failures within :data:`FAILURE_WINDOW` seconds, further attempts are refused (429)
 until the oldest failure leaves the window.
@@ -26,7 +30,7 @@ from dataclasses import dataclass, field
 import orjson
 
 from ocpihub.store.db import Database
-from ocpihub.store.meta import get_meta, set_meta
+from ocpihub.store.meta import delete_meta_where, get_meta, set_meta
 
 __all__ = [
     "COOKIE",
@@ -36,12 +40,15 @@ __all__ = [
     "Session",
     "SignInLimiter",
     "console_secret",
+    "is_signed_out",
+    "sign_out",
 ]
 
 COOKIE = "ocpihub_console"
 PRE_COOKIE = "ocpihub_console_signin"
 FAILURE_WINDOW = 900.0
 _SECRET_KEY = "console_session_secret"
+_SIGNED_OUT = "console_out:"
 
 
 async def console_secret(db: Database) -> str:
@@ -110,6 +117,27 @@ class ConsoleSessions:
         except (ValueError, KeyError, TypeError, orjson.JSONDecodeError):
             return None
         return session if session.expires > (now or time.time()) else None
+
+
+def _signed_out_key(session: Session) -> str:
+    return _SIGNED_OUT + _b64(hashlib.sha256(session.csrf.encode()).digest())[:40]
+
+
+def _expiry(seconds: float) -> str:
+    return f"{int(seconds):012d}"  # fixed width: compares as text in both databases
+
+
+async def sign_out(db: Database, session: Session, now: float | None = None) -> None:
+    """End ``session`` for every process; forget sign-outs of sessions expired by now."""
+    async with db.write() as conn:
+        await delete_meta_where(conn, _SIGNED_OUT, _expiry(now or time.time()))
+        await set_meta(conn, _signed_out_key(session), _expiry(session.expires))
+
+
+async def is_signed_out(db: Database, session: Session) -> bool:
+    """Whether the operator signed this session out."""
+    async with db.read() as conn:
+        return await get_meta(conn, _signed_out_key(session)) is not None
 
 
 @dataclass
