@@ -48,12 +48,12 @@ OPEN: tuple[Status, ...] = (Status.PENDING, Status.RETRY, Status.IN_FLIGHT)
 
 
 def ordering_key(module: str, country_code: str, party_id: str, object_id: str) -> str:
-    """The queue of one object, e.g. ``locations:NL:ABC:LOC1``.
+    """The queue of one object, e.g. ``locations:NL:ABC:LOC1`` (ids upper-cased: CiStrings).
 
     Producers key EVSE and Connector updates by their Location, so that a Location PUT and the
     EVSE PATCHes after it reach each receiver in the order the hub accepted them.
     """
-    return f"{module}:{country_code.upper()}:{party_id.upper()}:{object_id}"
+    return f"{module}:{country_code.upper()}:{party_id.upper()}:{object_id.upper()}"
 
 
 @dataclass(frozen=True, slots=True)

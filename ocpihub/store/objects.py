@@ -72,7 +72,8 @@ class ObjectKey:
     def of(
         cls, module: str, country_code: str, party_id: str, object_id: str, kind: str = ""
     ) -> ObjectKey:
-        """A normalised key: cc/pid upper-cased (CiStrings); ids kept as sent."""
+        """A normalised key: cc/pid upper-cased (CiStrings); ids kept as sent (they are
+        compared case-insensitively; the stored row keeps the first spelling)."""
         return cls(module, country_code.upper(), party_id.upper(), object_id, kind)
 
 
@@ -103,11 +104,12 @@ class ListedJson:
 
 
 def _where(key: ObjectKey) -> ColumnElement[bool]:
+    # ids are CiStrings: compared upper-cased (the unique index ``uq_objects_identity``)
     return and_(
         objects.c.module == key.module,
         objects.c.country_code == key.country_code,
         objects.c.party_id == key.party_id,
-        objects.c.object_id == key.object_id,
+        func.upper(objects.c.object_id) == key.object_id.upper(),
         objects.c.kind == key.kind,
     )
 
@@ -140,7 +142,14 @@ async def get_object(
     return _stored(row) if row else None
 
 
-_IDENTITY = ["module", "country_code", "party_id", "object_id", "kind"]
+# the unique index ``uq_objects_identity``: ids are CiStrings, one object whatever the spelling
+_IDENTITY = [
+    objects.c.module,
+    objects.c.country_code,
+    objects.c.party_id,
+    func.upper(objects.c.object_id),
+    objects.c.kind,
+]
 
 
 async def put_object(
@@ -160,6 +169,8 @@ async def put_object(
     replaced whatever its ``last_updated``; a concurrent creation of the same object (the
     unique identity taken between our update and our insert) is then settled by the later
     ``last_updated`` all the same, since neither writer saw the other.
+    An object stored under another spelling of the same id (CiString) is replaced, and keeps
+    its first spelling and creation order.
     """
     now = datetime.now(UTC)
     values = {

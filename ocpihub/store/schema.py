@@ -189,6 +189,16 @@ objects = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     UniqueConstraint("module", "country_code", "party_id", "object_id", "kind"),
+    # identity: ids are CiStrings, unique case-insensitively; the first spelling is stored
+    Index(
+        "uq_objects_identity",
+        "module",
+        "country_code",
+        "party_id",
+        func.upper(column("object_id")),
+        "kind",
+        unique=True,
+    ),
     Index("ix_objects_module_key", "module", "key"),
     # GET all of one owner's objects: the page in key order straight from the index
     Index("ix_objects_module_owner_key", "module", "country_code", "party_id", "key"),

@@ -137,3 +137,35 @@ async def test_child_patch_with_fractions_moves_the_location(pair: tuple[Peer, P
     status, body, _ = await emsp.request("GET", sync)
     assert [d["id"] for d in body["data"]] == ["DT-1"], body
     assert body["data"][0]["last_updated"] == "2024-05-01T08:00:00.500Z"
+
+
+async def test_cistring_ids_compare_case_insensitively(pair: tuple[Peer, Peer]) -> None:
+    """A Location PUT as `cil1` is PATCHed as `CIL1/EVSE1` (its EVSE `evse1`), a later PUT of
+    `CIL1` replaces it (200, one Location), and a Tariff PUT as `T1` replaces `t1` (15.11)."""
+    cpo, emsp = pair
+    loc = location("cil1")
+    loc["evses"][0]["uid"] = "evse1"
+    assert await put_location(cpo, loc) == 201
+    base = f"{cpo.hub_url('locations', 'RECEIVER')}/{CPO[1]}/{CPO[2]}"
+    patch = {"status": "CHARGING", "last_updated": "2024-05-01T09:00:00Z"}
+    status, body, _ = await cpo.request("PATCH", f"{base}/CIL1/EVSE1", json=patch)
+    assert (status, body["status_code"]) == (200, 1000), body
+    again = location("CIL1", "2024-05-01T10:00:00Z")
+    assert await put_location(cpo, again) == 200
+    status, body, headers = await emsp.request("GET", emsp.hub_url("locations", "SENDER"))
+    assert headers["X-Total-Count"] == "1", body
+    assert body["data"][0]["last_updated"] == "2024-05-01T10:00:00Z"
+    status, body, _ = await emsp.request("GET", f"{emsp.hub_url('locations', 'SENDER')}/Cil1")
+    assert body["status_code"] == 1000 and body["data"]["last_updated"] == "2024-05-01T10:00:00Z"
+
+    tariff = load_example("2.3.0", "tariff_1_simple_2hour.json")
+    tariff.update(country_code=CPO[1], party_id=CPO[2], id="t1")
+    turl = f"{cpo.hub_url('tariffs', 'RECEIVER')}/{CPO[1]}/{CPO[2]}"
+    assert (await cpo.request("PUT", f"{turl}/t1", json=tariff))[0] == 201
+    tariff.update(id="T1", last_updated="2024-06-01T00:00:00Z")
+    status, body, _ = await cpo.request("PUT", f"{turl}/T1", json=tariff)
+    assert (status, body["status_code"]) == (200, 1000), body
+    status, body, headers = await emsp.request("GET", emsp.hub_url("tariffs", "SENDER"))
+    assert headers["X-Total-Count"] == "1", body
+    got = await received(emsp, lambda r: sum(x.method == "PATCH" for x in r) >= 1)
+    assert any(r.method == "PATCH" and r.body["status"] == "CHARGING" for r in got)

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 import warnings
 from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Column, Index, text
+from sqlalchemy import Column, Index, insert, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.schema import CreateIndex
 
 from ocpihub.store.db import Database
 from ocpihub.store.migrate import migrate
-from ocpihub.store.schema import metadata
+from ocpihub.store.schema import metadata, objects
 
 
 def _expression_indexes() -> list[Index]:
@@ -74,3 +75,45 @@ async def test_expression_indexes_on_sqlite(tmp_path: Any) -> None:
     finally:
         await db.close()
     assert stored == wanted
+
+
+def _downgrade_to(connection: Connection, revision: str) -> None:
+    from alembic import command
+
+    from ocpihub.store.migrate import alembic_config
+
+    command.downgrade(alembic_config(connection), revision)
+
+
+async def test_objects_under_several_spellings_become_one(database_url: str) -> None:
+    """Migration 0006: objects stored under several spellings of one id (before ids compared
+    case-insensitively) become one, keeping the first spelling and the newest content."""
+    db = Database(database_url)
+    day = [datetime(2024, 1, d, tzinfo=UTC) for d in (1, 15, 31)]
+    rows = [("cil1", 1, day[0]), ("CIL1", 2, day[2]), ("Cil1", 3, day[1]), ("other", 9, day[0])]
+    try:
+        await migrate(db)
+        async with db.write() as conn:
+            await conn.run_sync(_downgrade_to, "0005")
+            for object_id, version, at in rows:
+                await conn.execute(
+                    insert(objects).values(
+                        module="locations",
+                        country_code="NL",
+                        party_id="CPO",
+                        object_id=object_id,
+                        kind="",
+                        last_updated=at,
+                        document={"v": version},
+                        source_version="2.3.0",
+                        created_at=at,
+                        updated_at=at,
+                    )
+                )
+        await migrate(db)
+        async with db.read() as conn:
+            query = select(objects.c.object_id, objects.c.document).order_by(objects.c.key)
+            got = [tuple(r) for r in (await conn.execute(query)).all()]
+    finally:
+        await db.close()
+    assert got == [("cil1", {"v": 2}), ("other", {"v": 9})]

@@ -238,3 +238,55 @@ async def test_list_filters_dates_and_owners(db: Database) -> None:
         assert total == 10
         assert await obj.list_page(conn, "locations", PageRequest(0, 100), owners=[]) == ([], 0)
         assert (await obj.list_page(conn, "tariffs", PageRequest(0, 100)))[1] == 0
+
+
+@pytest.mark.parametrize(
+    ("module", "kind"),
+    [
+        ("locations", ""),
+        ("tariffs", ""),
+        ("tokens", "RFID"),
+        ("sessions", ""),
+        ("cdrs", ""),
+        ("payments", "terminal"),
+        ("bookings", "booking"),
+    ],
+)
+async def test_ids_are_one_object_whatever_the_case(db: Database, module: str, kind: str) -> None:
+    """Every CiString id (15.11): any spelling finds, replaces and deletes the one object, which
+    keeps its first spelling; a raw insert of another spelling is refused by the database."""
+    at = datetime(2024, 1, 1, tzinfo=UTC)
+    first = obj.ObjectKey.of(module, "nl", "cpo", "abc-1", kind)
+    other = obj.ObjectKey.of(module, "NL", "CPO", "ABC-1", kind)
+    async with db.write() as conn:
+        assert await obj.put_object(
+            conn, first, document={"v": 1}, last_updated=at, source_version="2.3.0"
+        )
+        assert not await obj.put_object(
+            conn, other, document={"v": 2}, last_updated=at, source_version="2.3.0"
+        )
+    async with db.read() as conn:
+        found = await obj.get_object(conn, obj.ObjectKey.of(module, "NL", "CPO", "Abc-1", kind))
+        page, total = await obj.list_page(conn, module, PageRequest(0, 10))
+    assert found is not None
+    assert (found.key.object_id, found.document) == ("abc-1", {"v": 2})
+    assert total == 1 and page[0].key.object_id == "abc-1"
+    with pytest.raises(Exception, match="(?i)unique"):
+        async with db.write() as conn:
+            await conn.execute(
+                obj.objects.insert().values(
+                    module=module,
+                    country_code="NL",
+                    party_id="CPO",
+                    object_id="ABC-1",
+                    kind=kind,
+                    last_updated=at,
+                    document={},
+                    source_version="2.3.0",
+                    created_at=at,
+                    updated_at=at,
+                )
+            )
+    async with db.write() as conn:
+        assert await obj.delete_object(conn, other)
+        assert await obj.get_object(conn, first) is None
