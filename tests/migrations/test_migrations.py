@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 import warnings
+from datetime import UTC, datetime
 from typing import Any
 
 from alembic.autogenerate import compare_metadata
