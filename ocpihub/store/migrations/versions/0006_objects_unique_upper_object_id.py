@@ -36,7 +36,8 @@ def _merge_duplicates() -> None:
         .having(sa.func.count() > 1)
     ).all()
     columns = ", ".join(_CONTENT)
-    for module, cc, pid, kind, uid in groups:
+    for group in groups:
+        module, cc, pid, kind, uid = tuple(group)
         keys = bind.execute(
             sa.text(
                 "SELECT key FROM objects WHERE module = :m AND country_code = :c AND "
