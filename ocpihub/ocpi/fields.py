@@ -11,6 +11,12 @@ Field types:
 - ``Annotated[str, CiString(n)]`` / ``Annotated[str, String(n)]`` — length-limited strings
   (``CiString`` printable ASCII).
 - :data:`Url` — string(255).
+- :data:`Number`, :data:`Integer`, :data:`Boolean` — strict: partner data is never coerced
+  (``"1.5"``, ``true`` in a number field, ``1.0`` in an integer field, ``1`` or ``"true"`` in a
+  boolean field are refused with a 2001 naming the field). A whole number is a valid
+  ``Number``.
+- :data:`CurrencyCode` (ISO 4217: three upper-case letters), :data:`CountryAlpha3` (ISO 3166-1
+  alpha-3: three upper-case letters), :data:`LanguageCode` (ISO 639-1: two letters).
 - ``Annotated[str, OpenEnum(name, values)]`` — a 2.3.0 open enum: the spec's values always
   pass; any other value passes only when the :class:`EnumRegistry` handed in the validation
   context accepts it.
@@ -29,6 +35,8 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     GetCoreSchemaHandler,
+    Strict,
+    StringConstraints,
     ValidationError,
     create_model,
 )
@@ -39,9 +47,15 @@ from ocpihub.errors import InvalidParameters
 
 __all__ = [
     "OPEN_ENUM_VALUES",
+    "Boolean",
     "CiString",
+    "CountryAlpha3",
+    "CurrencyCode",
     "DateTime",
     "EnumRegistry",
+    "Integer",
+    "LanguageCode",
+    "Number",
     "OcpiModel",
     "OpenEnum",
     "String",
@@ -199,6 +213,22 @@ class String:
 
 
 Url = Annotated[str, String(255)]
+
+# --- strict scalars (no coercion of partner data) -------------------------------------------
+
+Number = Annotated[float, Strict()]
+"""An OCPI ``number``: a JSON number (integer or decimal), never a string or a boolean."""
+Integer = Annotated[int, Strict()]
+"""An OCPI ``int``: a JSON integer, never ``1.0``, a string or a boolean."""
+Boolean = Annotated[bool, Strict()]
+"""An OCPI ``boolean``: ``true`` or ``false``, never ``1`` or ``"true"``."""
+
+CurrencyCode = Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Z]{3}$")]
+"""ISO 4217 currency code, string(3): three upper-case letters (``EUR``; never ``eur``)."""
+CountryAlpha3 = Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Z]{3}$")]
+"""ISO 3166-1 alpha-3 country code, string(3): three upper-case letters (``NLD``)."""
+LanguageCode = Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Za-z]{2}$")]
+"""ISO 639-1 language code, string(2): two letters (``en``)."""
 
 
 # --- open enums -----------------------------------------------------------------------------

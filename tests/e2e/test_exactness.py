@@ -169,3 +169,43 @@ async def test_cistring_ids_compare_case_insensitively(pair: tuple[Peer, Peer]) 
     assert headers["X-Total-Count"] == "1", body
     got = await received(emsp, lambda r: sum(x.method == "PATCH" for x in r) >= 1)
     assert any(r.method == "PATCH" and r.body["status"] == "CHARGING" for r in got)
+
+
+async def test_partner_data_is_never_coerced(pair: tuple[Peer, Peer], hub: RunningHub) -> None:
+    """Booleans and numeric strings in number fields, a lower-case or empty currency and an
+    empty country are refused with 400/2001 naming the field; nothing is stored or delivered
+    (15.15)."""
+    cpo, emsp = pair
+    cdr = load_example("2.3.0", "cdr_example.json")
+    cdr.update(country_code=CPO[1], party_id=CPO[2], id="STRICT-1", total_time=True)
+    cdr["cdr_token"].update(country_code=EMSP[1], party_id=EMSP[2])
+    cdr["tariffs"][0]["tax_included"] = "NO"
+    status, body, _ = await cpo.request("POST", cpo.hub_url("cdrs", "RECEIVER"), json=cdr)
+    assert (status, body["status_code"]) == (400, 2001), body
+    assert "total_time" in body["status_message"] and "True" in body["status_message"]
+
+    tariff = load_example("2.3.0", "tariff_1_simple_2hour.json")
+    tariff.update(country_code=CPO[1], party_id=CPO[2])
+    turl = f"{cpo.hub_url('tariffs', 'RECEIVER')}/{CPO[1]}/{CPO[2]}/{tariff['id']}"
+    for currency in ("eur", ""):
+        status, body, _ = await cpo.request("PUT", turl, json={**tariff, "currency": currency})
+        assert (status, body["status_code"]) == (400, 2001), body
+        assert body["status_message"].startswith("currency:"), body
+    element = tariff["elements"][0]
+    bad = {**element, "price_components": [{**element["price_components"][0], "price": "2.0"}]}
+    status, body, _ = await cpo.request("PUT", turl, json={**tariff, "elements": [bad]})
+    assert (status, body["status_code"]) == (400, 2001), body
+    assert "elements[0].price_components[0].price" in body["status_message"], body
+
+    loc = location("STRICT-L")
+    loc["country"] = ""
+    url = f"{cpo.hub_url('locations', 'RECEIVER')}/{CPO[1]}/{CPO[2]}/STRICT-L"
+    status, body, _ = await cpo.request("PUT", url, json=loc)
+    assert (status, body["status_code"]) == (400, 2001), body
+    assert body["status_message"].startswith("country:"), body
+
+    for module in ("locations", "tariffs", "cdrs"):
+        status, body, _ = await emsp.request("GET", emsp.hub_url(module, "SENDER"))
+        assert body["data"] == [], (module, body)
+    await asyncio.sleep(0.3)
+    assert [r for r in emsp.received if r.module in ("locations", "tariffs", "cdrs")] == []

@@ -184,3 +184,23 @@ async def test_211_patch_and_refusals(roaming: dict[str, Any]) -> None:
             assert (second.body["country_code"], second.body["party_id"]) == ("NL", "OLD")
     status, body, _ = await old.request("GET", url)
     assert body["data"]["currency"] == "CHF"
+
+
+async def test_net_prices_have_at_most_four_decimals(roaming: dict[str, Any]) -> None:
+    """A 2.3.0 gross price 0.30 at 21 % VAT reaches 2.2.1 and 2.1.1 eMSPs as the net 0.2479
+    (half-even to 4 decimals), never 0.24793388429752067 (15.14)."""
+    cpo: Peer = roaming["cpo"]
+    tariff = gross_tariff()
+    tariff["id"] = "GROSS21"
+    component = tariff["elements"][0]["price_components"][0]
+    component.update(price=0.30, vat=21.0)
+    url = f"{cpo.hub_url('tariffs', 'RECEIVER')}/NL/ALF/GROSS21"
+    status, body, _ = await cpo.request("PUT", url, json=tariff)
+    assert (status, body["status_code"]) == (201, 1000), body
+    for version in ("2.2.1", "2.1.1"):
+        peer = roaming["emsps"][version]
+        await wait_for(peer, lambda r: any(x.path.endswith("/GROSS21") for x in r))
+        put = next(r for r in peer.of("tariffs") if r.path.endswith("/GROSS21"))
+        assert put.body["elements"][0]["price_components"][0]["price"] == 0.2479, version
+        status, body, _ = await peer.request("GET", f"{peer.hub_url('tariffs', 'SENDER')}/GROSS21")
+        assert body["data"]["elements"][0]["price_components"][0]["price"] == 0.2479, version

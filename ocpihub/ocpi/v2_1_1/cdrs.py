@@ -12,7 +12,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from ocpihub.ocpi.fields import CiString, DateTime, OcpiModel, String
+from ocpihub.ocpi.fields import CiString, CurrencyCode, DateTime, Number, OcpiModel, String
 from ocpihub.ocpi.v2_1_1.enums import AuthMethod, CdrDimensionType
 from ocpihub.ocpi.v2_1_1.locations import Location
 from ocpihub.ocpi.v2_1_1.tariffs import Tariff
@@ -24,7 +24,7 @@ class CdrDimension(OcpiModel):
     """A measured volume of one dimension in a charging period."""
 
     type: CdrDimensionType
-    volume: float
+    volume: Number
 
 
 class ChargingPeriod(OcpiModel):
@@ -44,12 +44,12 @@ class CDR(OcpiModel):
     auth_method: AuthMethod
     location: Location
     meter_id: Annotated[str, String(255)] | None = None
-    currency: Annotated[str, String(3)]
+    currency: CurrencyCode
     tariffs: list[Tariff] | None = None
     charging_periods: Annotated[list[ChargingPeriod], Field(min_length=1)]
-    total_cost: float
-    total_energy: float
-    total_time: float
-    total_parking_time: float | None = None
+    total_cost: Number
+    total_energy: Number
+    total_time: Number
+    total_parking_time: Number | None = None
     remark: Annotated[str, String(255)] | None = None
     last_updated: DateTime

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from ocpihub.ocpi.fields import DateTime, OcpiModel, String, Url
+from ocpihub.ocpi.fields import DateTime, Integer, OcpiModel, String, Url
 from ocpihub.ocpi.v2_1_1.enums import CommandResponseType, CommandType
 from ocpihub.ocpi.v2_1_1.tokens import Token
 
@@ -36,7 +36,7 @@ class ReserveNow(OcpiModel):
     response_url: Url
     token: Token
     expiry_date: DateTime
-    reservation_id: int
+    reservation_id: Integer
     location_id: Annotated[str, String(39)]
     evse_uid: Annotated[str, String(39)] | None = None
 

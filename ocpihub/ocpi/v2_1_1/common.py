@@ -14,7 +14,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from ocpihub.ocpi.fields import OcpiModel, String, Url
+from ocpihub.ocpi.fields import Boolean, Integer, LanguageCode, Number, OcpiModel, String, Url
 from ocpihub.ocpi.v2_1_1.enums import (
     EnergySourceCategory,
     EnvironmentalImpactCategory,
@@ -34,7 +34,7 @@ __all__ = [
 class DisplayText(OcpiModel):
     """A text for end users in one language."""
 
-    language: Annotated[str, String(2)]
+    language: LanguageCode
     text: Annotated[str, String(512)]
 
 
@@ -45,8 +45,8 @@ class Image(OcpiModel):
     thumbnail: Url | None = None
     category: ImageCategory
     type: Annotated[str, String(4)]
-    width: Annotated[int, Field(ge=0, le=99999)] | None = None
-    height: Annotated[int, Field(ge=0, le=99999)] | None = None
+    width: Annotated[Integer, Field(ge=0, le=99999)] | None = None
+    height: Annotated[Integer, Field(ge=0, le=99999)] | None = None
 
 
 class BusinessDetails(OcpiModel):
@@ -61,20 +61,20 @@ class EnergySource(OcpiModel):
     """One energy source and its share of the mix, in percent."""
 
     source: EnergySourceCategory
-    percentage: float
+    percentage: Number
 
 
 class EnvironmentalImpact(OcpiModel):
     """One environmental impact in g/kWh (the field is ``source`` in 2.1.1, ``category`` later)."""
 
     source: EnvironmentalImpactCategory
-    amount: float
+    amount: Number
 
 
 class EnergyMix(OcpiModel):
     """The energy supplied at a location or with a tariff."""
 
-    is_green_energy: bool
+    is_green_energy: Boolean
     energy_sources: list[EnergySource] | None = None
     environ_impact: list[EnvironmentalImpact] | None = None
     supplier_name: Annotated[str, String(64)] | None = None

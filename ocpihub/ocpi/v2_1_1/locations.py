@@ -23,7 +23,16 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from ocpihub.ocpi.fields import DateTime, OcpiModel, String, Url, partial_model
+from ocpihub.ocpi.fields import (
+    Boolean,
+    CountryAlpha3,
+    DateTime,
+    Integer,
+    OcpiModel,
+    String,
+    Url,
+    partial_model,
+)
 from ocpihub.ocpi.v2_1_1.common import (
     BusinessDetails,
     DisplayText,
@@ -82,7 +91,7 @@ class AdditionalGeoLocation(OcpiModel):
 class RegularHours(OcpiModel):
     """One weekly opening period: weekday 1 (Monday) to 7 (Sunday), ``HH:MM`` times."""
 
-    weekday: Annotated[int, Field(ge=1, le=7)]
+    weekday: Annotated[Integer, Field(ge=1, le=7)]
     period_begin: Annotated[str, String(5)]
     period_end: Annotated[str, String(5)]
 
@@ -103,7 +112,7 @@ class Hours(OcpiModel):
     """
 
     regular_hours: list[RegularHours] | None = None
-    twentyfourseven: bool | None = None
+    twentyfourseven: Boolean | None = None
     exceptional_openings: list[ExceptionalPeriod] | None = None
     exceptional_closings: list[ExceptionalPeriod] | None = None
 
@@ -129,8 +138,8 @@ class Connector(OcpiModel):
     standard: ConnectorType
     format: ConnectorFormat
     power_type: PowerType
-    voltage: int
-    amperage: int
+    voltage: Integer
+    amperage: Integer
     tariff_id: Annotated[str, String(36)] | None = None
     terms_and_conditions: Url | None = None
     last_updated: DateTime
@@ -163,7 +172,7 @@ class Location(OcpiModel):
     address: Annotated[str, String(45)]
     city: Annotated[str, String(45)]
     postal_code: Annotated[str, String(10)]
-    country: Annotated[str, String(3)]
+    country: CountryAlpha3
     coordinates: GeoLocation
     related_locations: list[AdditionalGeoLocation] | None = None
     evses: list[EVSE] | None = None
@@ -174,7 +183,7 @@ class Location(OcpiModel):
     facilities: list[Facility] | None = None
     time_zone: Annotated[str, String(255)] | None = None
     opening_times: Hours | None = None
-    charging_when_closed: bool | None = None
+    charging_when_closed: Boolean | None = None
     images: list[Image] | None = None
     energy_mix: EnergyMix | None = None
     last_updated: DateTime

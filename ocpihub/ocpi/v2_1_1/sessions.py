@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from ocpihub.ocpi.fields import DateTime, OcpiModel, String, partial_model
+from ocpihub.ocpi.fields import CurrencyCode, DateTime, Number, OcpiModel, String, partial_model
 from ocpihub.ocpi.v2_1_1.cdrs import ChargingPeriod
 from ocpihub.ocpi.v2_1_1.enums import AuthMethod, SessionStatus
 from ocpihub.ocpi.v2_1_1.locations import Location
@@ -24,14 +24,14 @@ class Session(OcpiModel):
     id: Annotated[str, String(36)]
     start_datetime: DateTime
     end_datetime: DateTime | None = None
-    kwh: float
+    kwh: Number
     auth_id: Annotated[str, String(36)]
     auth_method: AuthMethod
     location: Location
     meter_id: Annotated[str, String(255)] | None = None
-    currency: Annotated[str, String(3)]
+    currency: CurrencyCode
     charging_periods: list[ChargingPeriod] | None = None
-    total_cost: float | None = None
+    total_cost: Number | None = None
     status: SessionStatus
     last_updated: DateTime
 

@@ -11,7 +11,16 @@ from typing import Annotated
 
 from pydantic import Field
 
-from ocpihub.ocpi.fields import DateTime, OcpiModel, String, Url, partial_model
+from ocpihub.ocpi.fields import (
+    CurrencyCode,
+    DateTime,
+    Integer,
+    Number,
+    OcpiModel,
+    String,
+    Url,
+    partial_model,
+)
 from ocpihub.ocpi.v2_1_1.common import DisplayText, EnergyMix
 from ocpihub.ocpi.v2_1_1.enums import DayOfWeek, TariffDimensionType
 
@@ -28,8 +37,8 @@ class PriceComponent(OcpiModel):
     """Price per unit of one dimension (excl. VAT), billed in blocks of ``step_size``."""
 
     type: TariffDimensionType
-    price: float
-    step_size: int
+    price: Number
+    step_size: Integer
 
 
 class TariffRestrictions(OcpiModel):
@@ -39,12 +48,12 @@ class TariffRestrictions(OcpiModel):
     end_time: Annotated[str, String(5)] | None = None
     start_date: Annotated[str, String(10)] | None = None
     end_date: Annotated[str, String(10)] | None = None
-    min_kwh: float | None = None
-    max_kwh: float | None = None
-    min_power: float | None = None
-    max_power: float | None = None
-    min_duration: int | None = None
-    max_duration: int | None = None
+    min_kwh: Number | None = None
+    max_kwh: Number | None = None
+    min_power: Number | None = None
+    max_power: Number | None = None
+    min_duration: Integer | None = None
+    max_duration: Integer | None = None
     day_of_week: list[DayOfWeek] | None = None
 
 
@@ -59,7 +68,7 @@ class Tariff(OcpiModel):
     """A CPO's tariff: the first element whose restrictions match applies."""
 
     id: Annotated[str, String(36)]
-    currency: Annotated[str, String(3)]
+    currency: CurrencyCode
     tariff_alt_text: list[DisplayText] | None = None
     tariff_alt_url: Url | None = None
     elements: Annotated[list[TariffElement], Field(min_length=1)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from ocpihub.ocpi.fields import DateTime, OcpiModel, String, partial_model
+from ocpihub.ocpi.fields import Boolean, DateTime, LanguageCode, OcpiModel, String, partial_model
 from ocpihub.ocpi.v2_1_1.common import DisplayText
 from ocpihub.ocpi.v2_1_1.enums import Allowed, TokenType, WhitelistType
 
@@ -25,9 +25,9 @@ class Token(OcpiModel):
     auth_id: Annotated[str, String(36)]
     visual_number: Annotated[str, String(64)] | None = None
     issuer: Annotated[str, String(64)]
-    valid: bool
+    valid: Boolean
     whitelist: WhitelistType
-    language: Annotated[str, String(2)] | None = None
+    language: LanguageCode | None = None
     last_updated: DateTime
 
 

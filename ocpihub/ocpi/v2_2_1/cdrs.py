@@ -14,7 +14,17 @@ from typing import Annotated
 
 from pydantic import Field
 
-from ocpihub.ocpi.fields import CiString, DateTime, OcpiModel, String
+from ocpihub.ocpi.fields import (
+    Boolean,
+    CiString,
+    CountryAlpha3,
+    CurrencyCode,
+    DateTime,
+    Integer,
+    Number,
+    OcpiModel,
+    String,
+)
 
 from .common import CountryCode, Id36, PartyId, Price
 from .enums import (
@@ -57,7 +67,7 @@ class CdrDimension(OcpiModel):
     """One measured quantity of a charging period."""
 
     type: CdrDimensionType
-    volume: float
+    volume: Number
 
 
 class ChargingPeriod(OcpiModel):
@@ -77,7 +87,7 @@ class CdrLocation(OcpiModel):
     city: Annotated[str, String(45)]
     postal_code: Annotated[str, String(10)] | None = None
     state: Annotated[str, String(20)] | None = None
-    country: Annotated[str, String(3)]
+    country: CountryAlpha3
     coordinates: GeoLocation
     evse_uid: Id36
     evse_id: Annotated[str, CiString(48)]
@@ -99,7 +109,7 @@ class SignedData(OcpiModel):
     """Calibration-law signed meter data of a session."""
 
     encoding_method: Annotated[str, CiString(36)]
-    encoding_method_version: int | None = None
+    encoding_method_version: Integer | None = None
     public_key: Annotated[str, String(512)] | None = None
     signed_values: Annotated[list[SignedValue], Field(min_length=1)]
     url: Annotated[str, String(512)] | None = None
@@ -119,22 +129,22 @@ class CDR(OcpiModel):
     authorization_reference: Id36 | None = None
     cdr_location: CdrLocation
     meter_id: Annotated[str, String(255)] | None = None
-    currency: Annotated[str, String(3)]
+    currency: CurrencyCode
     tariffs: list[Tariff] | None = None
     charging_periods: Annotated[list[ChargingPeriod], Field(min_length=1)]
     signed_data: SignedData | None = None
     total_cost: Price
     total_fixed_cost: Price | None = None
-    total_energy: float
+    total_energy: Number
     total_energy_cost: Price | None = None
-    total_time: float
+    total_time: Number
     total_time_cost: Price | None = None
-    total_parking_time: float | None = None
+    total_parking_time: Number | None = None
     total_parking_cost: Price | None = None
     total_reservation_cost: Price | None = None
     remark: Annotated[str, String(255)] | None = None
     invoice_reference_id: Annotated[str, CiString(39)] | None = None
-    credit: bool | None = None
+    credit: Boolean | None = None
     credit_reference_id: Annotated[str, CiString(39)] | None = None
-    home_charging_compensation: bool | None = None
+    home_charging_compensation: Boolean | None = None
     last_updated: DateTime

@@ -10,7 +10,7 @@ active profile changes). Charging-profile PATCH is not defined.
 
 from __future__ import annotations
 
-from ocpihub.ocpi.fields import DateTime, OcpiModel, Url
+from ocpihub.ocpi.fields import DateTime, Integer, Number, OcpiModel, Url
 
 from .enums import ChargingProfileResponseType, ChargingProfileResultType, ChargingRateUnit
 
@@ -29,17 +29,17 @@ __all__ = [
 class ChargingProfilePeriod(OcpiModel):
     """One step of a profile: from ``start_period`` seconds on, at most ``limit`` W or A."""
 
-    start_period: int
-    limit: float
+    start_period: Integer
+    limit: Number
 
 
 class ChargingProfile(OcpiModel):
     """A schedule of charging limits."""
 
     start_date_time: DateTime | None = None
-    duration: int | None = None
+    duration: Integer | None = None
     charging_rate_unit: ChargingRateUnit
-    min_charging_rate: float | None = None
+    min_charging_rate: Number | None = None
     charging_profile_period: list[ChargingProfilePeriod] | None = None
 
 
@@ -61,7 +61,7 @@ class ChargingProfileResponse(OcpiModel):
     """The CPO's synchronous answer to a charging-profile request; ``timeout`` in seconds."""
 
     result: ChargingProfileResponseType
-    timeout: int
+    timeout: Integer
 
 
 class ActiveChargingProfileResult(OcpiModel):

@@ -8,7 +8,7 @@ to the request's ``response_url`` (which the hub rewrites, digest §7 item 13).
 
 from __future__ import annotations
 
-from ocpihub.ocpi.fields import DateTime, OcpiModel, Url
+from ocpihub.ocpi.fields import DateTime, Integer, OcpiModel, Url
 
 from .common import DisplayText, Id36
 from .enums import CommandResponseType, CommandResultType, CommandType
@@ -76,7 +76,7 @@ class CommandResponse(OcpiModel):
     """The CPO's synchronous answer: accepted or not, and how long the result may take (s)."""
 
     result: CommandResponseType
-    timeout: int
+    timeout: Integer
     message: list[DisplayText] | None = None
 
 

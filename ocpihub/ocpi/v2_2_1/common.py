@@ -14,7 +14,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from ocpihub.ocpi.fields import CiString, OcpiModel, String, Url
+from ocpihub.ocpi.fields import CiString, Integer, LanguageCode, Number, OcpiModel, String, Url
 
 from .enums import ImageCategory
 
@@ -41,15 +41,15 @@ Id36 = Annotated[str, CiString(36)]
 class DisplayText(OcpiModel):
     """A text in one language, shown to end users (no markup)."""
 
-    language: Annotated[str, String(2)]
+    language: LanguageCode
     text: Annotated[str, String(512)]
 
 
 class Price(OcpiModel):
     """An amount of money, excluding VAT and optionally including it (2.2.1 shape)."""
 
-    excl_vat: float
-    incl_vat: float | None = None
+    excl_vat: Number
+    incl_vat: Number | None = None
 
 
 class Image(OcpiModel):
@@ -60,8 +60,8 @@ class Image(OcpiModel):
     category: ImageCategory
     type: Annotated[str, CiString(4)]
     # int(5): at most five digits
-    width: Annotated[int, Field(ge=0, le=99999)] | None = None
-    height: Annotated[int, Field(ge=0, le=99999)] | None = None
+    width: Annotated[Integer, Field(ge=0, le=99999)] | None = None
+    height: Annotated[Integer, Field(ge=0, le=99999)] | None = None
 
 
 class BusinessDetails(OcpiModel):

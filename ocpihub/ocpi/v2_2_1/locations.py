@@ -15,7 +15,18 @@ from typing import Annotated
 
 from pydantic import Field
 
-from ocpihub.ocpi.fields import CiString, DateTime, OcpiModel, String, Url, partial_model
+from ocpihub.ocpi.fields import (
+    Boolean,
+    CiString,
+    CountryAlpha3,
+    DateTime,
+    Integer,
+    Number,
+    OcpiModel,
+    String,
+    Url,
+    partial_model,
+)
 
 from .common import BusinessDetails, CountryCode, DisplayText, Id36, Image, PartyId
 from .enums import (
@@ -82,7 +93,7 @@ class PublishTokenType(OcpiModel):
 class RegularHours(OcpiModel):
     """One weekly opening period: weekday 1 (Monday) to 7 (Sunday), HH:MM begin and end."""
 
-    weekday: Annotated[int, Field(ge=1, le=7)]
+    weekday: Annotated[Integer, Field(ge=1, le=7)]
     period_begin: Annotated[str, String(5)]
     period_end: Annotated[str, String(5)]
 
@@ -97,7 +108,7 @@ class ExceptionalPeriod(OcpiModel):
 class Hours(OcpiModel):
     """Opening times of a location."""
 
-    twentyfourseven: bool
+    twentyfourseven: Boolean
     regular_hours: list[RegularHours] | None = None
     exceptional_openings: list[ExceptionalPeriod] | None = None
     exceptional_closings: list[ExceptionalPeriod] | None = None
@@ -107,20 +118,20 @@ class EnergySource(OcpiModel):
     """Share of one energy source in an energy mix, in percent."""
 
     source: EnergySourceCategory
-    percentage: float
+    percentage: Number
 
 
 class EnvironmentalImpact(OcpiModel):
     """Amount of one environmental impact, in g/kWh."""
 
     category: EnvironmentalImpactCategory
-    amount: float
+    amount: Number
 
 
 class EnergyMix(OcpiModel):
     """Where the energy delivered at a location (or under a tariff) comes from."""
 
-    is_green_energy: bool
+    is_green_energy: Boolean
     energy_sources: list[EnergySource] | None = None
     environ_impact: list[EnvironmentalImpact] | None = None
     supplier_name: Annotated[str, String(64)] | None = None
@@ -142,9 +153,9 @@ class Connector(OcpiModel):
     standard: ConnectorType
     format: ConnectorFormat
     power_type: PowerType
-    max_voltage: int
-    max_amperage: int
-    max_electric_power: int | None = None
+    max_voltage: Integer
+    max_amperage: Integer
+    max_electric_power: Integer | None = None
     tariff_ids: list[Id36] | None = None
     terms_and_conditions: Url | None = None
     last_updated: DateTime
@@ -174,14 +185,14 @@ class Location(OcpiModel):
     country_code: CountryCode
     party_id: PartyId
     id: Id36
-    publish: bool
+    publish: Boolean
     publish_allowed_to: list[PublishTokenType] | None = None
     name: Annotated[str, String(255)] | None = None
     address: Annotated[str, String(45)]
     city: Annotated[str, String(45)]
     postal_code: Annotated[str, String(10)] | None = None
     state: Annotated[str, String(20)] | None = None
-    country: Annotated[str, String(3)]
+    country: CountryAlpha3
     coordinates: GeoLocation
     related_locations: list[AdditionalGeoLocation] | None = None
     parking_type: ParkingType | None = None
@@ -193,7 +204,7 @@ class Location(OcpiModel):
     facilities: list[Facility] | None = None
     time_zone: Annotated[str, String(255)]
     opening_times: Hours | None = None
-    charging_when_closed: bool | None = None
+    charging_when_closed: Boolean | None = None
     images: list[Image] | None = None
     energy_mix: EnergyMix | None = None
     last_updated: DateTime

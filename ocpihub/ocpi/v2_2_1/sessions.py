@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from ocpihub.ocpi.fields import DateTime, OcpiModel, String, partial_model
+from ocpihub.ocpi.fields import (
+    Boolean,
+    CurrencyCode,
+    DateTime,
+    Number,
+    OcpiModel,
+    String,
+    partial_model,
+)
 
 from .cdrs import CdrToken, ChargingPeriod
 from .common import CountryCode, Id36, PartyId, Price
@@ -27,7 +35,7 @@ class Session(OcpiModel):
     id: Id36
     start_date_time: DateTime
     end_date_time: DateTime | None = None
-    kwh: float
+    kwh: Number
     cdr_token: CdrToken
     auth_method: AuthMethod
     authorization_reference: Id36 | None = None
@@ -35,7 +43,7 @@ class Session(OcpiModel):
     evse_uid: Id36
     connector_id: Id36
     meter_id: Annotated[str, String(255)] | None = None
-    currency: Annotated[str, String(3)]
+    currency: CurrencyCode
     charging_periods: list[ChargingPeriod] | None = None
     total_cost: Price | None = None
     status: SessionStatus
@@ -51,5 +59,5 @@ class ChargingPreferences(OcpiModel):
 
     profile_type: ProfileType
     departure_time: DateTime | None = None
-    energy_need: float | None = None
-    discharge_allowed: bool | None = None
+    energy_need: Number | None = None
+    discharge_allowed: Boolean | None = None

@@ -11,7 +11,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from ocpihub.ocpi.fields import DateTime, OcpiModel, String, Url
+from ocpihub.ocpi.fields import CurrencyCode, DateTime, Integer, Number, OcpiModel, String, Url
 
 from .common import CountryCode, DisplayText, Id36, PartyId, Price
 from .enums import DayOfWeek, ReservationRestrictionType, TariffDimensionType, TariffType
@@ -24,9 +24,9 @@ class PriceComponent(OcpiModel):
     """Price of one dimension (energy, time, parking, flat fee), billed per ``step_size``."""
 
     type: TariffDimensionType
-    price: float
-    vat: float | None = None
-    step_size: int
+    price: Number
+    vat: Number | None = None
+    step_size: Integer
 
 
 class TariffRestrictions(OcpiModel):
@@ -36,14 +36,14 @@ class TariffRestrictions(OcpiModel):
     end_time: Annotated[str, String(5)] | None = None
     start_date: Annotated[str, String(10)] | None = None
     end_date: Annotated[str, String(10)] | None = None
-    min_kwh: float | None = None
-    max_kwh: float | None = None
-    min_current: float | None = None
-    max_current: float | None = None
-    min_power: float | None = None
-    max_power: float | None = None
-    min_duration: int | None = None
-    max_duration: int | None = None
+    min_kwh: Number | None = None
+    max_kwh: Number | None = None
+    min_current: Number | None = None
+    max_current: Number | None = None
+    min_power: Number | None = None
+    max_power: Number | None = None
+    min_duration: Integer | None = None
+    max_duration: Integer | None = None
     day_of_week: list[DayOfWeek] | None = None
     reservation: ReservationRestrictionType | None = None
 
@@ -61,7 +61,7 @@ class Tariff(OcpiModel):
     country_code: CountryCode
     party_id: PartyId
     id: Id36
-    currency: Annotated[str, String(3)]
+    currency: CurrencyCode
     type: TariffType | None = None
     tariff_alt_text: list[DisplayText] | None = None
     tariff_alt_url: Url | None = None

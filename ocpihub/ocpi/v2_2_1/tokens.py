@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from ocpihub.ocpi.fields import DateTime, OcpiModel, String, partial_model
+from ocpihub.ocpi.fields import Boolean, DateTime, LanguageCode, OcpiModel, String, partial_model
 
 from .common import CountryCode, DisplayText, Id36, PartyId
 from .enums import AllowedType, ProfileType, TokenType, WhitelistType
@@ -41,9 +41,9 @@ class Token(OcpiModel):
     visual_number: Annotated[str, String(64)] | None = None
     issuer: Annotated[str, String(64)]
     group_id: Id36 | None = None
-    valid: bool
+    valid: Boolean
     whitelist: WhitelistType
-    language: Annotated[str, String(2)] | None = None
+    language: LanguageCode | None = None
     default_profile_type: ProfileType | None = None
     energy_contract: EnergyContract | None = None
     last_updated: DateTime

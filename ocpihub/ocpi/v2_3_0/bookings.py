@@ -49,7 +49,16 @@ from typing import Annotated, Self
 
 from pydantic import AliasChoices, BeforeValidator, Field, model_validator
 
-from ocpihub.ocpi.fields import CiString, DateTime, OcpiModel, Url, partial_model
+from ocpihub.ocpi.fields import (
+    Boolean,
+    CiString,
+    DateTime,
+    Integer,
+    Number,
+    OcpiModel,
+    Url,
+    partial_model,
+)
 from ocpihub.ocpi.v2_3_0.common import CiString36, CountryCode, PartyId
 from ocpihub.ocpi.v2_3_0.enums import (
     CanceledReason,
@@ -111,9 +120,9 @@ class Timeslot(OcpiModel):
 
     start_from: DateTime
     end_before: DateTime
-    min_power: float | None = None
-    max_power: float | None = None
-    green_energy_support: bool | None = Field(
+    min_power: Number | None = None
+    max_power: Number | None = None
+    green_energy_support: Boolean | None = Field(
         default=None, validation_alias=AliasChoices("green_energy_support", "green_power_support")
     )
 
@@ -124,7 +133,7 @@ class Calendar(OcpiModel):
     id: CiString36
     begin_from: DateTime
     end_before: DateTime
-    step_size: int | None = None
+    step_size: Integer | None = None
     available_timeslots: Annotated[list[Timeslot], Field(min_length=1)]
     last_updated: DateTime
 
@@ -132,8 +141,8 @@ class Calendar(OcpiModel):
 class Bookable(OcpiModel):
     """Whether a reservation is required, and how many ad-hoc charging options remain."""
 
-    reservation_required: bool
-    ad_hoc: float | None = None
+    reservation_required: Boolean
+    ad_hoc: Number | None = None
 
 
 class BookableParkingOption(OcpiModel):
@@ -142,35 +151,35 @@ class BookableParkingOption(OcpiModel):
     evse_position: EVSEPosition | None = None
     vehicle_types: Annotated[list[VehicleTypeField], Field(min_length=1)]
     format: ConnectorFormat
-    max_vehicle_weight: float | None = None
-    max_vehicle_height: float | None = None
-    max_vehicle_length: float | None = None
-    max_vehicle_width: float | None = None
-    parking_space_length: float | None = None
-    parking_space_width: float | None = None
-    dangerous_goods_allowed: bool | None = None
-    drive_through: bool | None = None
-    restricted_to_type: bool
-    refrigeration_outlet: bool | None = None
+    max_vehicle_weight: Number | None = None
+    max_vehicle_height: Number | None = None
+    max_vehicle_length: Number | None = None
+    max_vehicle_width: Number | None = None
+    parking_space_length: Number | None = None
+    parking_space_width: Number | None = None
+    dangerous_goods_allowed: Boolean | None = None
+    drive_through: Boolean | None = None
+    restricted_to_type: Boolean
+    refrigeration_outlet: Boolean | None = None
 
 
 class BookingTerms(OcpiModel):
     """The conditions of booking: access, change/cancel deadlines, no-show and late-stop rules."""
 
-    RFID_auth_required: bool | None = None
-    token_groups_supported: bool | None = None
-    remote_auth_supported: bool | None = None
+    RFID_auth_required: Boolean | None = None
+    token_groups_supported: Boolean | None = None
+    remote_auth_supported: Boolean | None = None
     supported_access_methods: Annotated[list[LocationAccess], Field(min_length=1)]
-    change_until_minutes: float
-    cancel_until_minutes: float
-    change_not_allowed: bool | None = None
-    early_start_allowed: bool | None = None
-    early_start_time: float | None = None
-    noshow_timeout: float | None = None
-    noshow_fee: bool | None = None
-    late_stop_allowed: bool | None = None
-    late_stop_time: float | None = None
-    overlapping_bookings_allowed: bool | None = None
+    change_until_minutes: Number
+    cancel_until_minutes: Number
+    change_not_allowed: Boolean | None = None
+    early_start_allowed: Boolean | None = None
+    early_start_time: Number | None = None
+    noshow_timeout: Number | None = None
+    noshow_fee: Boolean | None = None
+    late_stop_allowed: Boolean | None = None
+    late_stop_time: Number | None = None
+    overlapping_bookings_allowed: Boolean | None = None
     booking_terms: Url | None = None
 
 
@@ -240,7 +249,7 @@ class BookingRequest(OcpiModel):
     tokens: list[BookingToken] | None = None
     period: Timeslot = Field(validation_alias=AliasChoices("period", "timeslot"))
     authorization_reference: CiString36
-    power_required: int | None = None
+    power_required: Integer | None = None
     canceled: Cancellation | None = None
 
 

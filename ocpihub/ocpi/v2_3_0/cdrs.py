@@ -11,7 +11,16 @@ from typing import Annotated
 
 from pydantic import Field
 
-from ocpihub.ocpi.fields import CiString, DateTime, OcpiModel, String
+from ocpihub.ocpi.fields import (
+    Boolean,
+    CiString,
+    CountryAlpha3,
+    DateTime,
+    Integer,
+    Number,
+    OcpiModel,
+    String,
+)
 from ocpihub.ocpi.v2_3_0.common import (
     CdrToken,
     ChargingPeriod,
@@ -38,7 +47,7 @@ class CdrLocation(OcpiModel):
     city: Annotated[str, String(45)]
     postal_code: Annotated[str, String(10)] | None = None
     state: Annotated[str, String(20)] | None = None
-    country: Annotated[str, String(3)]
+    country: CountryAlpha3
     coordinates: GeoLocation
     evse_uid: CiString36
     evse_id: Annotated[str, CiString(48)]
@@ -60,7 +69,7 @@ class SignedData(OcpiModel):
     """Calibration-law signed meter data of a CDR."""
 
     encoding_method: CiString36
-    encoding_method_version: int | None = None
+    encoding_method_version: Integer | None = None
     public_key: Annotated[str, String(512)] | None = None
     signed_values: Annotated[list[SignedValue], Field(min_length=1)]
     url: Annotated[str, String(512)] | None = None
@@ -87,16 +96,16 @@ class CDR(OcpiModel):
     signed_data: SignedData | None = None
     total_cost: Price
     total_fixed_cost: Price | None = None
-    total_energy: float
+    total_energy: Number
     total_energy_cost: Price | None = None
-    total_time: float
+    total_time: Number
     total_time_cost: Price | None = None
-    total_parking_time: float | None = None
+    total_parking_time: Number | None = None
     total_parking_cost: Price | None = None
     total_reservation_cost: Price | None = None
     remark: Annotated[str, String(255)] | None = None
     invoice_reference_id: CiString39 | None = None
-    credit: bool | None = None
+    credit: Boolean | None = None
     credit_reference_id: CiString39 | None = None
-    home_charging_compensation: bool | None = None
+    home_charging_compensation: Boolean | None = None
     last_updated: DateTime

@@ -8,7 +8,7 @@ POSTed to the ``response_url``. No object of this module is PATCHed.
 
 from __future__ import annotations
 
-from ocpihub.ocpi.fields import DateTime, OcpiModel, Url
+from ocpihub.ocpi.fields import DateTime, Integer, Number, OcpiModel, Url
 from ocpihub.ocpi.v2_3_0.enums import (
     ChargingProfileResponseType,
     ChargingProfileResultType,
@@ -30,17 +30,17 @@ __all__ = [
 class ChargingProfilePeriod(OcpiModel):
     """A power or current limit from ``start_period`` seconds after the profile start."""
 
-    start_period: int
-    limit: float
+    start_period: Integer
+    limit: Number
 
 
 class ChargingProfile(OcpiModel):
     """A schedule of charging limits for one session."""
 
     start_date_time: DateTime | None = None
-    duration: int | None = None
+    duration: Integer | None = None
     charging_rate_unit: ChargingRateUnit
-    min_charging_rate: float | None = None
+    min_charging_rate: Number | None = None
     charging_profile_period: list[ChargingProfilePeriod] | None = None
 
 
@@ -62,7 +62,7 @@ class ChargingProfileResponse(OcpiModel):
     """A CPO's immediate answer to a charging profile request."""
 
     result: ChargingProfileResponseType
-    timeout: int
+    timeout: Integer
 
 
 class ActiveChargingProfileResult(OcpiModel):

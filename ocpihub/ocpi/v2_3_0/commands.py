@@ -8,7 +8,7 @@ handler can pick the model from the URL segment (an unknown open-enum command ha
 
 from __future__ import annotations
 
-from ocpihub.ocpi.fields import DateTime, OcpiModel, Url
+from ocpihub.ocpi.fields import DateTime, Integer, OcpiModel, Url
 from ocpihub.ocpi.v2_3_0.common import CiString36, DisplayText
 from ocpihub.ocpi.v2_3_0.enums import CommandResponseType, CommandResultType, CommandType
 from ocpihub.ocpi.v2_3_0.tokens import Token
@@ -75,7 +75,7 @@ class CommandResponse(OcpiModel):
     """A CPO's immediate answer to a command request, with how long to wait for the result."""
 
     result: CommandResponseType
-    timeout: int
+    timeout: Integer
     message: list[DisplayText] | None = None
 
 

@@ -12,7 +12,18 @@ from typing import Annotated
 
 from pydantic import Field
 
-from ocpihub.ocpi.fields import CiString, DateTime, OcpiModel, String, Url
+from ocpihub.ocpi.fields import (
+    Boolean,
+    CiString,
+    CurrencyCode,
+    DateTime,
+    Integer,
+    LanguageCode,
+    Number,
+    OcpiModel,
+    String,
+    Url,
+)
 from ocpihub.ocpi.v2_3_0.enums import (
     CdrDimensionType,
     EnergySourceCategory,
@@ -53,14 +64,14 @@ CiString36 = Annotated[str, CiString(36)]
 """The usual OCPI object id / reference shape."""
 CiString39 = Annotated[str, CiString(39)]
 """CDR id shape (36 plus room for a credit-CDR suffix)."""
-Currency = Annotated[str, String(3)]
+Currency = CurrencyCode
 """ISO 4217 currency code."""
 
 
 class DisplayText(OcpiModel):
     """A text in one language (ISO 639-1 code)."""
 
-    language: Annotated[str, String(2)]
+    language: LanguageCode
     text: Annotated[str, String(512)]
 
 
@@ -69,22 +80,22 @@ class TaxAmount(OcpiModel):
 
     name: str
     account_number: str | None = None
-    percentage: float | None = None
-    amount: float
+    percentage: Number | None = None
+    amount: Number
 
 
 class Price(OcpiModel):
     """An amount before taxes plus the taxes on it (2.3.0 shape, digest §4.2)."""
 
-    before_taxes: float
+    before_taxes: Number
     taxes: list[TaxAmount] | None = None
 
 
 class PriceLimit(OcpiModel):
     """A minimum or maximum price of a Tariff."""
 
-    before_taxes: float
-    after_taxes: float | None = None
+    before_taxes: Number
+    after_taxes: Number | None = None
 
 
 class GeoLocation(OcpiModel):
@@ -109,8 +120,8 @@ class Image(OcpiModel):
     thumbnail: Url | None = None
     category: ImageCategoryField
     type: Annotated[str, CiString(4)]
-    width: Annotated[int, Field(ge=0, le=99999)] | None = None
-    height: Annotated[int, Field(ge=0, le=99999)] | None = None
+    width: Annotated[Integer, Field(ge=0, le=99999)] | None = None
+    height: Annotated[Integer, Field(ge=0, le=99999)] | None = None
 
 
 class BusinessDetails(OcpiModel):
@@ -125,20 +136,20 @@ class EnergySource(OcpiModel):
     """Share of one energy source in an EnergyMix."""
 
     source: EnergySourceCategory
-    percentage: float
+    percentage: Number
 
 
 class EnvironmentalImpact(OcpiModel):
     """Amount of one environmental impact of an EnergyMix, in g/kWh."""
 
     category: EnvironmentalImpactCategoryField
-    amount: float
+    amount: Number
 
 
 class EnergyMix(OcpiModel):
     """Where the energy of a Location or Tariff comes from."""
 
-    is_green_energy: bool
+    is_green_energy: Boolean
     energy_sources: list[EnergySource] | None = None
     environ_impact: list[EnvironmentalImpact] | None = None
     supplier_name: Annotated[str, String(64)] | None = None
@@ -159,7 +170,7 @@ class CdrDimension(OcpiModel):
     """One measured quantity of a charging period."""
 
     type: CdrDimensionType
-    volume: float
+    volume: Number
 
 
 class ChargingPeriod(OcpiModel):

@@ -15,7 +15,18 @@ from typing import Annotated
 
 from pydantic import Field
 
-from ocpihub.ocpi.fields import CiString, DateTime, OcpiModel, String, Url, partial_model
+from ocpihub.ocpi.fields import (
+    Boolean,
+    CiString,
+    CountryAlpha3,
+    DateTime,
+    Integer,
+    Number,
+    OcpiModel,
+    String,
+    Url,
+    partial_model,
+)
 from ocpihub.ocpi.v2_3_0.common import (
     AdditionalGeoLocation,
     BusinessDetails,
@@ -73,7 +84,7 @@ class PublishTokenType(OcpiModel):
 class RegularHours(OcpiModel):
     """Opening period on one weekday (1 = Monday ... 7 = Sunday), local time ``HH:MM``."""
 
-    weekday: Annotated[int, Field(ge=1, le=7)]
+    weekday: Annotated[Integer, Field(ge=1, le=7)]
     period_begin: Annotated[str, String(5)]
     period_end: Annotated[str, String(5)]
 
@@ -88,7 +99,7 @@ class ExceptionalPeriod(OcpiModel):
 class Hours(OcpiModel):
     """Opening times of a Location: 24/7 or weekday periods, plus dated exceptions."""
 
-    twentyfourseven: bool
+    twentyfourseven: Boolean
     regular_hours: list[RegularHours] | None = None
     exceptional_openings: list[ExceptionalPeriod] | None = None
     exceptional_closings: list[ExceptionalPeriod] | None = None
@@ -108,22 +119,22 @@ class Parking(OcpiModel):
     id: CiString36
     physical_reference: Annotated[str, String(12)] | None = None
     vehicle_types: Annotated[list[VehicleTypeField], Field(min_length=1)]
-    max_vehicle_weight: float | None = None
-    max_vehicle_height: float | None = None
-    max_vehicle_length: float | None = None
-    max_vehicle_width: float | None = None
-    parking_space_length: float | None = None
-    parking_space_width: float | None = None
-    dangerous_goods_allowed: bool | None = None
+    max_vehicle_weight: Number | None = None
+    max_vehicle_height: Number | None = None
+    max_vehicle_length: Number | None = None
+    max_vehicle_width: Number | None = None
+    parking_space_length: Number | None = None
+    parking_space_width: Number | None = None
+    dangerous_goods_allowed: Boolean | None = None
     direction: ParkingDirection | None = None
-    drive_through: bool | None = None
-    restricted_to_type: bool
-    reservation_required: bool
-    time_limit: float | None = None
-    roofed: bool | None = None
+    drive_through: Boolean | None = None
+    restricted_to_type: Boolean
+    reservation_required: Boolean
+    time_limit: Number | None = None
+    roofed: Boolean | None = None
     images: list[Image] | None = None
-    lighting: bool | None = None
-    refrigeration_outlet: bool | None = None
+    lighting: Boolean | None = None
+    refrigeration_outlet: Boolean | None = None
     standards: list[CiString36] | None = None
     # the table gives no length; 255 bounds it like every other unsized identifier here
     apds_reference: Annotated[str, CiString(255)] | None = None
@@ -143,9 +154,9 @@ class Connector(OcpiModel):
     standard: ConnectorTypeField
     format: ConnectorFormat
     power_type: PowerType
-    max_voltage: int
-    max_amperage: int
-    max_electric_power: int | None = None
+    max_voltage: Integer
+    max_amperage: Integer
+    max_electric_power: Integer | None = None
     tariff_ids: list[CiString36] | None = None
     terms_and_conditions: Url | None = None
     capabilities: list[ConnectorCapabilityField] | None = None
@@ -178,14 +189,14 @@ class Location(OcpiModel):
     country_code: CountryCode
     party_id: PartyId
     id: CiString36
-    publish: bool
+    publish: Boolean
     publish_allowed_to: list[PublishTokenType] | None = None
     name: Annotated[str, String(255)] | None = None
     address: Annotated[str, String(45)]
     city: Annotated[str, String(45)]
     postal_code: Annotated[str, String(10)] | None = None
     state: Annotated[str, String(20)] | None = None
-    country: Annotated[str, String(3)]
+    country: CountryAlpha3
     coordinates: GeoLocation
     related_locations: list[AdditionalGeoLocation] | None = None
     parking_type: ParkingTypeField | None = None
@@ -198,7 +209,7 @@ class Location(OcpiModel):
     facilities: list[FacilityField] | None = None
     time_zone: Annotated[str, String(255)]
     opening_times: Hours | None = None
-    charging_when_closed: bool | None = None
+    charging_when_closed: Boolean | None = None
     images: list[Image] | None = None
     energy_mix: EnergyMix | None = None
     help_phone: Annotated[str, CiString(25)] | None = None

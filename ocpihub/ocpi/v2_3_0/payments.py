@@ -41,7 +41,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
 from ocpihub.ocpi.fields import CiString, DateTime, OcpiModel, Url, partial_model
 from ocpihub.ocpi.v2_3_0.common import CiString36, CountryCode, GeoLocation, PartyId, Price
@@ -105,7 +105,9 @@ class Terminal(OcpiModel):
     city: Annotated[str, CiString(45)] | None = None
     postal_code: Annotated[str, CiString(10)] | None = None
     state: Annotated[str, CiString(20)] | None = None
-    country: Annotated[str, CiString(3)] | None = None
+    country: Annotated[str, CiString(3), StringConstraints(pattern=r"^[A-Za-z]{2,3}$")] | None = (
+        None
+    )
     coordinates: GeoLocation | None = None
     invoice_base_url: Url | None = None
     invoice_creator: InvoiceCreator | None = None
@@ -138,7 +140,7 @@ class FinancialAdviceConfirmation(OcpiModel):
     id: CiString36
     authorization_reference: CiString36
     total_costs: Annotated[Price, BeforeValidator(_price_from_2_2_1_shape)]
-    currency: Annotated[str, CiString(3)]
+    currency: Annotated[str, CiString(3), StringConstraints(pattern=r"^[A-Za-z]{3}$")]
     eft_data: Annotated[list[CiString1To255], Field(min_length=1)]
     capture_status_code: CaptureStatusCode
     capture_status_message: CiString1To255 | None = None

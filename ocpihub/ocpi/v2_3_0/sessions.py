@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from ocpihub.ocpi.fields import DateTime, OcpiModel, String, partial_model
+from ocpihub.ocpi.fields import Boolean, DateTime, Number, OcpiModel, String, partial_model
 from ocpihub.ocpi.v2_3_0.common import (
     CdrToken,
     ChargingPeriod,
@@ -34,7 +34,7 @@ class Session(OcpiModel):
     id: CiString36
     start_date_time: DateTime
     end_date_time: DateTime | None = None
-    kwh: float
+    kwh: Number
     cdr_token: CdrToken
     auth_method: AuthMethod
     authorization_reference: CiString36 | None = None
@@ -54,8 +54,8 @@ class ChargingPreferences(OcpiModel):
 
     profile_type: ProfileType
     departure_time: DateTime | None = None
-    energy_need: float | None = None
-    discharge_allowed: bool | None = None
+    energy_need: Number | None = None
+    discharge_allowed: Boolean | None = None
 
 
 SessionPatch = partial_model(Session, required=["last_updated"])

@@ -12,7 +12,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from ocpihub.ocpi.fields import DateTime, OcpiModel, String, Url
+from ocpihub.ocpi.fields import DateTime, Integer, Number, OcpiModel, String, Url
 from ocpihub.ocpi.v2_3_0.common import (
     CiString36,
     CountryCode,
@@ -37,9 +37,9 @@ class PriceComponent(OcpiModel):
     """Price of one dimension (energy, time, parking time, flat) per unit and step."""
 
     type: TariffDimensionType
-    price: float
-    vat: float | None = None
-    step_size: int
+    price: Number
+    vat: Number | None = None
+    step_size: Integer
 
 
 class TariffRestrictions(OcpiModel):
@@ -49,14 +49,14 @@ class TariffRestrictions(OcpiModel):
     end_time: Annotated[str, String(5)] | None = None
     start_date: Annotated[str, String(10)] | None = None
     end_date: Annotated[str, String(10)] | None = None
-    min_kwh: float | None = None
-    max_kwh: float | None = None
-    min_current: float | None = None
-    max_current: float | None = None
-    min_power: float | None = None
-    max_power: float | None = None
-    min_duration: int | None = None
-    max_duration: int | None = None
+    min_kwh: Number | None = None
+    max_kwh: Number | None = None
+    min_current: Number | None = None
+    max_current: Number | None = None
+    min_power: Number | None = None
+    max_power: Number | None = None
+    min_duration: Integer | None = None
+    max_duration: Integer | None = None
     day_of_week: list[DayOfWeek] | None = None
     reservation: ReservationRestrictionType | None = None
 
@@ -80,7 +80,7 @@ class Tariff(OcpiModel):
     tariff_alt_url: Url | None = None
     min_price: PriceLimit | None = None
     max_price: PriceLimit | None = None
-    preauthorize_amount: float | None = None
+    preauthorize_amount: Number | None = None
     elements: Annotated[list[TariffElement], Field(min_length=1)]
     tax_included: TaxIncluded
     start_date_time: DateTime | None = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from ocpihub.ocpi.fields import DateTime, OcpiModel, String, partial_model
+from ocpihub.ocpi.fields import Boolean, DateTime, LanguageCode, OcpiModel, String, partial_model
 from ocpihub.ocpi.v2_3_0.common import CiString36, CountryCode, DisplayText, PartyId
 from ocpihub.ocpi.v2_3_0.enums import AllowedType, ProfileType, TokenTypeField, WhitelistType
 
@@ -41,9 +41,9 @@ class Token(OcpiModel):
     visual_number: Annotated[str, String(64)] | None = None
     issuer: Annotated[str, String(64)]
     group_id: CiString36 | None = None
-    valid: bool
+    valid: Boolean
     whitelist: WhitelistType
-    language: Annotated[str, String(2)] | None = None
+    language: LanguageCode | None = None
     default_profile_type: ProfileType | None = None
     energy_contract: EnergyContract | None = None
     last_updated: DateTime

@@ -22,6 +22,7 @@ from typing import Any
 from ocpihub.ocpi.fields import format_datetime
 from ocpihub.translate.context import TranslationContext
 from ocpihub.translate.loss import LossReport
+from ocpihub.translate.money import net_of
 from ocpihub.translate.v2_1_1.common import (
     Doc,
     Inexpressible,
@@ -74,7 +75,7 @@ def _component_down(
         return out, False
     if vat is None:
         return out, True
-    net = round(float(out["price"]) / (1 + float(vat) / 100), 4)
+    net = net_of(out["price"], vat)  # half-even, 4 decimals (translate/money.py)
     report.add(
         join(path, "vat"), vat, f"2.1.1 prices exclude VAT: gross {out['price']} sent as net {net}"
     )

@@ -22,6 +22,7 @@ from typing import Any
 from ocpihub.ocpi.fields import format_datetime
 from ocpihub.translate.context import TranslationContext
 from ocpihub.translate.loss import LossReport
+from ocpihub.translate.money import total_of
 
 from . import enums
 
@@ -151,7 +152,7 @@ patch_up = up_with(last_updated_up)
 
 def _add(a: float, b: float) -> float:
     # decimal arithmetic on the shortest reprs: 0.1 + 0.2 gives 0.3, as a person would write it
-    return float(Decimal(repr(a)) + Decimal(repr(b)))
+    return total_of(a, b)
 
 
 def _sub(a: float, b: float) -> float:
@@ -198,7 +199,7 @@ def price_down(price: Any, path: str, state: DownState) -> Any:
         if taxes is None:
             out["incl_vat"] = None
         else:
-            total = before
+            total = before  # an exact decimal sum of the parts as sent (translate/money.py)
             for tax in taxes:
                 total = _add(total, tax["amount"])
             legacy = state.legacy.get(at(path, "incl_vat"))

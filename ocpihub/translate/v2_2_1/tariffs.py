@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from ocpihub.translate import Down, Up
+from ocpihub.translate.money import net_of
 
 from .common import (
     Doc,
@@ -129,7 +130,7 @@ def _to_net(elements: list[Doc], path: str, state: DownState) -> None:
                 why = "no vat given" if vat is None else f"vat {vat}% gives no net price"
                 state.lose(where, gross, f"gross price, {why}: sent unchanged")
                 continue
-            net = float(Decimal(repr(gross)) / factor)
+            net = net_of(gross, vat)  # rounded half-even to 4 decimals (translate/money.py)
             state.lose(where, gross, f"gross price converted to net with vat {vat}%")
             component["price"] = net
 

@@ -129,7 +129,7 @@ def ids() -> S[str]:
 
 def display_texts() -> S[Json]:
     """DisplayText."""
-    return obj({"language": string(2, min_size=2), "text": string(512)})
+    return obj({"language": st.sampled_from(["en", "nl", "de", "fr"]), "text": string(512)})
 
 
 def prices() -> S[Json]:
@@ -308,7 +308,7 @@ def locations() -> S[Json]:
             "publish": st.booleans(),
             "address": string(45),
             "city": string(45),
-            "country": string(3, min_size=3),
+            "country": st.sampled_from(["NLD", "DEU", "BEL", "FRA"]),
             "coordinates": geo_locations(),
             "time_zone": string(255),
             "last_updated": date_times(),
@@ -393,7 +393,7 @@ def tariffs() -> S[Json]:
             "country_code": country_codes(),
             "party_id": party_ids(),
             "id": ids(),
-            "currency": string(3, min_size=3),
+            "currency": st.sampled_from(["EUR", "USD", "CHF"]),
             "elements": some(element),
             "last_updated": date_times(),
         },
@@ -431,7 +431,7 @@ def tokens() -> S[Json]:
         {
             "visual_number": opt(string(64)),
             "group_id": opt(ids()),
-            "language": opt(string(2, min_size=2)),
+            "language": opt(st.sampled_from(["en", "nl", "de", "fr"])),
             "default_profile_type": opt(enum_values(enums.ProfileType)),
             "energy_contract": opt(contract),
         },
@@ -499,7 +499,7 @@ def sessions() -> S[Json]:
             "location_id": ids(),
             "evse_uid": ids(),
             "connector_id": ids(),
-            "currency": string(3, min_size=3),
+            "currency": st.sampled_from(["EUR", "USD", "CHF"]),
             "status": enum_values(enums.SessionStatus),
             "last_updated": date_times(),
         },
@@ -537,7 +537,7 @@ def cdr_locations() -> S[Json]:
             "id": ids(),
             "address": string(45),
             "city": string(45),
-            "country": string(3, min_size=3),
+            "country": st.sampled_from(["NLD", "DEU", "BEL", "FRA"]),
             "coordinates": geo_locations(),
             "evse_uid": ids(),
             "evse_id": ci_string(48),
@@ -575,7 +575,7 @@ def cdrs() -> S[Json]:
             "cdr_token": cdr_tokens(),
             "auth_method": enum_values(enums.AuthMethod),
             "cdr_location": cdr_locations(),
-            "currency": string(3, min_size=3),
+            "currency": st.sampled_from(["EUR", "USD", "CHF"]),
             "charging_periods": some(charging_periods()),
             "total_cost": prices(),
             "total_energy": numbers(),

@@ -21,7 +21,8 @@ def gent_zuid(last_updated: str) -> dict[str, Any]:
         "address": "F.Rooseveltlaan 3A",
         "city": "Gent",
         "postal_code": "9000",
-        "country": "BE",
+        # the spec's example writes "BE"; the field is ISO 3166 alpha-3, which the hub enforces
+        "country": "BEL",
         "coordinates": {"latitude": "3.72994", "longitude": "51.04759"},
         "evses": [
             {
