@@ -86,21 +86,27 @@ def join(prefix: str, part: str) -> str:
 class Legacy:
     """Collects legacy entries, at a path prefix (one shared dict per top-level object)."""
 
-    __slots__ = ("entries", "prefix", "synthesized")
+    __slots__ = ("entries", "filled", "prefix", "synthesized")
 
     def __init__(
         self,
         entries: dict[str, Any] | None = None,
         prefix: str = "",
         synthesized: set[str] | None = None,
+        filled: dict[str, str] | None = None,
     ) -> None:
         self.entries: dict[str, Any] = {} if entries is None else entries
         self.prefix = prefix
         self.synthesized: set[str] = set() if synthesized is None else synthesized
+        self.filled: dict[str, str] = {} if filled is None else filled
 
     def at(self, part: str) -> Legacy:
         """The same collection, below ``part``."""
-        return Legacy(self.entries, join(self.prefix, part), self.synthesized)
+        return Legacy(self.entries, join(self.prefix, part), self.synthesized, self.filled)
+
+    def fill(self, part: str, source: str) -> None:
+        """The hub filled ``part`` from ``source`` (kept as ``_ocpihub.filled``)."""
+        self.filled[join(self.prefix, part)] = source
 
     def synthesize(self, part: str) -> None:
         """The hub made up ``part`` from a best guess (flagged for the operator, digest §4.3)."""
@@ -127,6 +133,8 @@ def finish(doc: Doc, legacy: Legacy) -> Doc:
         private["legacy"] = {VERSION: legacy.entries}
     if legacy.synthesized:
         private["synthesized"] = sorted(legacy.synthesized)
+    if legacy.filled:
+        private["filled"] = dict(legacy.filled)
     if private:
         doc[PRIVATE] = private
     return doc

@@ -2,7 +2,9 @@
 
 Up (digest §4.3 Locations): owner ``country_code``/``party_id`` from the context; ``publish``
 = true (2.1.1 cannot hide a Location); ``type`` → ``parking_type`` (``OTHER``/``UNKNOWN`` have
-no twin and are kept as legacy); a missing ``time_zone`` comes from ``ctx.time_zone``; Hours
+no twin and are kept as legacy); a missing ``time_zone`` is derived from the coordinates
+(offline, ``translate/time_zones.py``), else is the platform's default (``ctx.time_zone``),
+its source kept as ``_ocpihub.filled``; Hours
 without ``twentyfourseven`` gets ``false``; EnvironmentalImpact ``source`` → ``category``;
 Connector ``voltage``/``amperage``/``tariff_id`` → ``max_voltage``/``max_amperage``/
 ``tariff_ids``. PATCH bodies translate only the fields present and get ``last_updated`` =
@@ -23,8 +25,9 @@ from __future__ import annotations
 from typing import Any
 
 from ocpihub.ocpi.fields import format_datetime
-from ocpihub.translate.context import TranslationContext
+from ocpihub.translate.context import MissingContext, TranslationContext
 from ocpihub.translate.loss import LossReport
+from ocpihub.translate.time_zones import zone_at
 from ocpihub.translate.v2_1_1.common import (
     Doc,
     Legacy,
@@ -98,6 +101,21 @@ def _hours_up(data: Doc, legacy: Legacy) -> Doc:
     return out
 
 
+def _time_zone(location: Doc, ctx: TranslationContext) -> tuple[str, str]:
+    """The time zone of a 2.1.1 Location that has none, and where it came from."""
+    coordinates = location.get("coordinates")
+    if isinstance(coordinates, dict):
+        zone = zone_at(coordinates.get("latitude"), coordinates.get("longitude"))
+        if zone is not None:
+            return zone, "coordinates"
+    if ctx.time_zone is not None:
+        return ctx.time_zone, "platform default_time_zone"
+    raise MissingContext(
+        "cannot translate: a 2.1.1 Location without time_zone whose coordinates lie in no "
+        "time zone needs its platform's default time zone, which the hub operator has not set"
+    )
+
+
 def location_up(data: Doc, ctx: TranslationContext, legacy: Legacy, *, full: bool) -> Doc:
     """2.1.1 Location (``full``) or LocationPatch → canonical."""
     out = clean(data)
@@ -117,8 +135,9 @@ def location_up(data: Doc, ctx: TranslationContext, legacy: Legacy, *, full: boo
     if out.get("time_zone") is None:
         out.pop("time_zone", None)
         if full:
-            out["time_zone"] = ctx.require("time_zone", "a 2.1.1 Location without time_zone")
+            out["time_zone"], source = _time_zone(out, ctx)
             legacy.absent("time_zone")
+            legacy.fill("time_zone", source)
     if isinstance(out.get("evses"), list):
         out["evses"] = [
             evse_up(item, legacy.at(f"evses[{i}]")) for i, item in enumerate(out["evses"])

@@ -106,16 +106,33 @@ def test_location_type_without_parking_type_is_kept_as_legacy(location_type: str
     assert doc["_ocpihub"]["legacy"]["2.1.1"]["type"] == location_type
 
 
-def test_missing_time_zone_comes_from_the_context_and_goes_again() -> None:
-    """Up: time_zone from ctx (required in 2.3.0); down: left out again as 2.1.1 had none."""
+def test_missing_time_zone_comes_from_the_coordinates_and_goes_again() -> None:
+    """Up: time_zone derived offline from the coordinates (before the platform default), its
+    source recorded; down: left out again as 2.1.1 had none (15.13)."""
+    lisbon = {"latitude": "38.716670", "longitude": "-9.133330"}
+    doc = UP["Location"](location_211(coordinates=lisbon), context(time_zone="Europe/Paris"))
+    assert doc["time_zone"] == "Europe/Lisbon"
+    assert doc["_ocpihub"]["filled"] == {"time_zone": "coordinates"}
+    back, _ = DOWN["Location"](doc, context())
+    assert "time_zone" not in back
     doc = round_trip("Location", location_211())
     assert doc["time_zone"] == "Europe/Amsterdam"
 
 
+def test_missing_time_zone_at_sea_comes_from_the_platform_default() -> None:
+    """Up: coordinates in no land time zone (the 2.1.1 example's swapped ones) fall back to
+    the platform's default time zone, recorded as such."""
+    swapped = {"latitude": "3.72994", "longitude": "51.04759"}
+    doc = UP["Location"](location_211(coordinates=swapped), context(time_zone="Europe/Brussels"))
+    assert doc["time_zone"] == "Europe/Brussels"
+    assert doc["_ocpihub"]["filled"] == {"time_zone": "platform default_time_zone"}
+
+
 def test_missing_time_zone_without_context_names_it() -> None:
-    """Up: no time_zone anywhere is a MissingContext naming time_zone."""
+    """Up: no time_zone from the coordinates nor a default is a MissingContext naming it."""
+    swapped = {"latitude": "3.72994", "longitude": "51.04759"}
     with pytest.raises(MissingContext, match="time_zone"):
-        UP["Location"](location_211(), context(time_zone=None))
+        UP["Location"](location_211(coordinates=swapped), context(time_zone=None))
 
 
 def test_missing_owner_names_country_code() -> None:
