@@ -86,7 +86,7 @@ def _downgrade_to(connection: Connection, revision: str) -> None:
 
 
 async def test_objects_under_several_spellings_become_one(database_url: str) -> None:
-    """Migration 0009: objects stored under several spellings of one id (before ids compared
+    """Migration 0010: objects stored under several spellings of one id (before ids compared
     case-insensitively) become one, keeping the first spelling and the newest content."""
     db = Database(database_url)
     day = [datetime(2024, 1, d, tzinfo=UTC) for d in (1, 15, 31)]
@@ -94,7 +94,7 @@ async def test_objects_under_several_spellings_become_one(database_url: str) -> 
     try:
         await migrate(db)
         async with db.write() as conn:
-            await conn.run_sync(_downgrade_to, "0008")
+            await conn.run_sync(_downgrade_to, "0009")
             for object_id, version, at in rows:
                 await conn.execute(
                     insert(objects).values(

@@ -5,8 +5,8 @@ compared ids exactly) become one: the first-created row keeps its spelling and k
 most recently updated row's content; the other rows are deleted. Then a unique index on
 ``upper(object_id)`` keeps it so.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-07 06:00:00.000000
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
