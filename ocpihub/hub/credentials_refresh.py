@@ -121,6 +121,29 @@ class CredentialsRefresher:
         if new:
             async with db.write() as conn:
                 await store.add_token(conn, platform.id, token, "C")
+        # calls to this partner wait while the PUT runs and then go with the token it answers
+        async with self.registrar.client.token_gate.exchange(platform.id) as replaced:
+            answer_token = await self._put(platform, url, token, own, new=new)
+            async with db.write() as conn:
+                if new:
+                    # the previous token stays valid beside the new one, so requests the
+                    # partner sent while this rotation crossed them still pass; anything
+                    # older is revoked
+                    await store.keep_newest_tokens(conn, platform.id, "C", keep=2)
+                await store.update_platform(
+                    conn, platform.id, outbound_token=answer_token, inbound_token=token
+                )
+            replaced(platform.outbound_token, answer_token)
+        log.info("credentials_refreshed", platform=platform.name, rotated=new)
+        return True
+
+    async def _put(
+        self, platform: Platform, url: str, token: str, own: list[tuple[str, str]], *, new: bool
+    ) -> str:
+        """PUT the credentials carrying ``token``; the token the partner answers with. 3001
+        when it does not take them (a ``new`` token is then forgotten)."""
+        assert platform.version is not None
+        db = self.registrar.db
         try:
             body = await self.registrar.credentials_for(platform.version, token, own)
             try:
@@ -135,7 +158,7 @@ class CredentialsRefresher:
                     f"status_code {response.ocpi_status}"
                 )
             try:
-                answer = read_credentials(platform.version, response.data)
+                return read_credentials(platform.version, response.data).token
             except OcpiError as exc:
                 raise UnableToUseClientApi(
                     f"the partner's credentials answer is not valid: {exc.message}"
@@ -145,16 +168,6 @@ class CredentialsRefresher:
                 async with db.write() as conn:
                     await store.remove_token(conn, token)
             raise
-        async with db.write() as conn:
-            if new:
-                # the previous token stays valid beside the new one, so requests the partner
-                # sent while this rotation crossed them still pass; anything older is revoked
-                await store.keep_newest_tokens(conn, platform.id, "C", keep=2)
-            await store.update_platform(
-                conn, platform.id, outbound_token=answer.token, inbound_token=token
-            )
-        log.info("credentials_refreshed", platform=platform.name, rotated=new)
-        return True
 
 
 async def update_credentials(

@@ -7,7 +7,9 @@ where the rules every call shares are carried out, once:
   form the chosen version, or the platform's setting, prescribes);
 - X-Request-ID and X-Correlation-ID on every request (:func:`~ocpihub.outbound.headers.complete`);
 - URLs as given (callers build them with :func:`~ocpihub.outbound.urls.join_url`), and 307/308
-  answers followed within the URL policy (:mod:`ocpihub.outbound.redirects`).
+  answers followed within the URL policy (:mod:`ocpihub.outbound.redirects`);
+- calls to a platform held back while the hub's token with it is being exchanged, and sent
+  with the new token afterwards (:mod:`ocpihub.outbound.token_gate`).
 
 Transport failures are translated here, at the boundary, into the hub's errors: a timeout
 becomes :class:`~ocpihub.errors.ForwardTimeout` (4002), anything that kept the request from
@@ -34,6 +36,7 @@ from ocpihub.errors import ForwardTimeout, ReceiverNotConnected
 from ocpihub.outbound.auth import PartnerAuth
 from ocpihub.outbound.headers import complete
 from ocpihub.outbound.redirects import FOLLOWED, MAX_REDIRECTS, RedirectRefused, redirect_target
+from ocpihub.outbound.token_gate import TokenGate
 from ocpihub.outbound.urls import PolicyResolver, refused_address
 
 __all__ = [
@@ -126,6 +129,7 @@ class PartnerClient:
         # against the same URL policy (outbound/redirects.py)
         self.allow_private_addresses = allow_private_addresses
         self._session: aiohttp.ClientSession | None = None
+        self.token_gate = TokenGate(drain_seconds=timeout)
 
     async def start(self) -> None:
         """Open the pooled session (idempotent)."""
@@ -164,6 +168,21 @@ class PartnerClient:
         Raises ForwardTimeout (4002) on timeout and ReceiverNotConnected (4003) when the
         partner could not be reached or the answer could not be read.
         """
+        platform_id = (extra or {}).get("platform_id", _CALLING.get())
+        async with self.token_gate.call(platform_id, auth) as current:
+            return await self._request(method, url, current, json, headers, params, timeout, extra)
+
+    async def _request(
+        self,
+        method: str,
+        url: str,
+        auth: PartnerAuth | None,
+        json: Any,
+        headers: Mapping[str, str] | None,
+        params: Mapping[str, str] | None,
+        timeout: float | None,  # noqa: ASYNC109 - a per-call HTTP timeout
+        extra: Mapping[str, Any] | None,
+    ) -> OutboundResponse:
         out_headers = complete(headers)
         if auth is not None:
             out_headers["Authorization"] = auth.header()
