@@ -3,7 +3,7 @@ token A, remove)."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
@@ -12,7 +12,13 @@ from starlette.responses import JSONResponse, Response
 from ocpihub.errors import NotFound
 from ocpihub.hub.credentials_refresh import CredentialsRefresher, update_credentials
 from ocpihub.hub.overview import partner_health
-from ocpihub.hub.platforms import add_platform, declared_role, platform_json, set_limits
+from ocpihub.hub.platforms import (
+    add_platform,
+    declared_role,
+    platform_json,
+    set_limits,
+    set_profile,
+)
 from ocpihub.hub.registration import Registrar
 from ocpihub.inbound.auth import runtime_of
 from ocpihub.model.parties import TokenEncoding
@@ -48,12 +54,14 @@ class RegisterIn(BaseModel):
 
 class PlatformSettingsIn(BaseModel):
     """Body of ``PATCH /admin/api/platforms/{id}``: the fields given are set; ``null`` returns
-    a limit to the hub-wide setting."""
+    a limit to the hub-wide setting. ``profile``: the interoperability-profile switches to set
+    (the others keep their values; docs/partners.md)."""
 
     model_config = {"extra": "forbid"}
 
     rate_limit_per_second: float | None = Field(None, ge=0)
     max_body_bytes: int | None = Field(None, gt=0)
+    profile: dict[str, Any] | None = None
 
 
 def _registrar(request: Request) -> Registrar:
@@ -133,9 +141,14 @@ async def get_platform(platform_id: int, request: Request) -> Response:
 
 @router.patch("/platforms/{platform_id}")
 async def change_platform(platform_id: int, body: PlatformSettingsIn, request: Request) -> Response:
-    """Change a platform's settings (its rate limit and body-size limit)."""
+    """Change a platform's settings (its rate limit, body-size limit and interoperability
+    profile)."""
     changes = body.model_dump(include=body.model_fields_set)
-    await set_limits(runtime_of(request).db, platform_id, changes)
+    profile = changes.pop("profile", None)
+    db = runtime_of(request).db
+    if profile:  # first: a refused switch leaves everything as it was
+        await set_profile(db, platform_id, profile)
+    await set_limits(db, platform_id, changes)
     return await get_platform(platform_id, request)
 
 

@@ -18,6 +18,7 @@ import typer
 from ocpihub import __version__
 from ocpihub.cli import agreement, enums, party, platform
 from ocpihub.cli import outbox as outbox_cli
+from ocpihub.cli import platform_profile as _platform_profile  # noqa: F401 - registers the command
 from ocpihub.cli import traffic as traffic_cli
 from ocpihub.cli._common import run, settings_or_exit
 from ocpihub.cli.demo import demo

@@ -13,18 +13,22 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ocpihub.errors import InvalidParameters, NotFound
 from ocpihub.model.parties import ConnectionStatus, DeclaredRole, Platform, TokenEncoding
+from ocpihub.model.profiles import DEVIATIONS, Profile
 from ocpihub.store import platforms as store
 from ocpihub.store.db import Database
 
 __all__ = [
     "LIMITS",
+    "PROFILE_SWITCHES",
     "ROLES",
     "NewPlatform",
     "add_platform",
     "new_token",
     "parse_role_spec",
     "platform_json",
+    "profile_with",
     "set_limits",
+    "set_profile",
 ]
 
 ROLES = ("CPO", "EMSP", "HUB", "NAP", "NSP", "OTHER", "SCSP", "PTP")
@@ -121,6 +125,83 @@ async def set_limits(
     return platform
 
 
+PROFILE_SWITCHES = (
+    "page_size_cap",
+    "timeout_seconds",
+    "concurrency",
+    "accept_list_wrapped",
+    "tolerate",
+    "backports",
+)
+"""The switches of a platform's interoperability profile (``model/profiles.py``)."""
+
+
+def _positive(name: str, value: Any, kind: type[int] | type[float]) -> int | float | None:
+    if value is None:
+        return None
+    ok = isinstance(value, int | float) and not isinstance(value, bool)
+    if kind is int:
+        ok = ok and isinstance(value, int)
+    if not ok or value <= 0:
+        what = "a whole number" if kind is int else "a number"
+        raise InvalidParameters(f"profile.{name}: {value!r} must be {what} above 0, or null")
+    return int(value) if kind is int else float(value)
+
+
+def _names(name: str, value: Any, known: Mapping[str, Any]) -> frozenset[str]:
+    if value is None:
+        return frozenset()
+    if not isinstance(value, list | tuple | set | frozenset) or not all(
+        isinstance(v, str) for v in value
+    ):
+        raise InvalidParameters(f"profile.{name}: {value!r} must be a list of names")
+    unknown = sorted(set(value) - set(known))
+    if unknown:
+        raise InvalidParameters(
+            f"profile.{name}: {unknown[0]!r} is not one of {', '.join(sorted(known))}"
+        )
+    return frozenset(value)
+
+
+def profile_with(current: Profile, changes: Mapping[str, Any]) -> Profile:
+    """``current`` with the switches in ``changes`` set (validated; InvalidParameters naming
+    the switch and value otherwise). Lists replace the whole list."""
+    from ocpihub.translate.backports import BACKPORTS
+
+    unknown = sorted(set(changes) - set(PROFILE_SWITCHES))
+    if unknown:
+        raise InvalidParameters(f"profile.{unknown[0]} is not a profile switch")
+    clean: dict[str, Any] = {}
+    for name, value in changes.items():
+        if name in ("page_size_cap", "concurrency"):
+            clean[name] = _positive(name, value, int)
+        elif name == "timeout_seconds":
+            clean[name] = _positive(name, value, float)
+        elif name == "accept_list_wrapped":
+            value = bool(value) if value is None else value  # null: off, as by default
+            if not isinstance(value, bool):
+                raise InvalidParameters(f"profile.{name}: {value!r} must be true or false")
+            clean[name] = value
+        else:
+            clean[name] = _names(name, value, DEVIATIONS if name == "tolerate" else BACKPORTS)
+    return current.changed(**clean)
+
+
+async def set_profile(db: Database, platform_id: int, changes: Mapping[str, Any]) -> Platform:
+    """Set some switches of a platform's interoperability profile (CLI, admin API, console);
+    the platform as it is now. Running hubs apply it within ``directory_cache_seconds``."""
+    async with db.write() as conn:
+        platform = await store.get_platform(conn, platform_id)
+        if platform is None:
+            raise NotFound(f"no platform with id {platform_id}")
+        profile = profile_with(platform.profile, changes)
+        stored = None if profile.strict else profile.as_json()
+        await store.update_platform(conn, platform_id, profile=stored)
+        platform = await store.get_platform(conn, platform_id)
+    assert platform is not None
+    return platform
+
+
 async def _plan_parties(
     conn: AsyncConnection, platform_id: int, roles: Sequence[DeclaredRole]
 ) -> None:
@@ -155,6 +236,7 @@ def platform_json(platform: Platform) -> dict[str, Any]:
         "declared_roles": [r.as_dict() for r in platform.declared_roles],
         "rate_limit_per_second": platform.rate_limit_per_second,
         "max_body_bytes": platform.max_body_bytes,
+        "profile": platform.profile.as_json(),
         "created_at": platform.created_at.isoformat(),
         "updated_at": platform.updated_at.isoformat(),
     }

@@ -7,6 +7,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from ocpihub.model.profiles import STRICT, Profile
+
 __all__ = [
     "ConnectionStatus",
     "DeclaredRole",
@@ -107,3 +109,5 @@ class Platform:
     rate_limit_per_second: float | None = None
     max_body_bytes: int | None = None
     inbound_token: str | None = field(default=None, repr=False)
+    # the interoperability profile (docs/partners.md); strict and spec-exact by default
+    profile: Profile = STRICT

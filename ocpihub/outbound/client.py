@@ -35,11 +35,13 @@ from ocpihub import __version__
 from ocpihub.errors import ForwardTimeout, ReceiverNotConnected
 from ocpihub.outbound.auth import PartnerAuth
 from ocpihub.outbound.headers import complete
+from ocpihub.outbound.limits import CallLimits, Gates
 from ocpihub.outbound.redirects import FOLLOWED, MAX_REDIRECTS, RedirectRefused, redirect_target
 from ocpihub.outbound.token_gate import TokenGate
 from ocpihub.outbound.urls import PolicyResolver, refused_address
 
 __all__ = [
+    "CallLimits",
     "Exchange",
     "Observer",
     "OutboundResponse",
@@ -128,6 +130,8 @@ class PartnerClient:
         # off: every call is checked where it connects (outbound/urls.py), redirect targets
         # against the same URL policy (outbound/redirects.py)
         self.allow_private_addresses = allow_private_addresses
+        # per-partner concurrency limits (interoperability profiles), this process
+        self.gates = Gates()
         self._session: aiohttp.ClientSession | None = None
         self.token_gate = TokenGate(drain_seconds=timeout)
 
@@ -162,14 +166,19 @@ class PartnerClient:
         params: Mapping[str, str] | None = None,
         timeout: float | None = None,  # noqa: ASYNC109 - a per-call HTTP timeout
         extra: Mapping[str, Any] | None = None,
+        limits: CallLimits | None = None,
     ) -> OutboundResponse:
         """Send one request and read the whole answer, following 307/308 within the policy.
 
-        Raises ForwardTimeout (4002) on timeout and ReceiverNotConnected (4003) when the
-        partner could not be reached or the answer could not be read.
+        ``limits``: the partner's own timeout (it replaces ``timeout``) and concurrency limit
+        (the call waits for one of its slots). Raises ForwardTimeout (4002) on timeout and
+        ReceiverNotConnected (4003) when the partner could not be reached or the answer could
+        not be read.
         """
+        if limits is not None and limits.timeout is not None:
+            timeout = limits.timeout
         platform_id = (extra or {}).get("platform_id", _CALLING.get())
-        async with self.token_gate.call(platform_id, auth) as current:
+        async with self.gates.slot(limits), self.token_gate.call(platform_id, auth) as current:
             return await self._request(method, url, current, json, headers, params, timeout, extra)
 
     async def _request(

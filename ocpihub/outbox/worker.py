@@ -41,6 +41,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ocpihub.errors import ForwardTimeout, ReceiverNotConnected
 from ocpihub.outbound.client import PartnerAuth, PartnerClient
+from ocpihub.outbound.limits import CallLimits
 from ocpihub.outbox.delivery import Prepared, Translate, Undeliverable, pick_endpoint, prepare
 from ocpihub.outbox.items import OutboxItem, Status
 from ocpihub.outbox.liveness import Liveness
@@ -318,7 +319,7 @@ class DeliveryWorker:
 
     # --- one delivery -------------------------------------------------------------------------
 
-    async def _prepare(self, item: OutboxItem) -> tuple[Prepared, PartnerAuth]:
+    async def _prepare(self, item: OutboxItem) -> tuple[Prepared, PartnerAuth, CallLimits]:
         d = item.delivery
         platform, endpoints = await self.directory.platform_with_endpoints(item.receiver_id)
         if platform is None or platform.version is None:
@@ -337,9 +338,11 @@ class DeliveryWorker:
             hub_party=self.config.hub_party,
             translate=self.translate,
         )
-        return prepared, PartnerAuth.of(platform)
+        return prepared, PartnerAuth.of(platform), CallLimits.of(platform)
 
-    async def _send(self, item: OutboxItem, prepared: Prepared, auth: PartnerAuth) -> Outcome:
+    async def _send(
+        self, item: OutboxItem, prepared: Prepared, auth: PartnerAuth, limits: CallLimits
+    ) -> Outcome:
         d = item.delivery
         sender = self.config.hub_party if d.broadcast else d.sender_party
         try:
@@ -357,6 +360,7 @@ class DeliveryWorker:
                     "to_party": "-".join(d.receiver_party),
                     "outbox_id": item.id,
                 },
+                limits=limits,
             )
         except (ForwardTimeout, ReceiverNotConnected) as exc:
             return Outcome.failed(exc.message)
@@ -366,9 +370,9 @@ class DeliveryWorker:
         loss: list[dict[str, Any]] | None = None
         outcome: Outcome | None = None
         try:
-            prepared, auth = await self._prepare(item)
+            prepared, auth, limits = await self._prepare(item)
             loss = prepared.loss_report.as_json() if prepared.loss_report else None
-            outcome = await self._send(item, prepared, auth)
+            outcome = await self._send(item, prepared, auth, limits)
             decision = decide(
                 self.config.policy,
                 outcome,

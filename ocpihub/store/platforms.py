@@ -24,6 +24,7 @@ from ocpihub.model.parties import (
     PlatformStatus,
     TokenEncoding,
 )
+from ocpihub.model.profiles import Profile
 from ocpihub.store.schema import credentials_tokens, endpoints, parties, platforms
 
 __all__ = [
@@ -80,6 +81,7 @@ def _platform(row: RowMapping) -> Platform:
         updated_at=row["updated_at"],
         rate_limit_per_second=row["rate_limit_per_second"],
         max_body_bytes=row["max_body_bytes"],
+        profile=Profile.from_json(row["profile"]),
     )
 
 

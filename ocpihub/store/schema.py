@@ -109,6 +109,8 @@ platforms = Table(
     # per-platform limits; NULL: the hub-wide settings
     Column("rate_limit_per_second", Float),
     Column("max_body_bytes", Integer),
+    # the interoperability profile (model/profiles.py); NULL: strict, spec-exact
+    Column("profile", JsonDoc),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
 )
@@ -311,6 +313,10 @@ agreements = Table(
     Column("modules", JsonDoc),
     # ACTIVE or SUSPENDED
     Column("status", String(12), nullable=False),
+    # real-time authorization: seconds the hub waits for the eMSP (NULL: request_timeout), and
+    # what it answers the CPO when that passes (REFUSE, the default, or ALLOW)
+    Column("authorize_timeout_seconds", Float),
+    Column("authorize_on_timeout", String(8)),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     UniqueConstraint("a_country_code", "a_party_id", "b_country_code", "b_party_id"),

@@ -15,12 +15,14 @@ from ocpihub.errors import InvalidParameters, OcpiError
 from ocpihub.hub.agreement_actions import add_agreement, remove_agreement, set_status
 from ocpihub.hub.credentials_refresh import update_credentials
 from ocpihub.hub.party_actions import suspend_party
-from ocpihub.hub.platforms import add_platform, parse_role_spec, set_limits
+from ocpihub.hub.platforms import add_platform, parse_role_spec, set_limits, set_profile
 from ocpihub.hub.registration import Registrar
 from ocpihub.model.agreements import AgreementStatus
 from ocpihub.model.parties import TokenEncoding
+from ocpihub.model.profiles import DEVIATIONS
 from ocpihub.outbox.replay import retry_all_dead, retry_item
 from ocpihub.store import platforms as platform_store
+from ocpihub.translate.backports import BACKPORTS
 
 __all__ = ["router"]
 
@@ -106,6 +108,39 @@ async def platform_limits(platform_id: int, request: Request) -> Response:
         }
         done = await set_limits(runtime_of(request).db, platform_id, changes)
         return f"Limits of {done.name} saved."
+
+    return await act(request, work, f"/admin/platforms/{platform_id}")
+
+
+def _switch_number(form: Form, name: str, kind: type[float] | type[int]) -> float | int | None:
+    """A profile number from the form: blank is none (the default); otherwise above 0."""
+    text = form.get(name, "").strip()
+    if text == "":
+        return None
+    try:
+        number = kind(text)
+    except ValueError:
+        number = 0
+    if number <= 0:
+        raise InvalidParameters(f"{name} {text!r} must be a number above 0 (blank: the default)")
+    return number
+
+
+@router.post("/admin/platforms/{platform_id}/profile", include_in_schema=False)
+async def platform_profile(platform_id: int, request: Request) -> Response:
+    """Set the platform's interoperability profile (every switch, as the form shows them)."""
+
+    async def work(form: Form) -> str:
+        changes = {
+            "page_size_cap": _switch_number(form, "page_size_cap", int),
+            "timeout_seconds": _switch_number(form, "timeout_seconds", float),
+            "concurrency": _switch_number(form, "concurrency", int),
+            "accept_list_wrapped": "accept_list_wrapped" in form,
+            "tolerate": sorted(n for n in DEVIATIONS if f"tolerate.{n}" in form),
+            "backports": sorted(n for n in BACKPORTS if f"backport.{n}" in form),
+        }
+        done = await set_profile(runtime_of(request).db, platform_id, changes)
+        return f"Interoperability profile of {done.name} saved."
 
     return await act(request, work, f"/admin/platforms/{platform_id}")
 

@@ -19,11 +19,13 @@ from ocpihub.hub.agreements import AGREEMENT_MODULES
 from ocpihub.hub.overview import partner_health
 from ocpihub.hub.platforms import ROLES
 from ocpihub.hub.traffic_view import FILTER_FIELDS, read_traffic, to_csv, traffic_filter
+from ocpihub.model.profiles import DEVIATIONS
 from ocpihub.outbox.items import Status
 from ocpihub.outbox.replay import list_outbox, parse_status
 from ocpihub.store import agreements as agreement_store
 from ocpihub.store import platforms as platform_store
 from ocpihub.store.traffic_query import TrafficFilter
+from ocpihub.translate.backports import BACKPORTS
 
 __all__ = ["router"]
 
@@ -82,6 +84,8 @@ async def platform(platform_id: int, request: Request) -> Response:
         agreements=agreements,
         traffic=recent,
         defaults=runtime_of(request).settings,
+        deviations=DEVIATIONS,
+        backports=BACKPORTS,
     )
 
 

@@ -7,7 +7,8 @@ booking requests, Payments requests addressed to a PTP — takes these steps:
 - :func:`route_to` turns an agreed target into a :class:`Route` (the receiving party, its
   platform, its endpoint);
 - :func:`forward` makes the hop: the receiver's token, a new X-Request-ID, the caller's
-  X-Correlation-ID, the real parties in OCPI-from/-to, the bounded request timeout; it reads the
+  X-Correlation-ID, the real parties in OCPI-from/-to, the bounded request timeout (the
+  receiver's own, and its concurrency limit, when its profile sets them); it reads the
   receiver's OCPI envelope into a :class:`Relayed` (no envelope: 4000);
 - a 2xxx/3xxx answer goes back unchanged (:func:`relay_failure`); a success goes back with its
   object, checked by :func:`single_object` — a 1xxx with ``data`` missing, null or anything but
@@ -34,6 +35,7 @@ from ocpihub.model.parties import Platform
 from ocpihub.ocpi.headers import parse_routing_headers
 from ocpihub.outbound.auth import PartnerAuth
 from ocpihub.outbound.headers import request_headers
+from ocpihub.outbound.limits import CallLimits
 from ocpihub.runtime import Runtime
 from ocpihub.store.directory import Directory
 from ocpihub.store.routing import Target
@@ -181,6 +183,7 @@ async def forward(
             "from_party": "".join(route.requester),
             "to_party": "".join(route.receiver),
         },
+        limits=CallLimits.of(route.platform),
     )
     parsed = answer.json()
     if not isinstance(parsed, dict) or not isinstance(parsed.get("status_code"), int):

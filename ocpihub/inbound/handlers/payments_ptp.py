@@ -4,8 +4,9 @@ The hub's terminal registry holds only the Terminals and FinancialAdviceConfirma
 through it. A CPO that names the PTP with OCPI-to asks that PTP (DESIGN rules 4 and 5):
 
 - a GET of the terminals or confirmations list is always the PTP's to answer: forwarded with
-  the CPO's paging parameters, the PTP's page relayed with its ``X-Total-Count`` and
-  ``X-Limit``, its ``Link`` pointed back at the hub (DESIGN rule 6);
+  the CPO's paging parameters (``limit`` within the PTP's page size cap), the PTP's page
+  relayed with its ``X-Total-Count`` and ``X-Limit``, its ``Link`` pointed back at the hub
+  (DESIGN rule 6);
 - a GET of one, a PUT, PATCH or deactivate of a terminal the registry does not hold for this
   CPO goes to the PTP, and its answer comes back.
 
@@ -34,6 +35,7 @@ from ocpihub.inbound.handlers._relay import (
     route_to,
     single_object,
 )
+from ocpihub.outbound.limits import capped_page
 from ocpihub.outbound.urls import join_url
 from ocpihub.runtime import Runtime
 from ocpihub.store.routing import Target
@@ -86,7 +88,10 @@ async def relay_to_ptp(
     runtime = runtime_of(request)
     route = await route_to(runtime.directory, cpo, target, MODULE)
     url = join_url(route.url, *(quote(s, safe="") for s in segments))
-    params = dict(request.query_params) if listing else None
+    # the PTP's page size cap (its profile) bounds the limit asked of it
+    params = (
+        capped_page(request.query_params, route.platform.profile.page_size_cap) if listing else None
+    )
     answer = await forward(
         runtime, request, route, method, url, json=body, params=params, module=MODULE
     )
