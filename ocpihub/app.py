@@ -23,6 +23,8 @@ from ocpihub.admin.web.session import ConsoleSessions, SignInLimiter, console_se
 from ocpihub.hub.admin_token import ensure_admin_token
 from ocpihub.hub.enums import EnumRegistry
 from ocpihub.hub.liveness import LivenessChecker
+from ocpihub.hub.pull_scheduler import PullScheduler
+from ocpihub.hub.pulls import Puller
 from ocpihub.inbound.guard import EdgeGuardMiddleware
 from ocpihub.inbound.handlers import (
     bookings,
@@ -141,6 +143,9 @@ def create_app(settings: Settings) -> FastAPI:
         on_change=events.parties_changed,
     )
 
+    pulls = PullScheduler(Puller(db, client, directory, enums, settings))
+    runtime.pulls = pulls
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await migrate(db)
@@ -154,12 +159,15 @@ def create_app(settings: Settings) -> FastAPI:
         if settings.liveness_interval_seconds > 0:
             background.append(asyncio.create_task(liveness.run()))
         background.append(asyncio.create_task(commands.expire_pending(runtime)))
+        if pulls.enabled:
+            background.append(asyncio.create_task(pulls.run()))
         try:
             yield
         finally:
             await deliveries.stop()  # drains in-flight deliveries (bounded)
             await traffic.stop()
             await _stop(background)
+            await pulls.stop()  # "pull now" runs too
             await client.close()
             await db.close()
 

@@ -152,6 +152,14 @@ class UnableToUseClientApi(ServerError):
     http_status = 200
 
 
+class PullStopped(UnableToUseClientApi):
+    """The pull was stopped before the partner's list ended."""
+
+
+class PullBusy(Conflict):
+    """This pull is running already (in this or another hub process)."""
+
+
 class UnsupportedVersion(ServerError):
     """Unsupported version."""
 
@@ -218,6 +226,8 @@ __all__ = [
     "NotFound",
     "OcpiError",
     "PayloadTooLarge",
+    "PullBusy",
+    "PullStopped",
     "ReceiverNotConnected",
     "ServerError",
     "Superseded",

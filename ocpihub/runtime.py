@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ocpihub.hub.agreement_actions import Notify
 from ocpihub.hub.credentials_refresh import CredentialsRefresher
@@ -18,6 +19,9 @@ from ocpihub.outbound.client import PartnerClient
 from ocpihub.settings import Settings
 from ocpihub.store.db import Database
 from ocpihub.store.directory import Directory
+
+if TYPE_CHECKING:
+    from ocpihub.hub.pull_scheduler import PullScheduler
 
 __all__ = ["Runtime"]
 
@@ -44,3 +48,4 @@ class Runtime:
     notify_agreement: Notify = field(default=_no_notification)
     notify_parties: PartiesChanged = field(default=_no_party_notification)
     credentials: CredentialsRefresher | None = None  # credentials updates and rotations
+    pulls: PullScheduler | None = None  # scheduled pulls and "pull now" (hub/pull_scheduler.py)

@@ -199,6 +199,34 @@ class Settings(BaseSettings):
         ge=1,
         description="Failed checks in a row after which a platform's parties become OFFLINE.",
     )
+    # --- scheduled pulls of partners' Sender interfaces; see docs/partners.md ---
+    pull_delta_minutes: float = Field(
+        60.0,
+        ge=0,
+        description="How often the hub pulls the changes (date_from = start of the last "
+        "successful pull) of Locations, Tariffs and Tokens from each platform that publishes "
+        "them as a Sender (0 turns delta pulls off).",
+    )
+    pull_full_hours: float = Field(
+        168.0,
+        ge=0,
+        description="How often the hub pulls each such list whole, removing what the partner "
+        "no longer lists where the module allows (0 turns full pulls off).",
+    )
+    pull_max_pages: int = Field(
+        1000, ge=1, description="Pages one pull follows at most; more stops it with an error."
+    )
+    pull_max_objects: int = Field(
+        500_000,
+        ge=1,
+        description="Objects one pull reads at most; more stops it with an error.",
+    )
+    pull_lease_seconds: float = Field(
+        60.0,
+        gt=0,
+        description="Lease of a running pull: renewed with every page; if its process dies, "
+        "another process may run the pull after this long.",
+    )
     enum_refresh_seconds: float = Field(
         30.0,
         gt=0,

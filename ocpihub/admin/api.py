@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 
-from ocpihub.admin import agreements, enums, overview, parties, platforms
+from ocpihub.admin import agreements, enums, overview, parties, platforms, pulls
 from ocpihub.admin import outbox as outbox_admin
 from ocpihub.admin import traffic as traffic_admin
 from ocpihub.inbound.auth import admin_refusal, runtime_of
@@ -27,6 +27,7 @@ async def require_admin(request: Request) -> None:
 
 router = APIRouter(prefix="/admin/api", dependencies=[Depends(require_admin)])
 router.include_router(platforms.router)
+router.include_router(pulls.router)
 router.include_router(enums.router)
 router.include_router(agreements.router)
 router.include_router(parties.router)

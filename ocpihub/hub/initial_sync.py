@@ -22,7 +22,7 @@ from ocpihub.outbox.items import Delivery, ordering_key
 from ocpihub.store.objects import StoredObject, list_page
 from ocpihub.store.routing import Target, party_target
 
-__all__ = ["SYNCED_MODULES", "queue_initial_sync"]
+__all__ = ["SYNCED_MODULES", "delivery_of", "queue_initial_sync"]
 
 SYNCED_MODULES: tuple[tuple[str, str], ...] = (
     ("locations", "Location"),
@@ -34,13 +34,24 @@ SYNCED_MODULES: tuple[tuple[str, str], ...] = (
 _PAGE = 500
 
 
-def _delivery(
-    item: StoredObject, target: Target, module: str, name: str, correlation_id: str
+def delivery_of(
+    item: StoredObject,
+    target: Target,
+    module: str,
+    name: str,
+    correlation_id: str,
+    *,
+    rfid_twin: bool = False,
 ) -> Delivery | None:
+    """The broadcast PUT of a whole stored object to one receiver (None: its version cannot
+    hold this token). Scheduled pulls queue what they store with it too (``hub/pull_ingest``).
+
+    ``rfid_twin``: the token's owner also has an RFID token with the same uid.
+    """
     key = item.key
     if module == "tokens":
         assert target.version is not None
-        if not pushes_token(target.version, key.kind, rfid_twin=False):
+        if not pushes_token(target.version, key.kind, rfid_twin=rfid_twin):
             return None
         suffix = token_url_suffix(
             target.version, key.country_code, key.party_id, key.object_id, key.kind
@@ -89,7 +100,7 @@ async def queue_initial_sync(conn: AsyncConnection, agreement: Agreement) -> int
                     d
                     for item in items
                     for t in targets
-                    if (d := _delivery(item, t, module, name, correlation_id)) is not None
+                    if (d := delivery_of(item, t, module, name, correlation_id)) is not None
                 ]
                 if deliveries:
                     await enqueue(conn, deliveries)

@@ -45,6 +45,7 @@ __all__ = [
     "parties",
     "pending_requests",
     "platforms",
+    "pulls",
 ]
 
 
@@ -299,6 +300,43 @@ traffic = Table(
     Index("ix_traffic_platform_id_at", "platform_id", "at"),
 )
 """Every OCPI exchange in and out, without credentials tokens; pruned after the retention."""
+
+pulls = Table(
+    "pulls",
+    metadata,
+    Column(
+        "platform_id",
+        Integer,
+        ForeignKey("platforms.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    # locations, tariffs or tokens: a module the platform publishes a Sender interface of
+    Column("module", String(32), primary_key=True),
+    # the hub process running the pull, and until when its lease holds (renewed per page)
+    Column("lease_owner", String(64)),
+    Column("lease_until", UtcDateTime),
+    # the current or last run: delta or full; RUNNING, OK or FAILED
+    Column("kind", String(8)),
+    Column("status", String(12)),
+    Column("correlation_id", String(64)),
+    Column("started_at", UtcDateTime),
+    Column("finished_at", UtcDateTime),
+    Column("pages", Integer, nullable=False, default=0),
+    Column("objects", Integer, nullable=False, default=0),
+    Column("stored", Integer, nullable=False, default=0),
+    Column("removed", Integer, nullable=False, default=0),
+    Column("errors", Integer, nullable=False, default=0),
+    # X-Total-Count of the first page, when the partner sent one
+    Column("total", Integer),
+    # the last error messages of the run (a short list)
+    Column("messages", JsonDoc),
+    # start of the last successful pull (any kind): the next delta's date_from
+    Column("synced_from", UtcDateTime),
+    # start of the last successful full pull
+    Column("full_synced_from", UtcDateTime),
+)
+"""Scheduled pulls of partners' Sender interfaces: one row per platform and module, holding
+the lease that lets one hub process run it, and the progress of the current or last run."""
 
 agreements = Table(
     "agreements",

@@ -27,6 +27,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ocpihub.testing.sender_list import SenderList
+
 __all__ = ["DEFAULT_MODULES", "Peer", "Received"]
 
 DEFAULT_MODULES: dict[str, list[tuple[str, str]]] = {
@@ -120,6 +122,8 @@ class Peer:
     versions_any_encoding: bool = False  # the versions list takes either token form
     trailing_slash: bool = False  # credentials and module URLs are published ending in "/"
     redirect_to_slash: bool = False  # a bare endpoint path answers 307 to the path + "/"
+    # what the peer publishes on its Sender interfaces (GET all, paged), by module
+    sender_lists: dict[str, SenderList] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.modules is None:
@@ -378,6 +382,11 @@ class Peer:
         handler = self.handlers.get((request.method, module))
         if handler is not None:
             return await self._custom(handler, item)
+        listed = self.sender_lists.get(module)
+        if listed is not None and request.method == "GET" and rest.strip("/") in ("", "sender"):
+            url = str(request.url.replace(query=""))
+            data, headers = listed.page(url, dict(request.query_params))
+            return self._json(_envelope(data), headers=headers)
         return self._json(_envelope(self._default_data(item)))
 
     def _default_data(self, item: Received) -> Any:

@@ -1,0 +1,63 @@
+"""A Peer's Sender list (GET all): its own objects, filtered and paged as OCPI says.
+
+``SenderList`` holds the objects a peer publishes on one module's Sender interface and answers
+``GET`` on it: ``date_from``/``date_to`` compared with ``last_updated``, ``offset``/``limit``
+(``page_size`` caps the limit, like a partner capping pages), ``X-Total-Count``, ``X-Limit``
+and a ``Link`` to the next page. ``loop_link`` makes every page link to the first one (a
+broken partner whose ``Link`` never ends).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+__all__ = ["SenderList"]
+
+
+def _instant(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+@dataclass
+class SenderList:
+    """The objects of one module a peer serves to whoever pulls them."""
+
+    objects: list[dict[str, Any]] = field(default_factory=list)
+    page_size: int = 2
+    loop_link: bool = False
+
+    def put(self, obj: dict[str, Any], id_field: str = "id") -> None:
+        """Add ``obj``, or replace the object with the same id."""
+        self.objects = [o for o in self.objects if o.get(id_field) != obj.get(id_field)]
+        self.objects.append(obj)
+
+    def remove(self, object_id: str, id_field: str = "id") -> None:
+        """Stop listing the object with this id."""
+        self.objects = [o for o in self.objects if o.get(id_field) != object_id]
+
+    def _selected(self, query: dict[str, str]) -> list[dict[str, Any]]:
+        out = self.objects
+        if "date_from" in query:
+            start = _instant(query["date_from"])
+            out = [o for o in out if _instant(o["last_updated"]) >= start]
+        if "date_to" in query:
+            end = _instant(query["date_to"])
+            out = [o for o in out if _instant(o["last_updated"]) < end]
+        return out
+
+    def page(self, url: str, query: dict[str, str]) -> tuple[list[dict[str, Any]], dict[str, str]]:
+        """The data and headers of one page of the list at ``url`` (without its query)."""
+        selected = self._selected(query)
+        offset = int(query.get("offset", "0"))
+        limit = min(int(query.get("limit", str(self.page_size))), self.page_size)
+        data = selected[offset : offset + limit]
+        headers = {"X-Total-Count": str(len(selected)), "X-Limit": str(limit)}
+        if self.loop_link:
+            headers["Link"] = f'<{url}?{urlencode({**query, "offset": "0"})}>; rel="next"'
+        elif offset + limit < len(selected):
+            after = {**query, "offset": str(offset + limit), "limit": str(limit)}
+            headers["Link"] = f'<{url}?{urlencode(after)}>; rel="next"'
+        return data, headers
