@@ -248,9 +248,13 @@ async def test_link_loop_stops_the_pull(hub_factory: Any, start_peer: Any) -> No
 
 
 async def test_size_guard_stops_the_pull(hub_factory: Any, start_peer: Any) -> None:
-    """More pages than pull_max_pages: stopped with an error naming the setting."""
+    """More pages than pull_max_pages: stopped with an error naming the setting. The first
+    page asks for no more than the partner's page size cap (its profile)."""
     hub = await hub_factory(pull_max_pages=2, **MANUAL)
     cpo, _, cpo_id, _ = await pair(hub, start_peer)
+    cpo.sender_lists["locations"].page_size = 10
+    status, _ = await hub.admin("PATCH", f"/platforms/{cpo_id}", {"profile": {"page_size_cap": 3}})
+    assert status == 200
     for n in range(1, 8):
         cpo.sender_lists["locations"].put(
             payloads.location("NL", "CPO", f"L{n}", evses=1, tariff_id="T1")
@@ -259,7 +263,9 @@ async def test_size_guard_stops_the_pull(hub_factory: Any, start_peer: Any) -> N
     result = await pull_now(hub, cpo_id, "locations")
 
     assert result["status"] == "FAILED" and result["pages"] == 2
+    assert result["objects"] == 6
     assert "pull_max_pages" in result["messages"][-1]
+    assert cpo.of("locations", "GET")[0].query["limit"] == "3"
 
 
 async def test_pull_now_while_running_is_refused(hub_factory: Any, start_peer: Any) -> None:
