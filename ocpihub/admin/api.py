@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 
-from ocpihub.admin import agreements, enums, overview, parties, platforms, pulls
+from ocpihub.admin import agreements, enums, overview, parties, platforms, pulls, reports
 from ocpihub.admin import outbox as outbox_admin
 from ocpihub.admin import traffic as traffic_admin
 from ocpihub.inbound.auth import admin_refusal, runtime_of
@@ -34,3 +34,4 @@ router.include_router(parties.router)
 router.include_router(outbox_admin.router)
 router.include_router(traffic_admin.router)
 router.include_router(overview.router)
+router.include_router(reports.router)

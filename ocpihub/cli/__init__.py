@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ocpihub import __version__
-from ocpihub.cli import agreement, enums, party, platform
+from ocpihub.cli import agreement, cdr, enums, party, platform
 from ocpihub.cli import outbox as outbox_cli
 from ocpihub.cli import platform_profile as _platform_profile  # noqa: F401 - registers the command
 from ocpihub.cli import traffic as traffic_cli
@@ -41,6 +41,7 @@ app.add_typer(enums.app, name="enum")
 app.add_typer(agreement.app, name="agreement")
 app.add_typer(party.app, name="party")
 app.add_typer(outbox_cli.app, name="outbox")
+app.add_typer(cdr.app, name="cdr")
 app.command("traffic")(traffic_cli.traffic)
 app.command("demo")(demo)  # the simulators load only when the command runs
 

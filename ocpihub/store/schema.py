@@ -29,6 +29,7 @@ from sqlalchemy import (
     column,
     false,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -208,6 +209,14 @@ objects = Table(
     Index("ix_objects_module_last_updated", "module", "last_updated"),
     # find_visible: ids compared case-insensitively (CiString), on every real-time lookup
     Index("ix_objects_module_upper_object_id", "module", func.upper(column("object_id"))),
+    # the CDR reconciliation report: CDRs by receipt time (store/cdr_traces.py)
+    Index(
+        "ix_objects_cdrs_created_at",
+        "created_at",
+        "key",
+        postgresql_where=text("module = 'cdrs'"),
+        sqlite_where=text("module = 'cdrs'"),
+    ),
 )
 """OCPI objects the hub stores: canonical document, original payload and its version."""
 
@@ -256,6 +265,14 @@ outbox = Table(
     Index("ix_outbox_queue", "receiver_platform_id", "ordering_key", "id"),
     # claims walk each receiver's due items on their own (one receiver never fills the window)
     Index("ix_outbox_receiver_due", "receiver_platform_id", "status", "next_attempt_at", "id"),
+    # the CDR reconciliation report: a CDR's deliveries by its ordering key (CDRs only, so
+    # the hot path of other modules pays nothing for it)
+    Index(
+        "ix_outbox_cdrs_ordering_key",
+        "ordering_key",
+        postgresql_where=text("module = 'cdrs'"),
+        sqlite_where=text("module = 'cdrs'"),
+    ),
 )
 """Deliveries the hub owes its partners (transactional outbox, DESIGN rule 7)."""
 
