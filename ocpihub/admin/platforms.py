@@ -62,6 +62,7 @@ class PlatformSettingsIn(BaseModel):
     rate_limit_per_second: float | None = Field(None, ge=0)
     max_body_bytes: int | None = Field(None, gt=0)
     profile: dict[str, Any] | None = None
+    default_time_zone: str | None = Field(None, min_length=1, max_length=64)
 
 
 def _registrar(request: Request) -> Registrar:
@@ -142,7 +143,7 @@ async def get_platform(platform_id: int, request: Request) -> Response:
 @router.patch("/platforms/{platform_id}")
 async def change_platform(platform_id: int, body: PlatformSettingsIn, request: Request) -> Response:
     """Change a platform's settings (its rate limit, body-size limit and interoperability
-    profile)."""
+    profile, default time zone)."""
     changes = body.model_dump(include=body.model_fields_set)
     profile = changes.pop("profile", None)
     db = runtime_of(request).db

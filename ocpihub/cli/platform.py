@@ -238,10 +238,17 @@ def platform_limits(
             "setting)."
         ),
     ] = None,
+    default_time_zone: Annotated[
+        str | None,
+        typer.Option(
+            help="IANA time zone for its 2.1.1 Locations that have no time_zone and whose "
+            "coordinates lie in no zone ('none': unset)."
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Show or set a platform's rate limit and body-size limit (running hubs apply a change
-    within directory_cache_seconds)."""
+    """Show or set a platform's rate limit, body-size limit and default time zone (running
+    hubs apply a change within directory_cache_seconds)."""
     from ocpihub.hub.platforms import set_limits
 
     settings = settings_or_exit()
@@ -250,6 +257,8 @@ def platform_limits(
         changes["rate_limit_per_second"] = _limit_or_exit("--rate-limit", rate_limit, float)
     if max_body_bytes is not None:
         changes["max_body_bytes"] = _limit_or_exit("--max-body-bytes", max_body_bytes, int)
+    if default_time_zone is not None:
+        changes["default_time_zone"] = None if default_time_zone == "none" else default_time_zone
 
     async def work(db: Database) -> dict[str, Any]:
         platform = await set_limits(db, (await _by_name(db, name)).id, changes)
@@ -257,6 +266,7 @@ def platform_limits(
             "name": platform.name,
             "rate_limit_per_second": platform.rate_limit_per_second,
             "max_body_bytes": platform.max_body_bytes,
+            "default_time_zone": platform.default_time_zone,
         }
 
     shown = run(settings, work)
@@ -273,6 +283,7 @@ def platform_limits(
         typer.echo(f"max body bytes: default ({settings.max_body_bytes})")
     else:
         typer.echo(f"max body bytes: {body}")
+    typer.echo(f"time zone:      {shown['default_time_zone'] or 'none (default)'}")
 
 
 @app.command("token")

@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -104,17 +105,33 @@ async def add_platform(
     return NewPlatform(platform, token, f"{public_url}/ocpi/versions")
 
 
-LIMITS = ("rate_limit_per_second", "max_body_bytes")
-"""The per-platform limits an operator sets (None: the hub-wide setting of the same name)."""
+LIMITS = ("rate_limit_per_second", "max_body_bytes", "default_time_zone")
+"""The per-platform limits and defaults an operator sets (None: the hub-wide setting of the
+same name; for ``default_time_zone``, none)."""
+
+
+def check_time_zone(zone: str) -> str:
+    """``zone`` when it is an IANA time zone name, else 2001 naming it."""
+    try:
+        ZoneInfo(zone)
+    except (ValueError, ZoneInfoNotFoundError):
+        raise InvalidParameters(
+            f"default_time_zone {zone!r} is not an IANA time zone (e.g. Europe/Amsterdam)"
+        ) from None
+    return zone
 
 
 async def set_limits(
-    db: Database, platform_id: int, changes: Mapping[str, float | int | None]
+    db: Database, platform_id: int, changes: Mapping[str, float | int | str | None]
 ) -> Platform:
-    """Set some of a platform's limits (CLI, admin API, console); the platform as it is now."""
+    """Set some of a platform's limits and defaults (CLI, admin API, console); the platform
+    as it is now."""
     unknown = sorted(set(changes) - set(LIMITS))
     if unknown:
         raise InvalidParameters(f"{unknown[0]} is not a platform limit")
+    zone = changes.get("default_time_zone")
+    if zone is not None:
+        check_time_zone(str(zone))
     async with db.write() as conn:
         if await store.get_platform(conn, platform_id) is None:
             raise NotFound(f"no platform with id {platform_id}")
@@ -237,6 +254,7 @@ def platform_json(platform: Platform) -> dict[str, Any]:
         "rate_limit_per_second": platform.rate_limit_per_second,
         "max_body_bytes": platform.max_body_bytes,
         "profile": platform.profile.as_json(),
+        "default_time_zone": platform.default_time_zone,
         "created_at": platform.created_at.isoformat(),
         "updated_at": platform.updated_at.isoformat(),
     }

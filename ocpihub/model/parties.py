@@ -108,6 +108,9 @@ class Platform:
     # per-platform limits; None: the hub-wide setting (rate_limit_per_second, max_body_bytes)
     rate_limit_per_second: float | None = None
     max_body_bytes: int | None = None
+    # the IANA zone of its 2.1.1 Locations that have no time_zone and no zone at their
+    # coordinates (None: such a Location is refused)
+    default_time_zone: str | None = None
     inbound_token: str | None = field(default=None, repr=False)
     # the interoperability profile (docs/partners.md); strict and spec-exact by default
     profile: Profile = STRICT

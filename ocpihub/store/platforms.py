@@ -82,6 +82,7 @@ def _platform(row: RowMapping) -> Platform:
         rate_limit_per_second=row["rate_limit_per_second"],
         max_body_bytes=row["max_body_bytes"],
         profile=Profile.from_json(row["profile"]),
+        default_time_zone=row["default_time_zone"],
     )
 
 

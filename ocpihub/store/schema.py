@@ -113,6 +113,8 @@ platforms = Table(
     Column("max_body_bytes", Integer),
     # the interoperability profile (model/profiles.py); NULL: strict, spec-exact
     Column("profile", JsonDoc),
+    # IANA zone for a 2.1.1 Location without time_zone whose coordinates lie in no zone
+    Column("default_time_zone", String(64)),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
 )

@@ -103,6 +103,7 @@ async def test_cli_sets_and_shows_limits(hub: RunningHub, start_peer: Any) -> No
         "name": "slow",
         "rate_limit_per_second": 5.0,
         "max_body_bytes": 4096,
+        "default_time_zone": None,
     }
     code, out, err = await cli(hub, "platform", "limits", "slow", "--rate-limit", "default")
     assert code == 0, err

@@ -99,12 +99,14 @@ def _limit(form: Form, name: str, kind: type[float] | type[int]) -> float | int 
 
 @router.post("/admin/platforms/{platform_id}/limits", include_in_schema=False)
 async def platform_limits(platform_id: int, request: Request) -> Response:
-    """Set the platform's rate limit and body-size limit (blank: the hub-wide setting)."""
+    """Set the platform's rate limit, body-size limit (blank: the hub-wide setting) and default
+    time zone (blank: none)."""
 
     async def work(form: Form) -> str:
         changes = {
             "rate_limit_per_second": _limit(form, "rate_limit_per_second", float),
             "max_body_bytes": _limit(form, "max_body_bytes", int),
+            "default_time_zone": form.get("default_time_zone", "").strip() or None,
         }
         done = await set_limits(runtime_of(request).db, platform_id, changes)
         return f"Limits of {done.name} saved."

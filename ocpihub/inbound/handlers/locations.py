@@ -100,7 +100,11 @@ async def _push(
         ids = {"id": connector_id}
     check_ids(wire, owner, ids, version)
     ctx = TranslationContext(
-        country_code=owner[0], party_id=owner[1], now=datetime.now(UTC), enums=runtime.enums
+        country_code=owner[0],
+        party_id=owner[1],
+        now=datetime.now(UTC),
+        enums=runtime.enums,
+        time_zone=caller.platform.default_time_zone,
     )
     canon = canonical(version, name, wire, ctx)
     key = ObjectKey.of(MODULE, owner[0], owner[1], location_id)
@@ -232,7 +236,12 @@ async def _forward_get(
         raise invalid_object(answer, name, exc.message) from None
     data = answer.data
     if route.version != version:
-        ctx = TranslationContext(country_code=owner[0], party_id=owner[1], enums=runtime.enums)
+        ctx = TranslationContext(
+            country_code=owner[0],
+            party_id=owner[1],
+            enums=runtime.enums,
+            time_zone=route.platform.default_time_zone,
+        )
         data, _ = from_canonical(version, name, canonical(route.version, name, wire, ctx))
     return relay_object(version, answer, data)
 
