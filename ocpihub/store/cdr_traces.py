@@ -11,8 +11,10 @@ One row per stored CDR (``objects``, module ``cdrs``) received in a time range, 
 
 The judgement (delivered, refused, ...) is the hub's (``hub/cdr_reconciliation.py``); this
 module only reads. Rows come in pages in receipt order (``created_at``, ``key``), so a report
-over months never holds every CDR at once; the partial indexes ``ix_objects_cdrs_created_at``
-and ``ix_outbox_cdrs_ordering_key`` keep both the range and the joins off full scans.
+over months never holds every CDR at once. Each page costs three index lookups: the range
+(partial index ``ix_objects_cdrs_created_at``), the mailbox copies
+(``ix_objects_module_upper_object_id``) and the deliveries (partial index
+``ix_outbox_cdrs_ordering_key``), never a scan of everything stored.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import ColumnClause
 
 from ocpihub.outbox.items import ordering_key
 from ocpihub.store.schema import objects, outbox
@@ -32,6 +35,10 @@ __all__ = ["CDRS", "MAILBOX", "CdrTrace", "DeliveryTrace", "cdr_traces"]
 CDRS = "cdrs"
 MAILBOX = "cdrs.to"
 """The objects-table module of CDR mailbox copies (``hub.sessions.mailbox_module``)."""
+
+# the module written into the SQL text, not bound: only then may the planners (PostgreSQL's
+# generic plans, SQLite's) use the partial indexes, whose predicate is ``module = 'cdrs'``
+_CDRS: ColumnClause[str] = literal_column(f"'{CDRS}'")
 
 Party = tuple[str, str]
 
@@ -81,7 +88,6 @@ async def _page(
     limit: int,
 ) -> list[Any]:
     cdr = objects.alias("cdr")
-    box = objects.alias("box")
     token = cdr.c.document["cdr_token"]
     query = (
         select(
@@ -90,22 +96,10 @@ async def _page(
             cdr.c.party_id,
             cdr.c.object_id,
             cdr.c.created_at,
-            box.c.country_code.label("box_cc"),
-            box.c.party_id.label("box_pid"),
             token["country_code"].as_string().label("token_cc"),
             token["party_id"].as_string().label("token_pid"),
         )
-        .select_from(
-            cdr.outerjoin(
-                box,
-                and_(
-                    box.c.module == MAILBOX,
-                    func.upper(box.c.object_id) == func.upper(cdr.c.object_id),
-                    box.c.kind == cdr.c.country_code + cdr.c.party_id,  # both upper-cased
-                ),
-            )
-        )
-        .where(cdr.c.module == CDRS, cdr.c.created_at >= since, cdr.c.created_at < until)
+        .where(cdr.c.module == _CDRS, cdr.c.created_at >= since, cdr.c.created_at < until)
         .order_by(cdr.c.created_at, cdr.c.key)
         .limit(limit)
     )
@@ -117,6 +111,26 @@ async def _page(
     return list((await conn.execute(query)).all())
 
 
+async def _addressees(conn: AsyncConnection, rows: list[Any]) -> dict[tuple[str, str], Party]:
+    """The party each CDR's mailbox copy is filed under, by (owner key, upper-cased id).
+
+    A query of its own (not a join): a lookup by the ``(module, upper(object_id))`` index
+    whatever the planner thinks of the page's size."""
+    found: dict[tuple[str, str], Party] = {}
+    if not rows:
+        return found
+    uid = func.upper(objects.c.object_id)
+    query = select(objects.c.kind, uid.label("uid"), objects.c.country_code, objects.c.party_id)
+    query = query.where(
+        objects.c.module == MAILBOX,
+        uid.in_(sorted({str(r.object_id).upper() for r in rows})),
+        objects.c.kind.in_(sorted({f"{r.country_code}{r.party_id}".upper() for r in rows})),
+    ).order_by(objects.c.key)
+    for kind, upper_id, cc, pid in (await conn.execute(query)).all():
+        found.setdefault((kind, upper_id), (cc, pid))
+    return found
+
+
 async def _deliveries(conn: AsyncConnection, keys: list[str]) -> dict[str, list[DeliveryTrace]]:
     """Outbox items of the CDRs with these ordering keys, by key, in id order."""
     found: dict[str, list[DeliveryTrace]] = {}
@@ -124,7 +138,7 @@ async def _deliveries(conn: AsyncConnection, keys: list[str]) -> dict[str, list[
         return found
     query = (
         select(outbox)
-        .where(outbox.c.module == CDRS, outbox.c.ordering_key.in_(keys))
+        .where(outbox.c.module == _CDRS, outbox.c.ordering_key.in_(keys))
         .order_by(outbox.c.id)
     )
     for row in (await conn.execute(query)).mappings():
@@ -162,13 +176,16 @@ async def cdr_traces(
         return ordering_key(CDRS, str(row.country_code), str(row.party_id), str(row.object_id))
 
     items = await _deliveries(conn, sorted({okey(r) for r in rows}))
+    boxes = await _addressees(conn, rows)
     return [
         CdrTrace(
             key=int(row.key),
             cpo=(str(row.country_code).upper(), str(row.party_id).upper()),
             cdr_id=str(row.object_id),
             received_at=row.created_at,
-            addressee=_party(row.box_cc, row.box_pid),
+            addressee=boxes.get(
+                (f"{row.country_code}{row.party_id}".upper(), str(row.object_id).upper())
+            ),
             token_party=_party(row.token_cc, row.token_pid),
             deliveries=tuple(items.get(okey(row), ())),
         )
