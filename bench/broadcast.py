@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.broadcast [--seconds 5] [--receivers 10] [--concurrency 16]
                                         [--backend sqlite postgres] [--profile FILE]
+                                        [--backlog 20000 [--away down offline]]
 
 Per backend (SQLite always; PostgreSQL when ``OCPIHUB_BENCH_POSTGRES_URL`` is set, e.g.
 ``postgresql+asyncpg://postgres@127.0.0.1/postgres``; a fresh database is created and dropped):
@@ -14,6 +15,12 @@ Per backend (SQLite always; PostgreSQL when ``OCPIHUB_BENCH_POSTGRES_URL`` is se
    push-to-delivery p50/p95 is arrival time at a receiver minus the time the push was sent.
 
 DESIGN goals: >= 1,500 objects/s acknowledged, >= 5,000 deliveries/s, p95 < 250 ms at half load.
+
+``--backlog N`` (issue 16.3): per backend, the run above once as it is and once per ``--away``
+mode with the last receiver away and N items queued for it first (``bench/backlog.py``: ``down``,
+its URLs refuse connections and its items are retried; ``offline``, its party is OFFLINE and its
+items wait). Every figure is then taken over the other receivers only, in every run, and
+printed as ratios against the run without the backlog. Goal: within 10 %.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from typing import Any
 import aiohttp
 import orjson
 
+from bench import backlog as away_backlog
 from bench import harness
 from tests.examples import load_example
 
@@ -76,12 +84,17 @@ class Pusher:
 
 
 async def drain(
-    fleet: harness.Fleet, session: aiohttp.ClientSession, expected: int, within: float
+    fleet: harness.Fleet,
+    session: aiohttp.ClientSession,
+    expected: int,
+    within: float,
+    skip: str | None = None,
 ) -> dict[str, dict[str, float]]:
-    """Poll the receivers until ``expected`` deliveries arrived or ``within`` seconds passed."""
+    """Poll the receivers (all but ``skip``) until ``expected`` deliveries arrived or ``within``
+    seconds passed; their arrivals."""
     deadline = time.monotonic() + within
     while True:
-        stats = await fleet.stats(session)
+        stats = {k: v for k, v in (await fleet.stats(session)).items() if k != skip}
         got = sum(len(v) for v in stats.values())
         if got >= expected or time.monotonic() > deadline:
             return stats
@@ -120,10 +133,18 @@ async def paced(pusher: Pusher, rate: float, seconds: float) -> tuple[int, int]:
 
 
 async def run_backend(
-    backend: str, seconds: float, receivers: int, concurrency: int, profile: Path | None
+    backend: str,
+    seconds: float,
+    receivers: int,
+    concurrency: int,
+    profile: Path | None,
+    away: tuple[str | None, int] | None = None,
 ) -> dict[str, Any]:
-    """Both phases on one backend."""
+    """Both phases on one backend. ``away``: (mode or None, backlog size) — measure the other
+    receivers only, with the last one away and its backlog queued when a mode is given."""
     emsps = [("EMSP", "DE", f"M{i:02d}") for i in range(receivers)]
+    victim = f"emsp{receivers - 1:02d}" if away else None
+    counted = receivers - 1 if away else receivers
     peers = [{"name": "cpo", "version": VERSION, "parties": [CPO]}] + [
         {"name": f"emsp{i:02d}", "version": VERSION, "parties": [p]} for i, p in enumerate(emsps)
     ]
@@ -136,6 +157,17 @@ async def run_backend(
     ):
         url = fleet.endpoint("cpo", "locations", "RECEIVER")
         token = fleet.peers["cpo"]["hub_token"]
+        victim_id = fleet.peers[victim]["platform_id"] if victim else None
+        if away and away[0] is not None:
+            await away_backlog.queue_backlog(
+                db_url,
+                victim_id,
+                emsps[-1][1:],
+                CPO[1:],
+                location_body(),
+                count=away[1],
+                mode=away[0],
+            )
 
         # phase 1: saturation
         pusher = Pusher(url, token)
@@ -144,7 +176,9 @@ async def run_backend(
             "hub", pusher, concurrency=concurrency, seconds=seconds, warmup=0.5
         )
         pushed = len(pusher.sent)
-        stats = await drain(fleet, session, pushed * receivers, within=max(30.0, seconds * 8))
+        stats = await drain(
+            fleet, session, pushed * counted, within=max(30.0, seconds * 8), skip=victim
+        )
         arrivals = [t for per in stats.values() for t in per.values()]
         delivered = len(arrivals)
         span = (max(arrivals) - t0) if arrivals else 0.0
@@ -152,7 +186,7 @@ async def run_backend(
         acked_rate = run.throughput
         print(
             f"  [{backend}] saturation: {acked_rate:.0f} acknowledged/s, {delivered} of "
-            f"{pushed * receivers} deliveries in {span:.1f} s"
+            f"{pushed * counted} deliveries in {span:.1f} s"
         )
 
         # phase 2: half load
@@ -160,10 +194,13 @@ async def run_backend(
         half = Pusher(url, token)
         rate = max(1.0, acked_rate / 2)
         ok, failed = await paced(half, rate, seconds)
-        stats = await drain(fleet, session, ok * receivers, within=max(30.0, seconds * 8))
+        stats = await drain(
+            fleet, session, ok * counted, within=max(30.0, seconds * 8), skip=victim
+        )
         half_lat = latencies(half, stats)
         half_delivered = sum(len(v) for v in stats.values())
         rss = harness.rss_mb(hub.pid) if profile is None else {}
+        backlog_tried = await away_backlog.tried(db_url, victim_id) if away and away[0] else 0
         print(
             f"  [{backend}] half load {rate:.0f}/s: {ok} acknowledged, {half_delivered} "
             f"delivered, p95 {harness.percentile(half_lat, 95) * 1000:.0f} ms"
@@ -173,12 +210,16 @@ async def run_backend(
     return {
         "backend": backend,
         "receivers": receivers,
+        "away": away[0] if away else None,
+        "backlog": away[1] if away and away[0] else 0,
+        "backlog_tried": backlog_tried,
+        "measured_receivers": counted,
         "concurrency": concurrency,
         "saturation": {
             **run.summary(),
             "acknowledged_per_s": round(acked_rate, 1),
             "pushed": pushed,
-            "deliveries_expected": pushed * receivers,
+            "deliveries_expected": pushed * counted,
             "deliveries_arrived": delivered,
             "deliveries_per_s": round(deliveries_rate, 1),
             "push_to_delivery_p50_ms": round(harness.percentile(sat_lat, 50) * 1000, 1),
@@ -188,7 +229,7 @@ async def run_backend(
             "rate_per_s": round(rate, 1),
             "acknowledged": ok,
             "failed": failed,
-            "deliveries_expected": ok * receivers,
+            "deliveries_expected": ok * counted,
             "deliveries_arrived": half_delivered,
             "push_to_delivery_p50_ms": round(harness.percentile(half_lat, 50) * 1000, 1),
             "push_to_delivery_p95_ms": round(p95_half * 1000, 1),
@@ -198,7 +239,7 @@ async def run_backend(
             "acknowledged_1500_per_s": harness.verdict(acked_rate >= 1500),
             "deliveries_5000_per_s": harness.verdict(deliveries_rate >= 5000),
             "p95_half_load_under_250ms": harness.verdict(
-                p95_half < 0.25 and half_delivered >= ok * receivers
+                p95_half < 0.25 and half_delivered >= ok * counted
             ),
         },
     }
@@ -249,6 +290,70 @@ async def bench(
     return {"seconds": seconds, "results": results}
 
 
+def _ratio(value: float, base: float) -> float:
+    return value / base if base else 0.0
+
+
+async def bench_backlog(
+    backends: list[str],
+    seconds: float,
+    receivers: int,
+    concurrency: int,
+    backlog: int,
+    modes: list[str],
+) -> dict[str, Any]:
+    """Per backend: the run without a backlog, then one per mode with it; the ratios table."""
+    results = []
+    rows = []
+    for b in backends:
+        load = os.getloadavg()[0]
+        base = await run_backend(b, seconds, receivers, concurrency, None, (None, backlog))
+        results.append({**base, "loadavg_at_start": load})
+        for mode in modes:
+            load = os.getloadavg()[0]
+            run = await run_backend(b, seconds, receivers, concurrency, None, (mode, backlog))
+            results.append({**run, "loadavg_at_start": load})
+            sat, half = run["saturation"], run["half_load"]
+            bsat, bhalf = base["saturation"], base["half_load"]
+            rows.append(
+                [
+                    b,
+                    mode,
+                    f"{run['backlog_tried']}/{backlog}",
+                    sat["deliveries_per_s"],
+                    _ratio(sat["deliveries_per_s"], bsat["deliveries_per_s"]),
+                    half["push_to_delivery_p50_ms"],
+                    _ratio(half["push_to_delivery_p50_ms"], bhalf["push_to_delivery_p50_ms"]),
+                    half["push_to_delivery_p95_ms"],
+                    _ratio(half["push_to_delivery_p95_ms"], bhalf["push_to_delivery_p95_ms"]),
+                    f"{half['deliveries_arrived']}/{half['deliveries_expected']}",
+                    round(load, 2),
+                ]
+            )
+    print()
+    print(f"healthy receivers ({receivers - 1}), with a {backlog}-item backlog for one away")
+    print("vs the same run without it (x base: 1.00 = unchanged; goal within 10 %)")
+    print(
+        harness.table(
+            [
+                "backend",
+                "away",
+                "tried",
+                "deliv/s",
+                "x base",
+                "p50 ms",
+                "x base",
+                "p95 ms",
+                "x base",
+                "arrived",
+                "load",
+            ],
+            rows,
+        )
+    )
+    return {"seconds": seconds, "backlog": backlog, "results": results}
+
+
 def main() -> None:
     """Parse flags, run, print, write JSON."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -266,7 +371,33 @@ def main() -> None:
         type=Path,
         help="py-spy the hub into FILE (folded stacks; read with bench.flat)",
     )
+    parser.add_argument(
+        "--backlog",
+        type=int,
+        default=0,
+        help="items queued for the last receiver, away (issue 16.3); 0: the usual run",
+    )
+    parser.add_argument(
+        "--away",
+        nargs="+",
+        choices=away_backlog.MODES,
+        default=list(away_backlog.MODES),
+        help="how the receiver with the backlog is away (with --backlog)",
+    )
     args = parser.parse_args()
+    if args.backlog:
+        results = asyncio.run(
+            bench_backlog(
+                args.backend,
+                args.seconds,
+                args.receivers,
+                args.concurrency,
+                args.backlog,
+                args.away,
+            )
+        )
+        print(f"\nwrote {harness.write_results('broadcast-backlog', results)}")
+        return
     results = asyncio.run(
         bench(args.backend, args.seconds, args.receivers, args.concurrency, args.profile)
     )

@@ -136,9 +136,14 @@ async def wait_http(url: str, proc: subprocess.Popen[bytes], within: float = 60)
 
 @contextlib.asynccontextmanager
 async def hub(
-    database_url: str, *, profile: Path | None = None, **settings: str
+    database_url: str,
+    *,
+    profile: Path | None = None,
+    prefix: Sequence[str] = (),
+    **settings: str,
 ) -> AsyncIterator[Proc]:
-    """``python -m ocpihub serve`` on a free port; ``profile``: py-spy samples of it go there."""
+    """``python -m ocpihub serve`` on a free port; ``profile``: py-spy samples of it go there;
+    ``prefix``: a command the hub is started under (``bench.takeover``: another host name)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {
@@ -152,7 +157,7 @@ async def hub(
         "OCPIHUB_LIVENESS_INTERVAL_SECONDS": "0",
     }
     env.update({f"OCPIHUB_{k.upper()}": v for k, v in settings.items()})
-    popen = spawn([PYTHON, "-m", "ocpihub", "serve"], env=env, stdout=subprocess.DEVNULL)
+    popen = spawn([*prefix, PYTHON, "-m", "ocpihub", "serve"], env=env, stdout=subprocess.DEVNULL)
     proc = Proc(popen, url)
     spy: subprocess.Popen[bytes] | None = None
     try:

@@ -3,7 +3,8 @@
 Mechanism only: which answers retry, and when, is :mod:`ocpihub.outbox.retry`; what goes on
 the wire is :mod:`ocpihub.outbox.delivery`. The worker
 
-- claims due queue heads (:func:`ocpihub.store.outbox.claim`) whenever it is woken (new work
+- claims due queue heads (:func:`ocpihub.store.outbox_claims.claim`, taking turns
+  across receivers) whenever it is woken (new work
   committed in this process, a PostgreSQL NOTIFY from another one, a finished delivery) or the
   poll interval passes; at most ``concurrency`` deliveries are in flight in this process, at
   most ``receiver_concurrency`` per receiver platform;
@@ -49,6 +50,7 @@ from ocpihub.outbox.retry import Action, Decision, Outcome, RetryPolicy, decide
 from ocpihub.outbox.wakeup import PgListener, install_commit_hook
 from ocpihub.settings import Settings
 from ocpihub.store import outbox as store
+from ocpihub.store import outbox_claims
 from ocpihub.store.db import Database
 from ocpihub.store.directory import Directory
 from ocpihub.store.traffic import PRUNE_CHUNK
@@ -286,7 +288,7 @@ class DeliveryWorker:
         cap = self.config.receiver_concurrency
         room = {r: cap - n for r, n in self._per_receiver.items()}
         async with self.db.write() as conn:
-            items = await store.claim(
+            items = await outbox_claims.claim(
                 conn,
                 worker_id=self.worker_id,
                 now=self.clock(),

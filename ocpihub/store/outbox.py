@@ -1,38 +1,30 @@
-"""Persistence of outbox items: insert with the object, claim due heads, record outcomes.
+"""Persistence of outbox items: insert with the object, record outcomes, list and retry.
 
-Claiming (:func:`claim`) picks the head of each (receiver, ordering key) queue: an item that is
-due (PENDING/RETRY with ``next_attempt_at`` reached, or IN_FLIGHT with an expired lease) and has
-no earlier item of its queue still open. Receivers that are not REGISTERED, and receiver parties
-that are OFFLINE or SUSPENDED, are skipped: their items wait. On PostgreSQL the candidates are
-locked with ``FOR UPDATE SKIP LOCKED`` so several hub processes claim disjoint sets; on SQLite
-the caller holds the single write lock.
-
-Functions take an open connection: :func:`insert_items` must run in the transaction that
-stores the object the deliveries come from.
+Claiming due items is :mod:`ocpihub.store.outbox_claims`. Functions take an open connection:
+:func:`insert_items` must run in the transaction that stores the object the deliveries come
+from.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, insert, select, text, update
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
-from ocpihub.model.parties import ConnectionStatus, PlatformStatus
-from ocpihub.outbox.items import CLAIMABLE, OPEN, Delivery, OutboxItem, Status
-from ocpihub.store.schema import outbox, parties, platforms
+from ocpihub.outbox.items import OPEN, Delivery, OutboxItem, Status
+from ocpihub.store.schema import outbox
 
 __all__ = [
     "NOTIFY_CHANNEL",
     "WAKE_FLAG",
     "Finished",
     "analyze",
-    "claim",
     "count_by_status",
     "count_open",
     "dead_letter_open",
@@ -40,6 +32,7 @@ __all__ = [
     "finish_many",
     "get_item",
     "insert_items",
+    "item_from_row",
     "list_items",
     "prune_done",
     "release",
@@ -53,10 +46,8 @@ NOTIFY_CHANNEL = "ocpihub_outbox"
 WAKE_FLAG = "ocpihub.outbox.wake"
 """Key in the connection's ``info``: this transaction queued work (read by the commit hook)."""
 
-_PAUSED = (ConnectionStatus.OFFLINE.value, ConnectionStatus.SUSPENDED.value)
 
-
-def _item(row: RowMapping) -> OutboxItem:
+def item_from_row(row: RowMapping) -> OutboxItem:
     delivery = Delivery(
         receiver_platform_id=row["receiver_platform_id"],
         receiver_party=(row["to_country_code"], row["to_party_id"]),
@@ -148,134 +139,6 @@ async def insert_items(
     ids = [int(i) for i in result.scalars().all()]
     await signal_new_work(conn)
     return ids
-
-
-async def claim(
-    conn: AsyncConnection,
-    *,
-    worker_id: str,
-    now: datetime,
-    lease: float,
-    limit: int,
-    room: Mapping[int, int],
-    default_room: int,
-    held: Collection[int] = (),
-) -> list[OutboxItem]:
-    """Claim up to ``limit`` due queue heads for ``worker_id``, lease ``lease`` seconds.
-
-    ``held``: items the caller is delivering now; never claimed again by it, even if a stall
-    let their lease run out.
-
-    ``room`` is how many more items each receiver platform may have in flight in this process
-    (``default_room`` for receivers not named); receivers without room are not claimed. Each
-    claim counts as an attempt.
-    """
-    if limit <= 0:
-        return []
-    earlier = outbox.alias("earlier")
-    earlier_open = (
-        exists()
-        .where(
-            earlier.c.receiver_platform_id == outbox.c.receiver_platform_id,
-            earlier.c.ordering_key == outbox.c.ordering_key,
-            earlier.c.id < outbox.c.id,
-            earlier.c.status.in_([s.value for s in OPEN]),
-        )
-        .correlate(outbox)
-    )
-    paused = (
-        exists()
-        .where(
-            parties.c.platform_id == outbox.c.receiver_platform_id,
-            parties.c.country_code == outbox.c.to_country_code,
-            parties.c.party_id == outbox.c.to_party_id,
-            parties.c.status.in_(_PAUSED),
-        )
-        .correlate(outbox)
-    )
-    registered = (
-        exists()
-        .where(
-            platforms.c.id == outbox.c.receiver_platform_id,
-            platforms.c.status == PlatformStatus.REGISTERED.value,
-        )
-        .correlate(outbox)
-    )
-    full = [r for r, n in room.items() if n <= 0]
-    # Per status: first the oldest due ids alone (a walk of the (status, next_attempt_at)
-    # index that stops at ``window``), then the queue-head, pause and registration checks on
-    # just those. Only when that window was full and still left room is the whole due set
-    # searched (e.g. a paused receiver's backlog fills the window): the common claim costs
-    # O(limit), not O(items queued).
-    wanted = [(status.value, outbox.c.next_attempt_at <= now) for status in CLAIMABLE] + [
-        (Status.IN_FLIGHT.value, and_(outbox.c.lease_until < now, outbox.c.id.not_in(held)))
-    ]
-    window = limit * 2
-    custom_plans = False
-    candidates: list[tuple[datetime, int, int]] = []
-    for status_value, is_due in wanted:
-        oldest = (
-            select(outbox.c.id)
-            .where(outbox.c.status == status_value, is_due)
-            .order_by(outbox.c.next_attempt_at, outbox.c.id)
-            .limit(window)
-        )
-        if full:  # receivers without room fill no window
-            oldest = oldest.where(outbox.c.receiver_platform_id.not_in(full))
-        ids = list((await conn.execute(oldest)).scalars().all())
-        if not ids:
-            continue
-        query = (
-            select(outbox.c.next_attempt_at, outbox.c.id, outbox.c.receiver_platform_id)
-            .where(outbox.c.status == status_value, is_due, ~earlier_open, ~paused, registered)
-            .order_by(outbox.c.next_attempt_at, outbox.c.id)
-            .limit(limit * 2)
-        )
-        if full:
-            query = query.where(outbox.c.receiver_platform_id.not_in(full))
-        if conn.dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True, of=outbox)
-        found = (await conn.execute(query.where(outbox.c.id.in_(ids)))).all()
-        if len(ids) == window and len(found) < limit:  # the window held too few: all of them
-            if conn.dialect.name == "postgresql" and not custom_plans:
-                # a plan made for the bind values at hand: asyncpg's prepared statements
-                # otherwise end up with a generic plan that, on a freshly grown outbox, can
-                # take seconds for this one
-                await conn.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-                custom_plans = True
-            found = (await conn.execute(query)).all()
-        candidates.extend(tuple(row) for row in found)
-    candidates.sort()
-    taken: dict[int, int] = {}
-    chosen: list[int] = []
-    for _, item_id, receiver in candidates:
-        if taken.get(receiver, 0) >= room.get(receiver, default_room):
-            continue
-        taken[receiver] = taken.get(receiver, 0) + 1
-        chosen.append(item_id)
-        if len(chosen) >= limit:
-            break
-    if not chosen:
-        return []
-    rows = (
-        (
-            await conn.execute(
-                update(outbox)
-                .where(outbox.c.id.in_(chosen))
-                .values(
-                    status=Status.IN_FLIGHT.value,
-                    attempts=outbox.c.attempts + 1,
-                    lease_until=now + timedelta(seconds=lease),
-                    claimed_by=worker_id,
-                    updated_at=now,
-                )
-                .returning(outbox)
-            )
-        )
-        .mappings()
-        .all()
-    )
-    return sorted((_item(r) for r in rows), key=lambda i: i.id)
 
 
 def _held_by(worker_id: str) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
@@ -426,7 +289,7 @@ async def release(
 async def get_item(conn: AsyncConnection, item_id: int) -> OutboxItem | None:
     """The item with this id, if any."""
     row = (await conn.execute(select(outbox).where(outbox.c.id == item_id))).mappings().first()
-    return _item(row) if row else None
+    return item_from_row(row) if row else None
 
 
 async def list_items(
@@ -458,7 +321,7 @@ async def list_items(
         query = query.where(outbox.c.ordering_key == ordering_key)
     if after_id is not None:
         query = query.where(outbox.c.id > after_id)
-    return [_item(r) for r in (await conn.execute(query)).mappings().all()]
+    return [item_from_row(r) for r in (await conn.execute(query)).mappings().all()]
 
 
 async def count_by_status(conn: AsyncConnection) -> dict[str, int]:

@@ -11,6 +11,7 @@ from ocpihub.model.parties import ConnectionStatus, PlatformStatus
 from ocpihub.outbox.enqueue import Delivery, enqueue, ordering_key
 from ocpihub.outbox.items import Status
 from ocpihub.store import outbox as store
+from ocpihub.store import outbox_claims
 from ocpihub.store import platforms as plat
 from ocpihub.store.db import Database
 
@@ -53,7 +54,7 @@ async def claim(db: Database, worker: str = "w1", now: datetime = T0, **kw: obje
     args: dict = {"lease": 30.0, "limit": 50, "room": {}, "default_room": 50}
     args.update(kw)
     async with db.write() as conn:
-        return await store.claim(conn, worker_id=worker, now=now, **args)
+        return await outbox_claims.claim(conn, worker_id=worker, now=now, **args)
 
 
 async def done(db: Database, item_id: int, worker: str = "w1", now: datetime = T0) -> bool:
