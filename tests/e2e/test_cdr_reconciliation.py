@@ -178,6 +178,8 @@ async def test_console_page_shows_the_missing_cdr(
         lambda r: r[1]["totals"]["delivered"] == 2 and r[1]["totals"]["refused"] == 1,
         what="delivered and refused",
     )
+    status, body = await hub.admin("GET", "/reports/cdrs?cpo=NLALF")
+    assert status == 400 and "cpo 'NLALF' must have the form CC-PID" in body["error"], body
     console = ConsoleClient(hub.url)
     try:
         status, _ = await console.page("/admin/reports/cdrs")
