@@ -110,6 +110,8 @@ def create_app(settings: Settings) -> FastAPI:
         outcome_joiner=traffic.join_outcomes,  # OUT entries commit with their outcomes
     )
     metrics = Metrics(db, directory)
+    runtime.tolerations.count = metrics.count_tolerated
+    deliveries.tolerations = runtime.tolerations
 
     async def outbound_observed(exchange: Exchange) -> None:
         await traffic.observe_outbound(exchange)

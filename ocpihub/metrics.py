@@ -125,12 +125,23 @@ class Metrics:
             "1 when the last scrape could read the database, else 0 (database series left out).",
             registry=self.registry,
         )
+        self.tolerated = Counter(
+            "ocpihub_profile_tolerated",
+            "Deviations a platform's interoperability profile let through, by platform and "
+            "deviation (docs/partners.md).",
+            ["platform", "deviation"],
+            registry=self.registry,
+        )
         self.receiver_lag = Gauge(
             "ocpihub_receiver_delivery_lag_seconds",
             "Age of the oldest undelivered outbox item per receiver platform (0: none waits).",
             ["platform"],
             registry=self.registry,
         )
+
+    def count_tolerated(self, platform: str, deviation: str) -> None:
+        """One more use of a tolerated deviation (``ocpihub.tolerations``)."""
+        self.tolerated.labels(platform, deviation).inc()
 
     async def platform_name(self, platform_id: int | None) -> str:
         """The label of a platform: its name (its id while the name is unknown)."""

@@ -19,6 +19,7 @@ from ocpihub.outbound.client import PartnerClient
 from ocpihub.settings import Settings
 from ocpihub.store.db import Database
 from ocpihub.store.directory import Directory
+from ocpihub.tolerations import Tolerations
 
 if TYPE_CHECKING:
     from ocpihub.hub.pull_scheduler import PullScheduler
@@ -49,3 +50,5 @@ class Runtime:
     notify_parties: PartiesChanged = field(default=_no_party_notification)
     credentials: CredentialsRefresher | None = None  # credentials updates and rotations
     pulls: PullScheduler | None = None  # scheduled pulls and "pull now" (hub/pull_scheduler.py)
+    # deviations the partners' profiles let through: logged once, counted in the metrics
+    tolerations: Tolerations = field(default_factory=Tolerations)

@@ -17,7 +17,7 @@ __all__ = ["DEVIATIONS", "STRICT", "Profile"]
 DEVIATIONS: dict[str, str] = {
     "numbers_as_strings": "a JSON string holding a decimal number where the spec has a number "
     '(``"22.5"``) is read as that number',
-    "lowercase_enums": "a value of a closed enum in another letter case (``available``) is "
+    "lowercase_enums": "an enum value of the spec in another letter case (``available``) is "
     "read as the spec's spelling",
     "status_code_as_string": 'an answer envelope whose status_code is a string of digits ("1000") '
     "is read as that integer",

@@ -41,6 +41,8 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ocpihub.errors import ForwardTimeout, ReceiverNotConnected
+from ocpihub.model.parties import Platform
+from ocpihub.ocpi.tolerant import envelope_status
 from ocpihub.outbound.client import PartnerAuth, PartnerClient
 from ocpihub.outbound.limits import CallLimits
 from ocpihub.outbox.delivery import Prepared, Translate, Undeliverable, pick_endpoint, prepare
@@ -54,6 +56,7 @@ from ocpihub.store import outbox_claims
 from ocpihub.store.db import Database
 from ocpihub.store.directory import Directory
 from ocpihub.store.traffic import PRUNE_CHUNK
+from ocpihub.tolerations import Tolerations
 from ocpihub.translate import from_canonical
 
 __all__ = ["DeliveryWorker", "WorkerConfig"]
@@ -141,6 +144,8 @@ class DeliveryWorker:
         self.db = db
         # writes with each group commit of outcomes (the traffic log's OUT entries of them)
         self.outcome_joiner = outcome_joiner
+        # deviations the receivers' profiles let through (counted; app.py sets it)
+        self.tolerations: Tolerations | None = None
         self.client = client
         self.config = config
         self.directory = directory or Directory(db, ttl=0)
@@ -321,7 +326,7 @@ class DeliveryWorker:
 
     # --- one delivery -------------------------------------------------------------------------
 
-    async def _prepare(self, item: OutboxItem) -> tuple[Prepared, PartnerAuth, CallLimits]:
+    async def _prepare(self, item: OutboxItem) -> tuple[Prepared, Platform]:
         d = item.delivery
         platform, endpoints = await self.directory.platform_with_endpoints(item.receiver_id)
         if platform is None or platform.version is None:
@@ -340,18 +345,16 @@ class DeliveryWorker:
             hub_party=self.config.hub_party,
             translate=self.translate,
         )
-        return prepared, PartnerAuth.of(platform), CallLimits.of(platform)
+        return prepared, platform
 
-    async def _send(
-        self, item: OutboxItem, prepared: Prepared, auth: PartnerAuth, limits: CallLimits
-    ) -> Outcome:
+    async def _send(self, item: OutboxItem, prepared: Prepared, platform: Platform) -> Outcome:
         d = item.delivery
         sender = self.config.hub_party if d.broadcast else d.sender_party
         try:
             response = await self.client.request(
                 prepared.method,
                 prepared.url,
-                auth=auth,
+                auth=PartnerAuth.of(platform),
                 json=prepared.body,
                 headers=prepared.headers,
                 timeout=self.config.request_timeout,
@@ -362,19 +365,27 @@ class DeliveryWorker:
                     "to_party": "-".join(d.receiver_party),
                     "outbox_id": item.id,
                 },
-                limits=limits,
+                limits=CallLimits.of(platform),
             )
         except (ForwardTimeout, ReceiverNotConnected) as exc:
             return Outcome.failed(exc.message)
-        return Outcome.answered(response.status, response.headers, response.json(), self.clock())
+        envelope = response.json()
+        status, tolerated = envelope_status(envelope, platform.profile.tolerate)
+        if tolerated and isinstance(envelope, dict):
+            envelope = {**envelope, "status_code": status}
+            if self.tolerations is not None:
+                self.tolerations.used(
+                    platform, "status_code_as_string", f"{d.method} {d.module}", "status_code"
+                )
+        return Outcome.answered(response.status, response.headers, envelope, self.clock())
 
     async def _deliver(self, item: OutboxItem) -> None:
         loss: list[dict[str, Any]] | None = None
         outcome: Outcome | None = None
         try:
-            prepared, auth, limits = await self._prepare(item)
+            prepared, platform = await self._prepare(item)
             loss = prepared.loss_report.as_json() if prepared.loss_report else None
-            outcome = await self._send(item, prepared, auth, limits)
+            outcome = await self._send(item, prepared, platform)
             decision = decide(
                 self.config.policy,
                 outcome,

@@ -22,11 +22,13 @@ from ocpihub.hub.agreements import partners
 from ocpihub.hub.routing import addressed, broadcast
 from ocpihub.inbound.auth import Caller, runtime_of
 from ocpihub.inbound.responses import ocpi_response
+from ocpihub.model.parties import Platform
 from ocpihub.ocpi.envelope import envelope_bytes
 from ocpihub.ocpi.fields import dump, parse
 from ocpihub.ocpi.headers import PartyRef, parse_routing_headers
 from ocpihub.ocpi.pagination import PageRequest, page_headers, parse_page_request
 from ocpihub.ocpi.registry import model
+from ocpihub.ocpi.tolerant import parse_tolerant
 from ocpihub.outbox.enqueue import enqueue
 from ocpihub.outbox.items import Delivery
 from ocpihub.runtime import Runtime
@@ -92,9 +94,21 @@ async def owned_party(
     return owner
 
 
-def parse_wire(runtime: Runtime, version: str, name: str, body: Any) -> dict[str, Any]:
-    """Validate a body with the version's model; the JSON as sent (2001 on any problem)."""
-    return dump(parse(model(version, name), body, enums=runtime.enums))
+def parse_wire(
+    runtime: Runtime, version: str, name: str, body: Any, partner: Platform | None = None
+) -> dict[str, Any]:
+    """Validate a body with the version's model; the JSON as sent (2001 on any problem).
+
+    ``partner``: the platform the data comes from; the deviations its profile tolerates are
+    repaired and counted (``ocpi/tolerant.py``), anything else is refused as strictly.
+    """
+    if partner is None or not partner.profile.tolerate:
+        return dump(parse(model(version, name), body, enums=runtime.enums))
+    parsed, repairs = parse_tolerant(
+        model(version, name), body, tolerate=partner.profile.tolerate, enums=runtime.enums
+    )
+    runtime.tolerations.used_all(partner, name, repairs)
+    return dump(parsed)
 
 
 def check_ids(

@@ -12,7 +12,8 @@ booking requests, Payments requests addressed to a PTP — takes these steps:
   receiver's OCPI envelope into a :class:`Relayed` (no envelope: 4000);
 - a 2xxx/3xxx answer goes back unchanged (:func:`relay_failure`); a success goes back with its
   object, checked by :func:`single_object` — a 1xxx with ``data`` missing, null or anything but
-  one object is not a success the hub can relay: the caller gets 4000 saying so (issue 15.4);
+  one object is not a success the hub can relay: the caller gets 4000 saying so (issue 15.4),
+  unless the receiver's profile accepts a one-element list for it (issue 19.1);
 - :func:`respond` writes the answer in the caller's version, with OCPI-from the receiver and
   OCPI-to the requester (2.1.1 has neither, and no 4xxx: :func:`legacy_status`).
 """
@@ -33,12 +34,14 @@ from ocpihub.inbound.handlers._objects import correlation_id
 from ocpihub.inbound.responses import ocpi_response
 from ocpihub.model.parties import Platform
 from ocpihub.ocpi.headers import parse_routing_headers
+from ocpihub.ocpi.tolerant import envelope_status, unwrap_single
 from ocpihub.outbound.auth import PartnerAuth
 from ocpihub.outbound.headers import request_headers
 from ocpihub.outbound.limits import CallLimits
 from ocpihub.runtime import Runtime
 from ocpihub.store.directory import Directory
 from ocpihub.store.routing import Target
+from ocpihub.tolerations import LIST_WRAPPED, Tolerations
 
 __all__ = [
     "Relayed",
@@ -138,6 +141,7 @@ class Relayed:
     data: Any
     has_data: bool
     headers: Mapping[str, str]
+    tolerations: Tolerations | None = None
 
     @property
     def success(self) -> bool:
@@ -186,21 +190,33 @@ async def forward(
         limits=CallLimits.of(route.platform),
     )
     parsed = answer.json()
-    if not isinstance(parsed, dict) or not isinstance(parsed.get("status_code"), int):
+    status, tolerated = envelope_status(parsed, route.platform.profile.tolerate)
+    if status is None or not isinstance(parsed, dict):
         raise HubError(
             f"{route.receiver[0]}-{route.receiver[1]} answered HTTP {answer.status} without an "
-            "OCPI envelope"
+            "OCPI envelope" + _status_shown(parsed)
+        )
+    if tolerated:
+        runtime.tolerations.used(
+            route.platform, "status_code_as_string", f"{method} {module}", "status_code"
         )
     message = parsed.get("status_message")
     return Relayed(
         route=route,
         http_status=answer.status,
-        status=int(parsed["status_code"]),
+        status=status,
         message=message if isinstance(message, str) else None,
         data=parsed.get("data"),
         has_data="data" in parsed,
         headers=answer.headers,
+        tolerations=runtime.tolerations,
     )
+
+
+def _status_shown(parsed: Any) -> str:
+    if isinstance(parsed, dict) and "status_code" in parsed:
+        return f" (status_code {parsed['status_code']!r} is not an integer)"
+    return ""
 
 
 def _shape(answer: Relayed) -> str:
@@ -214,9 +230,19 @@ def _shape(answer: Relayed) -> str:
 
 
 def single_object(answer: Relayed, name: str) -> dict[str, Any]:
-    """The one ``name`` object of a success; anything else is 4000 naming what came instead."""
+    """The one ``name`` object of a success; anything else is 4000 naming what came instead.
+
+    From a receiver whose profile accepts list-wrapped objects, a one-element list holding the
+    object is that object (counted, logged once per object kind).
+    """
     if isinstance(answer.data, dict):
         return answer.data
+    platform = answer.route.platform
+    unwrapped = unwrap_single(answer.data) if platform.profile.accept_list_wrapped else None
+    if isinstance(unwrapped, dict):
+        if answer.tolerations is not None:
+            answer.tolerations.used(platform, LIST_WRAPPED, name, "data")
+        return unwrapped
     raise HubError(
         f"{answer.receiver} answered status_code {answer.status} with {_shape(answer)} instead "
         f"of one {name} object: the hub relays no success without its object"

@@ -82,7 +82,7 @@ def _location(request: Request, receiver: str, owner: tuple[str, str], cdr_id: s
 async def _post(request: Request, caller: Caller, version: str, receiver: str) -> Response:
     check_version(caller, version)
     runtime = runtime_of(request)
-    wire = parse_wire(runtime, version, "CDR", await read_json(request))
+    wire = parse_wire(runtime, version, "CDR", await read_json(request), caller.platform)
     owner = await _owner(request, caller, version, wire)
     cdr_id = str(wire["id"])
     check_ids(wire, owner, {}, version)

@@ -204,7 +204,8 @@ async def _answer(
         return relay_failure(version, answer)
     name = "ChargingProfileResponse"
     try:
-        wire = parse_wire(runtime, answer.route.version, name, single_object(answer, name))
+        route = answer.route
+        wire = parse_wire(runtime, route.version, name, single_object(answer, name), route.platform)
     except (HubError, InvalidParameters) as exc:
         await _keep_for_result(runtime, req, policy.UNANSWERED_TIMEOUT)
         if isinstance(exc, HubError):

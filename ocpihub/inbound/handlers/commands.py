@@ -349,7 +349,11 @@ async def _answer(
     route = answer.route
     try:
         wire = parse_wire(
-            runtime, route.version, "CommandResponse", single_object(answer, "CommandResponse")
+            runtime,
+            route.version,
+            "CommandResponse",
+            single_object(answer, "CommandResponse"),
+            route.platform,
         )
     except (HubError, InvalidParameters) as exc:
         await _wait_for_result(runtime, req, canon, policy.UNANSWERED_TIMEOUT)

@@ -94,7 +94,7 @@ async def _push(
     runtime = runtime_of(request)
     owner = await owned_party(request, caller, cc, pid, _OWNER_ROLES)
     name = _name(evse_uid, connector_id, patch)
-    wire = parse_wire(runtime, version, name, await read_json(request))
+    wire = parse_wire(runtime, version, name, await read_json(request), caller.platform)
     ids = {"id": location_id} if evse_uid is None else {"uid": evse_uid}
     if connector_id is not None:
         ids = {"id": connector_id}
@@ -231,10 +231,12 @@ async def _forward_get(
         return relay_failure(version, answer)
     name = ("Location", "EVSE", "Connector")[len(ids) - 1]
     try:
-        wire = parse_wire(runtime, route.version, name, single_object(answer, name))
+        data = single_object(answer, name)
+        wire = parse_wire(runtime, route.version, name, data, route.platform)
     except InvalidParameters as exc:
         raise invalid_object(answer, name, exc.message) from None
-    data = answer.data
+    if route.platform.profile.tolerate:  # what its profile let through, in the spec's form
+        data = wire
     if route.version != version:
         ctx = TranslationContext(
             country_code=owner[0],

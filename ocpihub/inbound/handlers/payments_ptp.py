@@ -64,7 +64,7 @@ def _check(runtime: Runtime, answer: Relayed, name: str, value: Any) -> None:
     if not isinstance(value, dict):
         raise HubError(f"{answer.receiver} listed something that is no {name} object")
     try:
-        parse_wire(runtime, VERSION, name, value)
+        parse_wire(runtime, VERSION, name, value, answer.route.platform)
     except InvalidParameters as exc:
         raise invalid_object(answer, name, exc.message) from None
 
@@ -100,8 +100,9 @@ async def relay_to_ptp(
     if expect is None:
         return relay_object(VERSION, answer, None)
     if not listing:
-        _check(runtime, answer, expect, single_object(answer, expect))
-        return relay_object(VERSION, answer, answer.data)
+        one = single_object(answer, expect)
+        _check(runtime, answer, expect, one)
+        return relay_object(VERSION, answer, one)
     if not isinstance(answer.data, list):
         raise HubError(
             f"{answer.receiver} answered status_code {answer.status} without the list of "

@@ -103,7 +103,7 @@ async def _put(
     check_version(caller, version)
     runtime = runtime_of(request)
     owner = await owned_party(request, caller, cc, pid, OWNER_ROLES)
-    wire = parse_wire(runtime, version, "Session", await read_json(request))
+    wire = parse_wire(runtime, version, "Session", await read_json(request), caller.platform)
     check_ids(wire, owner, {"id": session_id}, version)
     async with runtime.db.read() as conn:
         ctx = await up_context(conn, runtime, owner, version, wire, MODULE)
@@ -202,7 +202,7 @@ async def _patch(
     check_version(caller, version)
     runtime = runtime_of(request)
     owner = await owned_party(request, caller, cc, pid, OWNER_ROLES)
-    wire = parse_wire(runtime, version, "SessionPatch", await read_json(request))
+    wire = parse_wire(runtime, version, "SessionPatch", await read_json(request), caller.platform)
     check_ids(wire, owner, {"id": session_id}, version)
     async with runtime.db.read() as conn:
         ctx = await up_context(conn, runtime, owner, version, wire, MODULE)
@@ -287,7 +287,9 @@ async def _charging_preferences(
     """Relay an eMSP's ChargingPreferences to the CPO of the session, and its answer back."""
     check_version(caller, version)
     runtime = runtime_of(request)
-    wire = parse_wire(runtime, version, "ChargingPreferences", await read_json(request))
+    wire = parse_wire(
+        runtime, version, "ChargingPreferences", await read_json(request), caller.platform
+    )
     headers = parse_routing_headers(request.headers)
     to = to_party(request)
     async with runtime.db.read() as conn:

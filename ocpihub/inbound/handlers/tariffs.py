@@ -118,7 +118,7 @@ async def _put_or_patch(
     runtime = runtime_of(request)
     owner = await owned_party(request, caller, cc, pid, _OWNER_ROLES)
     name = "TariffPatch" if patch else "Tariff"
-    wire = parse_wire(runtime, version, name, await read_json(request))
+    wire = parse_wire(runtime, version, name, await read_json(request), caller.platform)
     check_ids(wire, owner, {"id": tariff_id}, version)
     ctx = TranslationContext(
         country_code=owner[0], party_id=owner[1], now=datetime.now(UTC), enums=runtime.enums

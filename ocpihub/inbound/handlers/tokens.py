@@ -203,7 +203,7 @@ async def _push(
     owner = await owned_party(request, caller, cc, pid, _OWNER_ROLES)
     kind = _url_kind(request, version)
     name = "TokenPatch" if patch else "Token"
-    wire = parse_wire(runtime, version, name, await read_json(request))
+    wire = parse_wire(runtime, version, name, await read_json(request), caller.platform)
     check_ids(wire, owner, {"uid": uid}, version)
     _check_type(wire, kind)
     ctx = TranslationContext(
@@ -402,7 +402,7 @@ async def _relay(
         # a 2.2+ answer must name the token; a lax eMSP's is completed rather than refused
         data = {**data, "token": from_canonical(emsp_version, "Token", token)[0]}
     try:
-        info = parse_wire(runtime, emsp_version, "AuthorizationInfo", data)
+        info = parse_wire(runtime, emsp_version, "AuthorizationInfo", data, route.platform)
     except InvalidParameters as exc:
         raise invalid_object(answer, "AuthorizationInfo", exc.message) from None
     ctx = _AuthorizeContext(

@@ -1,0 +1,150 @@
+"""Partners that deviate from the spec in known ways (issue 19.1): under the strict default the
+hub refuses them as it always did; with the deviation switched on in that partner's profile the
+same input is accepted, repaired to the spec's form for everyone else, and counted in
+``ocpihub_profile_tolerated_total``. Also list-wrapped single objects in relayed answers."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import aiohttp
+import pytest
+
+from ocpihub.testing import Peer, Received, payloads
+from tests.e2e.conftest import RunningHub
+from tests.e2e.test_commands import LAST, wait_for
+from tests.e2e.test_relay import TO_CPO, pair  # noqa: F401 - the fixture is used by name
+
+
+async def tolerated(hub: RunningHub, platform: str, deviation: str) -> float:
+    """``ocpihub_profile_tolerated_total`` of one platform and deviation (0 when absent)."""
+    async with aiohttp.ClientSession() as session, session.get(f"{hub.url}/metrics") as r:
+        text = await r.text()
+    pattern = (
+        r"^ocpihub_profile_tolerated_total\{"
+        rf'deviation="{deviation}",platform="{platform}"\}} ([0-9.e+]+)$'
+    )
+    found = re.search(pattern, text, re.MULTILINE)
+    return float(found.group(1)) if found else 0.0
+
+
+async def set_profile(hub: RunningHub, name: str, **switches: Any) -> None:
+    """Set switches of a platform's profile through the admin API."""
+    status, listed = await hub.admin("GET", "/platforms")
+    pid = next(p["id"] for p in listed if p["name"] == name)
+    status, shown = await hub.admin("PATCH", f"/platforms/{pid}", {"profile": switches})
+    assert status == 200, shown
+
+
+def deviating_location() -> dict[str, Any]:
+    """A 2.3.0 Location whose plug and status are lower-case and whose voltage is a string."""
+    loc = payloads.location("NL", "CPO", "LOC1", evses=1, tariff_id="T1")
+    evse = loc["evses"][0]
+    evse["status"] = "available"
+    evse["connectors"][0]["standard"] = "iec_62196_t2"
+    evse["connectors"][0]["max_voltage"] = "230"
+    return loc
+
+
+async def test_deviating_push_refused_strict_accepted_tolerant(pair: dict[str, Any]) -> None:  # noqa: F811
+    """A Location with a lower-case enum and a number as a string is 2001 naming the fields
+    (nothing stored, nothing delivered) from a strict CPO; once the CPO's profile tolerates
+    both, it is stored and delivered in the spec's form, and each use is counted."""
+    hub: RunningHub = pair["hub"]
+    cpo: Peer = pair["cpo"]
+    emsp: Peer = pair["emsp"]
+    url = f"{cpo.hub_url('locations', 'RECEIVER')}/NL/CPO/LOC1"
+    status, body, _ = await cpo.request("PUT", url, json=deviating_location())
+    assert status == 400 and body["status_code"] == 2001, body
+    for named in ("evses[0].status", "'available'", "max_voltage", "'230'", "iec_62196_t2"):
+        assert named in body["status_message"], body
+    status, _, _ = await cpo.request("GET", url)
+    assert status == 404
+    # one tolerance is not enough: what it does not cover is still refused
+    await set_profile(hub, "cpo", tolerate=["lowercase_enums"])
+    status, body, _ = await cpo.request("PUT", url, json=deviating_location())
+    assert body["status_code"] == 2001 and "max_voltage" in body["status_message"], body
+    assert "status" not in body["status_message"].replace("status_code", "")
+    await set_profile(hub, "cpo", tolerate=["lowercase_enums", "numbers_as_strings"])
+    status, body, _ = await cpo.request("PUT", url, json=deviating_location())
+    assert status == 201 and body["status_code"] == 1000, body
+    (got,) = await wait_for(emsp, "locations", lambda r: len(r) == 1)
+    evse = got.body["evses"][0]
+    assert evse["status"] == "AVAILABLE"
+    assert evse["connectors"][0]["standard"] == "IEC_62196_T2"
+    assert evse["connectors"][0]["max_voltage"] == 230
+    assert await tolerated(hub, "cpo", "lowercase_enums") == 2
+    assert await tolerated(hub, "cpo", "numbers_as_strings") == 1
+    assert await tolerated(hub, "emsp", "lowercase_enums") == 0
+
+
+def answering(envelope: dict[str, Any]) -> Any:
+    """A peer handler answering every request with ``envelope``."""
+
+    def handler(received: Received) -> tuple[int, Any]:
+        return 200, envelope
+
+    return handler
+
+
+@pytest.mark.parametrize("deviation", ["list_wrapped", "status_code_as_string"])
+async def test_relayed_get_one_deviating_answer(pair: dict[str, Any], deviation: str) -> None:  # noqa: F811
+    """A CPO answers a forwarded GET of a Location with the Location in a one-element list, or
+    with status_code "1000": 4000 under the strict default; with the switch in the CPO's
+    profile the eMSP gets the Location with 1000, and the use is counted."""
+    hub: RunningHub = pair["hub"]
+    cpo: Peer = pair["cpo"]
+    emsp: Peer = pair["emsp"]
+    loc = payloads.location("NL", "CPO", "LOC9", evses=1, tariff_id="T1")
+    envelope: dict[str, Any] = {"status_code": 1000, "timestamp": LAST, "data": loc}
+    if deviation == "list_wrapped":
+        envelope["data"] = [loc]
+        switch: dict[str, Any] = {"accept_list_wrapped": True}
+    else:
+        envelope["status_code"] = "1000"
+        switch = {"tolerate": ["status_code_as_string"]}
+    cpo.on("GET", "locations", answering(envelope))
+    url = f"{emsp.hub_url('locations', 'SENDER')}/LOC9"
+    status, answer, _ = await emsp.request("GET", url, headers=TO_CPO)
+    assert answer["status_code"] == 4000, answer
+    assert ("a list of 1" if deviation == "list_wrapped" else "'1000'") in answer["status_message"]
+    await set_profile(hub, "cpo", **switch)
+    for _ in range(2):
+        status, answer, _ = await emsp.request("GET", url, headers=TO_CPO)
+        assert status == 200 and answer["status_code"] == 1000, answer
+        assert answer["data"]["id"] == "LOC9"
+    assert await tolerated(hub, "cpo", deviation) == 2
+
+
+async def test_list_wrapped_command_response(pair: dict[str, Any]) -> None:  # noqa: F811
+    """A CPO whose profile accepts list-wrapped objects may answer a START_SESSION with
+    ``[CommandResponse]``: the eMSP gets the CommandResponse (its timeout lengthened as for any
+    answer); a strict CPO's same answer is 4000."""
+    hub: RunningHub = pair["hub"]
+    cpo: Peer = pair["cpo"]
+    emsp: Peer = pair["emsp"]
+    cpo.on(
+        "POST",
+        "commands",
+        answering(
+            {
+                "status_code": 1000,
+                "timestamp": LAST,
+                "data": [{"result": "ACCEPTED", "timeout": 30}],
+            }
+        ),
+    )
+    body = {
+        "response_url": f"{emsp.module_url('commands', 'SENDER')}/cb/start",
+        "token": payloads.command_token("2.3.0", "DE", "MSP", "TOK1"),
+        "location_id": "LOC1",
+    }
+    url = f"{emsp.hub_url('commands', 'RECEIVER')}/START_SESSION"
+    status, answer, _ = await emsp.request("POST", url, json=body, headers=TO_CPO)
+    assert answer["status_code"] == 4000, answer
+    await set_profile(hub, "cpo", accept_list_wrapped=True)
+    status, answer, _ = await emsp.request("POST", url, json=body, headers=TO_CPO)
+    assert status == 200 and answer["status_code"] == 1000, answer
+    assert answer["data"]["result"] == "ACCEPTED"
+    assert await tolerated(hub, "cpo", "list_wrapped") == 1
