@@ -60,8 +60,9 @@ class PlatformRemoval:
             queued = await outbox_store.count_open(conn, platform_id)
         if queued and not force:
             raise Conflict(
-                f"platform {platform.name} has {queued} deliveries queued; remove it with "
-                "--force (admin API: ?force=true) to move them to the dead-letter list"
+                f"platform {platform.name} has {queued} deliveries queued; force the removal "
+                "to move them to the dead-letter list (CLI: --force; admin API: ?force=true; "
+                "console: the force box)"
             )
         notified, error = await self.tell_partner(platform)
         ended_agreements = await self._disconnect(platform)

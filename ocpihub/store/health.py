@@ -65,7 +65,8 @@ async def receiver_queues(conn: AsyncConnection) -> dict[int, ReceiverQueue]:
                 func.count(),
                 func.min(outbox.c.created_at),
             )
-            .where(outbox.c.status != Status.DONE.value)
+            # items of a removed receiver (dead-lettered, no platform) belong to no one's health
+            .where(outbox.c.status != Status.DONE.value, outbox.c.receiver_platform_id.is_not(None))
             .group_by(outbox.c.receiver_platform_id, outbox.c.status)
         )
     ).all()

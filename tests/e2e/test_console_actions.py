@@ -147,5 +147,74 @@ async def test_platform_and_agreement_actions(
         await console.close()
 
 
+async def test_remove_refused_while_deliveries_are_queued_unless_forced(
+    hub_factory: Any, start_peer: Any
+) -> None:
+    """The console's Remove follows the CLI's and admin API's rule: refused (on the platform's
+    page, nothing changed) while deliveries are queued for it; with the force box ticked, they
+    move to the dead-letter list with the reason, its agreement ends and the other side hears
+    SUSPENDED."""
+    hub: RunningHub = await hub_factory(outbox_poll_interval=0.05, request_timeout=2.0)
+    db = hub.app.state.runtime.db
+    cpo = await start_peer("2.3.0", [("CPO", "NL", "ALF")], name="cpo")
+    emsp = await start_peer("2.3.0", [("EMSP", "DE", "MSP")], name="emsp")
+    await connect(db, cpo, hub.versions_url)
+    emsp_id = await connect(db, emsp, hub.versions_url)
+    status, agreement = await hub.admin("POST", "/agreements", {"parties": ["NL-ALF", "DE-MSP"]})
+    assert status == 201, agreement
+    await eventually(
+        lambda: _async(cpo.of("hubclientinfo", "PUT")), bool, what="CPO told CONNECTED"
+    )
+    emsp.down = True
+    loc = load_example("2.3.0", "location_example_uc2_destination_charger.json")
+    url = f"{cpo.hub_url('locations', 'RECEIVER')}/NL/ALF/{loc['id']}"
+    assert (await cpo.request("PUT", url, json=loc))[0] in (200, 201)
+    queued = await eventually(
+        lambda: hub.admin("GET", f"/outbox?platform={emsp_id}&module=locations"),
+        lambda r: r[1] and all(i["attempts"] >= 1 for i in r[1]),
+        what="the delivery tried and queued",
+    )
+    console = ConsoleClient(hub.url)
+    try:
+        await console.sign_in(ADMIN_TOKEN)
+        page = f"/admin/platforms/{emsp_id}"
+        _, shown = await console.page(page)
+        assert '<input type="checkbox" name="force" value="1">' in shown
+        assert "move the 1 deliveries queued for it to the dead-letter list" in shown
+        assert "never deleted" in shown
+
+        said = await console.act(page, f"{page}/remove")
+        assert html.unescape(said) == (
+            "error: platform emsp has 1 deliveries queued; force the removal to move them to "
+            "the dead-letter list (CLI: --force; admin API: ?force=true; console: the force box)"
+        )  # shown on the platform's page, which is still there
+        status, still = await hub.admin("GET", f"/platforms/{emsp_id}")
+        assert (status, still["status"]) == (200, "REGISTERED")
+        _, agreements = await hub.admin("GET", "/agreements")
+        assert [a["id"] for a in agreements] == [agreement["id"]]
+
+        said = await console.act(page, f"{page}/remove", force="1")
+        assert html.unescape(said) == (
+            f"ok: Platform {emsp_id} removed; the partner could not be told; agreement "
+            f"{agreement['id']} (DE-MSP <-> NL-ALF) ended; 1 queued deliveries moved to the "
+            "dead-letter list."
+        )
+        _, dead = await hub.admin("GET", "/outbox?status=DEAD")
+        assert [i["id"] for i in dead] == [i["id"] for i in queued[1]]
+        assert "'emsp' was removed by the operator" in dead[0]["last_error"]
+        await eventually(
+            lambda: _async(cpo.of("hubclientinfo", "PUT")),
+            lambda got: (got[-1].body["party_id"], got[-1].body["status"]) == ("MSP", "SUSPENDED"),
+            what="CPO told SUSPENDED",
+        )
+        assert (await console.page(page))[0] == 303  # gone
+        status, overview = await console.page("/admin")  # dead items of no platform: no error
+        assert status == 200 and "emsp" not in overview, overview[:300]
+        _, metrics = await console.page("/metrics")  # nor in the per-receiver series
+        assert "ocpihub_database_up 1.0" in metrics
+    finally:
+        await console.close()
+
+
 async def _async(value: Any) -> Any:
     return value

@@ -183,6 +183,8 @@ async def test_operator_walkthrough(hub_factory: Any, start_peer: Any, browser: 
         await follow_and_export(browser, hub)
         await browser.get(f"{hub.url}/admin/platforms/{emsp_id}")
         assert await browser.text("#platform-status") == "CONNECTED"
+        force = await browser.find('#remove input[name="force"]')  # the removal's force option
+        assert await browser.run(force.is_displayed)
         await browser.screenshot("platform")
     # the eMSP's server is stopped: the liveness check sees it, the overview shows it first
     await browser.get(f"{hub.url}/admin")

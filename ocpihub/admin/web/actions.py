@@ -6,6 +6,8 @@ answers with a redirect carrying a one-time message; refusals name their reason.
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
@@ -31,7 +33,14 @@ router = APIRouter()
 
 def _registrar(request: Request) -> Registrar:
     runtime = runtime_of(request)
-    return Registrar(runtime.db, runtime.client, runtime.settings, runtime.notify_parties)
+    # as the admin API's: a removal tells the other side of each agreement it ends
+    return Registrar(
+        runtime.db,
+        runtime.client,
+        runtime.settings,
+        runtime.notify_parties,
+        runtime.notify_agreement,
+    )
 
 
 def _int(form: Form, name: str) -> int:
@@ -189,17 +198,33 @@ async def platform_resume(platform_id: int, request: Request) -> Response:
 
 @router.post("/admin/platforms/{platform_id}/remove", include_in_schema=False)
 async def platform_remove(platform_id: int, request: Request) -> Response:
-    """Remove the platform (a registered one is told first)."""
+    """Remove the platform (``hub/platform_removal.py``): refused while deliveries are queued
+    for it unless the form's ``force`` box is ticked; the refusal is shown on its page."""
 
     async def work(form: Form) -> str:
-        removed = await _registrar(request).remove(platform_id)
-        told = {True: "told", False: "could not be told", None: "not told (not registered)"}
-        message = (
-            f"Platform {platform_id} removed; the partner was {told[removed['partner_notified']]}."
-        )
-        return message
+        force = form.get("force", "") in ("1", "on", "true")
+        removed = await _registrar(request).remove(platform_id, force=force)
+        return _removal_message(platform_id, removed)
 
-    return await act(request, work, "/admin")
+    page = f"/admin/platforms/{platform_id}"
+    return await act(request, work, "/admin", refused=page)
+
+
+def _removal_message(platform_id: int, removed: dict[str, Any]) -> str:
+    """What a removal did, in one line: the partner told, agreements ended, items moved."""
+    told = {
+        True: "the partner was told",
+        False: "the partner could not be told",
+        None: "the partner was not told (not registered)",
+    }
+    said = [f"Platform {platform_id} removed; {told[removed['partner_notified']]}"]
+    said += [
+        f"agreement {a['id']} ({' <-> '.join(a['parties'])}) ended"
+        for a in removed["agreements_ended"]
+    ]
+    if removed["dead_lettered"]:
+        said.append(f"{removed['dead_lettered']} queued deliveries moved to the dead-letter list")
+    return "; ".join(said) + "."
 
 
 # --- agreements ------------------------------------------------------------------------------

@@ -128,11 +128,11 @@ async def guard(request: Request) -> tuple[Session, Form] | Response:
     return session, form
 
 
-async def act(request: Request, work: Work, back: str) -> Response:
+async def act(request: Request, work: Work, back: str, refused: str | None = None) -> Response:
     """Run one console form through :func:`guard`.
 
     ``work`` returns the message to show on ``back``; an OCPI error becomes the message
-    instead (shown as an error), so every refusal names its reason.
+    instead (shown as an error, on ``refused`` when given), so every refusal names its reason.
     """
     console = console_of(request)
     checked = await guard(request)
@@ -142,5 +142,5 @@ async def act(request: Request, work: Work, back: str) -> Response:
     try:
         message = await work(form)
     except OcpiError as exc:
-        return console.redirect(back, exc.message, error=True)
+        return console.redirect(refused or back, exc.message, error=True)
     return console.redirect(back, message)
