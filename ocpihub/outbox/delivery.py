@@ -2,7 +2,8 @@
 
 - Body: the sender's original payload, untouched, when the receiver speaks the sender's version
   (DESIGN rule 8); otherwise the canonical document translated to the receiver's version at
-  delivery time, with its loss report. The hub-private top-level key ``_ocpihub`` never leaves
+  delivery time, with its loss report; the newer fields the receiver's profile back-ports are
+  put back and leave the loss report. The hub-private top-level key ``_ocpihub`` never leaves
   the hub.
 - Headers (digest §1.9, §1.10): a new ``X-Request-ID`` per hop, the item's ``X-Correlation-ID``,
   and for functional modules of 2.2+ receivers ``OCPI-to-*`` (the receiving party) and
@@ -11,7 +12,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,7 @@ from ocpihub.outbound.headers import request_headers
 from ocpihub.outbound.urls import join_url
 from ocpihub.outbox.items import OutboxItem
 from ocpihub.translate import LossReport
+from ocpihub.translate.backports import apply as apply_backports
 
 __all__ = ["HUB_PRIVATE_KEY", "Prepared", "Translate", "Undeliverable", "pick_endpoint", "prepare"]
 
@@ -65,7 +67,7 @@ def pick_endpoint(
 
 
 def _body(
-    item: OutboxItem, version: str, translate: Translate
+    item: OutboxItem, version: str, translate: Translate, backports: Collection[str] = ()
 ) -> tuple[dict[str, Any] | None, LossReport | None]:
     d = item.delivery
     if d.original is not None and d.original_version == version:
@@ -88,6 +90,8 @@ def _body(
             f"cannot translate {d.object_name} to OCPI {version}: {type(exc).__name__}: {exc}"
         ) from exc
     wire.pop(HUB_PRIVATE_KEY, None)
+    if backports and loss:
+        wire, loss = apply_backports(version, d.object_name, d.payload, wire, loss, backports)
     return wire, loss
 
 
@@ -99,10 +103,12 @@ def prepare(
     hub_party: tuple[str, str],
     translate: Translate,
     request_id: str | None = None,
+    backports: Collection[str] = (),
 ) -> Prepared:
-    """The request delivering ``item`` to a receiver that speaks ``version``."""
+    """The request delivering ``item`` to a receiver that speaks ``version``; ``backports``:
+    the newer fields its profile takes (``translate/backports.py``)."""
     d = item.delivery
-    body, loss = _body(item, version, translate)
+    body, loss = _body(item, version, translate, backports)
     headers = request_headers(
         version=version,
         module=d.module,

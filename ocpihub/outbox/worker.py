@@ -344,6 +344,7 @@ class DeliveryWorker:
             endpoint_url=endpoint_url,
             hub_party=self.config.hub_party,
             translate=self.translate,
+            backports=platform.profile.backports,
         )
         return prepared, platform
 

@@ -1,0 +1,49 @@
+"""Back-ports (issue 19.1): a 2.3.0 CPO's Location reaches two 2.2.1 eMSPs; only the one whose
+profile enables the back-ports receives the chosen 2.3.0 fields, and only its delivery leaves
+them out of the loss report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ocpihub.testing import Peer, payloads
+from tests.e2e.conftest import RunningHub
+from tests.e2e.test_commands import wait_for
+from tests.e2e.test_outbox import outbox_items
+from tests.e2e.test_partner_tolerances import set_profile
+from tests.support.connect import connect
+
+
+async def test_backports_only_to_the_partner_that_enabled_them(
+    hub: RunningHub, start_peer: Any, database_url: str
+) -> None:
+    """help_phone and Connector.capabilities go to the 2.2.1 eMSP with those back-ports, not
+    to the other 2.2.1 eMSP, whose delivery records them as lost (as without profiles)."""
+    cpo: Peer = await start_peer("2.3.0", [("CPO", "NL", "CPO")], name="cpo")
+    taking: Peer = await start_peer("2.2.1", [("EMSP", "DE", "NEW")], name="taking")
+    plain: Peer = await start_peer("2.2.1", [("EMSP", "DE", "OLD")], name="plain")
+    for peer in (cpo, taking, plain):
+        await connect(hub.app.state.runtime.db, peer, hub.versions_url)
+    for other in ("DE-NEW", "DE-OLD"):
+        status, body = await hub.admin("POST", "/agreements", {"parties": ["NL-CPO", other]})
+        assert status == 201, body
+    await set_profile(hub, "taking", backports=["location.help_phone", "connector.capabilities"])
+    loc = payloads.location("NL", "CPO", "LOC1", evses=1, tariff_id="T1")
+    loc["help_phone"] = "+31201234567"
+    loc["evses"][0]["connectors"][0]["capabilities"] = ["ISO_15118_2_PLUG_AND_CHARGE"]
+    url = f"{cpo.hub_url('locations', 'RECEIVER')}/NL/CPO/LOC1"
+    status, body, _ = await cpo.request("PUT", url, json=loc)
+    assert body["status_code"] == 1000, body
+    (got,) = await wait_for(taking, "locations", lambda r: len(r) == 1)
+    (other,) = await wait_for(plain, "locations", lambda r: len(r) == 1)
+    assert got.body["help_phone"] == "+31201234567"
+    assert got.body["evses"][0]["connectors"][0]["capabilities"] == ["ISO_15118_2_PLUG_AND_CHARGE"]
+    assert "help_phone" not in other.body
+    assert "capabilities" not in other.body["evses"][0]["connectors"][0]
+    losses = {}
+    for item in await outbox_items(database_url):
+        if item.delivery.module == "locations":
+            losses[item.delivery.receiver_party] = {loss["path"] for loss in item.loss_report or []}
+    assert "help_phone" in losses[("DE", "OLD")]
+    assert "evses[0].connectors[0].capabilities" in losses[("DE", "OLD")]
+    assert not {"help_phone", "evses[0].connectors[0].capabilities"} & losses[("DE", "NEW")]
