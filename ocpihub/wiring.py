@@ -22,7 +22,14 @@ from ocpihub.settings import Settings
 from ocpihub.store.db import Database
 from ocpihub.store.traffic import TrafficEntry, TrafficRecorder, entry_from_exchange
 
-__all__ = ["HubEvents", "cli_events", "hub_events", "partner_client", "traffic_recorder"]
+__all__ = [
+    "HubEvents",
+    "cli_client",
+    "cli_events",
+    "hub_events",
+    "partner_client",
+    "traffic_recorder",
+]
 
 
 def partner_client(settings: Settings, observer: Observer | None = None) -> PartnerClient:
@@ -74,9 +81,9 @@ def hub_events(db: Database, client: PartnerClient, settings: Settings) -> HubEv
 
 
 @contextlib.asynccontextmanager
-async def cli_events(db: Database, settings: Settings) -> AsyncIterator[HubEvents]:
-    """:func:`hub_events` for one CLI command: its own partner client, closed at the end, and
-    the calls it made written to the traffic log like the server's."""
+async def cli_client(db: Database, settings: Settings) -> AsyncIterator[PartnerClient]:
+    """The partner client of one CLI command, closed at the end, the calls it made written to
+    the traffic log like the server's."""
     made: list[TrafficEntry] = []
 
     async def observe(exchange: Exchange) -> None:
@@ -84,8 +91,15 @@ async def cli_events(db: Database, settings: Settings) -> AsyncIterator[HubEvent
 
     client = partner_client(settings, observe)
     try:
-        yield hub_events(db, client, settings)
+        yield client
     finally:
         await client.close()
         if made:
             await traffic_recorder(db, settings).write(made)
+
+
+@contextlib.asynccontextmanager
+async def cli_events(db: Database, settings: Settings) -> AsyncIterator[HubEvents]:
+    """:func:`hub_events` for one CLI command, over :func:`cli_client`."""
+    async with cli_client(db, settings) as client:
+        yield hub_events(db, client, settings)

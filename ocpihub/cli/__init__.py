@@ -19,6 +19,7 @@ from ocpihub import __version__
 from ocpihub.cli import agreement, cdr, enums, party, platform
 from ocpihub.cli import outbox as outbox_cli
 from ocpihub.cli import platform_profile as _platform_profile  # noqa: F401 - registers the command
+from ocpihub.cli import pull as pull_cli
 from ocpihub.cli import traffic as traffic_cli
 from ocpihub.cli._common import run, settings_or_exit
 from ocpihub.cli.demo import demo
@@ -42,6 +43,7 @@ app.add_typer(agreement.app, name="agreement")
 app.add_typer(party.app, name="party")
 app.add_typer(outbox_cli.app, name="outbox")
 app.add_typer(cdr.app, name="cdr")
+app.add_typer(pull_cli.app, name="pull")
 app.command("traffic")(traffic_cli.traffic)
 app.command("demo")(demo)  # the simulators load only when the command runs
 

@@ -299,7 +299,6 @@ async def test_pull_now_while_running_is_refused(hub_factory: Any, start_peer: A
     await hub.app.state.traffic.flush()
     status, entries = await hub.admin("GET", f"/traffic?correlation_id={started['correlation_id']}")
     assert status == 200, entries
-    items = entries["entries"] if isinstance(entries, dict) else entries
-    chain = sorted((e["direction"], e["method"], e["module"]) for e in items)
+    chain = sorted((e["direction"], e["method"], e["module"]) for e in entries)
     # the pull's GET, and the delivery of what it stored to the eMSP: one correlation id
     assert chain == [("OUT", "GET", "tariffs"), ("OUT", "PUT", "tariffs")]
