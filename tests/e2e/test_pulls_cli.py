@@ -12,8 +12,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ocpihub.testing import payloads
-from tests.e2e.conftest import RunningHub
+from tests.e2e.conftest import ADMIN_TOKEN, RunningHub
 from tests.e2e.test_pulls import MANUAL, pair, wait_for
+from tests.support.console import ConsoleClient
 
 
 def _env(hub: RunningHub) -> dict[str, str]:
@@ -152,3 +153,49 @@ async def test_cli_pull_refused_while_running_and_for_unpulled_module(
     code, _, err = await cli(hub, "pull", "run", "lister", "tokens")
     assert code == 1
     assert "publishes no tokens Sender interface" in err
+
+
+async def test_console_pulls_section_and_pull_now(hub_factory: Any, start_peer: Any) -> None:
+    """The Platform page lists the modules the hub pulls from the platform; its "Pull now"
+    button starts a pull whose progress the page then shows; a second press while it runs is
+    refused with the reason."""
+    hub = await hub_factory(**MANUAL)
+    cpo, emsp, cpo_id, _ = await pair(hub, start_peer)
+    for n in (1, 2, 3):
+        cpo.sender_lists["tariffs"].put(payloads.tariff("NL", "CPO", f"T{n}", 0.3))
+    page = f"/admin/platforms/{cpo_id}"
+    console = ConsoleClient(hub.url)
+    try:
+        await console.sign_in(ADMIN_TOKEN)
+        _, shown = await console.page(page)
+        section = shown[shown.index('id="pulls"') :]
+        assert 'data-module="locations"' in section and 'data-module="tariffs"' in section
+        assert 'data-module="tokens"' not in section  # a CPO publishes no tokens Sender
+        assert "due now" in section
+
+        said = await console.act(page, f"{page}/pulls/tariffs/run", full="1")
+
+        assert said.startswith("ok: Full pull of tariffs from lister started (correlation id")
+        await wait_for(lambda: len(emsp.of("tariffs", "PUT")) == 3, what="3 tariffs delivered")
+
+        async def shows_ok() -> bool:
+            _, html_page = await console.page(page)
+            row = html_page[html_page.index('data-module="tariffs"') :].split("</tr>", 1)[0]
+            return '<span class="status ok">OK</span> full' in row and "<td>3 of 3</td>" in row
+
+        await wait_for(shows_ok, what="the page to show the finished pull")
+
+        release = asyncio.Event()
+
+        async def slow(item: Any) -> tuple[int, Any]:
+            await release.wait()
+            return 200, {"status_code": 1000, "timestamp": payloads.now(), "data": []}
+
+        cpo.on("GET", "locations", slow)
+        said = await console.act(page, f"{page}/pulls/locations/run")
+        assert said.startswith("ok: Full pull of locations")  # never pulled yet: a full one
+        said = await console.act(page, f"{page}/pulls/locations/run")
+        release.set()
+        assert said.startswith("error:") and "running already" in said
+    finally:
+        await console.close()

@@ -18,6 +18,7 @@ from ocpihub.errors import OcpiError
 from ocpihub.hub.agreements import AGREEMENT_MODULES
 from ocpihub.hub.overview import partner_health
 from ocpihub.hub.platforms import ROLES
+from ocpihub.hub.pull_scheduler import pull_status
 from ocpihub.hub.traffic_view import FILTER_FIELDS, read_traffic, to_csv, traffic_filter
 from ocpihub.model.profiles import DEVIATIONS
 from ocpihub.outbox.items import Status
@@ -74,9 +75,12 @@ async def platform(platform_id: int, request: Request) -> Response:
         endpoints = await platform_store.list_endpoints(conn, platform_id)
         agreements = [a for a in await agreement_store.list_agreements(conn) if {a.a, a.b} & codes]
     recent = await read_traffic(db, TrafficFilter(platform_id=platform_id, limit=20))
+    scheduler = runtime_of(request).pulls
+    pulls = await pull_status(scheduler.puller, platform_id) if scheduler else []
     return console.render(
         request,
         "platform.html",
+        pulls=[pull.json() for pull in pulls],
         session=session,
         health=health,
         p=health.platform,
