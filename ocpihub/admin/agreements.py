@@ -8,10 +8,12 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from starlette.responses import JSONResponse, Response
 
+from ocpihub.errors import InvalidParameters
 from ocpihub.hub.agreement_actions import (
     add_agreement,
     agreement_json,
     remove_agreement,
+    set_authorize_policy,
     set_status,
 )
 from ocpihub.inbound.auth import runtime_of
@@ -31,9 +33,12 @@ class AgreementIn(BaseModel):
 
 
 class AgreementPatch(BaseModel):
-    """Body of ``PATCH /admin/api/agreements/{id}``."""
+    """Body of ``PATCH /admin/api/agreements/{id}``: a status, and/or the real-time
+    authorization policy (the fields given change)."""
 
-    status: Literal["ACTIVE", "SUSPENDED"]
+    status: Literal["ACTIVE", "SUSPENDED"] | None = None
+    authorize_timeout_seconds: float | None = None
+    authorize_on_timeout: Literal["REFUSE", "ALLOW"] | None = None
 
 
 @router.post("/agreements", status_code=201)
@@ -56,11 +61,18 @@ async def list_all(request: Request) -> Response:
 
 @router.patch("/agreements/{agreement_id}")
 async def change(agreement_id: int, body: AgreementPatch, request: Request) -> Response:
-    """Suspend or resume an agreement."""
+    """Suspend or resume an agreement; set its real-time authorization policy."""
     runtime = runtime_of(request)
-    changed = await set_status(
-        runtime.db, agreement_id, AgreementStatus(body.status), notify=runtime.notify_agreement
-    )
+    given = body.model_fields_set
+    policy = body.model_dump(include=given - {"status"})
+    if not given or ("status" in given and body.status is None):
+        raise InvalidParameters("give status (ACTIVE or SUSPENDED) or an authorization policy")
+    if policy:  # first: a refused policy leaves everything as it was
+        changed = await set_authorize_policy(runtime.db, agreement_id, policy)
+    if body.status is not None:
+        changed = await set_status(
+            runtime.db, agreement_id, AgreementStatus(body.status), notify=runtime.notify_agreement
+        )
     return JSONResponse(agreement_json(changed))
 
 

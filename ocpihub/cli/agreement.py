@@ -139,3 +139,53 @@ def agreement_list(as_json: AsJson = False) -> None:
         typer.echo("no agreements")
     for agreement in found:
         _show(agreement, False)
+
+
+@app.command("authorize")
+def agreement_authorize(
+    agreement_id: Annotated[int, typer.Argument(help="Agreement id.")],
+    timeout: Annotated[
+        str | None,
+        typer.Option(
+            help="Seconds the hub waits for the eMSP's real-time authorization answer "
+            "('default': the request timeout, or the eMSP's profile timeout)."
+        ),
+    ] = None,
+    on_timeout: Annotated[
+        str | None,
+        typer.Option(help="What the hub answers the CPO when that passes: refuse or allow."),
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Show or set the real-time authorization policy of an agreement (docs/partners.md)."""
+    from ocpihub.hub.agreement_actions import agreement_json, set_authorize_policy
+
+    changes: dict[str, Any] = {}
+    if timeout is not None:
+        try:
+            changes["authorize_timeout_seconds"] = None if timeout == "default" else float(timeout)
+        except ValueError:
+            bad_argument(f"--timeout: {timeout!r} is not a number of seconds (or 'default')")
+    if on_timeout is not None:
+        changes["authorize_on_timeout"] = on_timeout
+    settings = settings_or_exit()
+
+    async def work(db: Database) -> dict[str, Any]:
+        try:
+            changed = await set_authorize_policy(db, agreement_id, changes)
+        except OcpiError as exc:
+            if exc.status_code == 2001:
+                bad_argument(exc.message)
+            raise
+        return agreement_json(changed)
+
+    shown = run(settings, work)
+    if as_json:
+        print_json(shown)
+        return
+    waited = shown["authorize_timeout_seconds"]
+    typer.echo(
+        f"agreement {shown['id']}: real-time authorization waits "
+        f"{f'{waited:g}s' if waited is not None else 'the default'}, then "
+        f"{shown['authorize_on_timeout']}"
+    )

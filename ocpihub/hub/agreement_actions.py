@@ -6,18 +6,27 @@ affected, so that HubClientInfo and credentials updates can follow (``hub/client
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
 from ocpihub.errors import InvalidParameters, NotFound
 from ocpihub.hub.agreements import compatible_roles, parse_modules, parse_party_code
-from ocpihub.model.agreements import Agreement, AgreementStatus
+from ocpihub.model.agreements import Agreement, AgreementStatus, OnAuthorizeTimeout
 from ocpihub.store import agreements as store
 from ocpihub.store.db import Database
 from ocpihub.store.platforms import list_parties
 
-__all__ = ["Notify", "add_agreement", "agreement_json", "ended", "remove_agreement", "set_status"]
+__all__ = [
+    "Notify",
+    "add_agreement",
+    "agreement_json",
+    "ended",
+    "remove_agreement",
+    "set_authorize_policy",
+    "set_status",
+]
 
 Notify = Callable[[Agreement], Awaitable[None]]
 
@@ -77,6 +86,42 @@ async def set_status(
     return changed
 
 
+async def set_authorize_policy(
+    db: Database, agreement_id: int, changes: Mapping[str, Any]
+) -> Agreement:
+    """Set the agreement's real-time authorization policy (CLI, admin API, console): keys
+    ``authorize_timeout_seconds`` (above 0, or None) and ``authorize_on_timeout`` (REFUSE or
+    ALLOW); the keys not given keep their values."""
+    unknown = sorted(set(changes) - {"authorize_timeout_seconds", "authorize_on_timeout"})
+    if unknown:
+        raise InvalidParameters(f"{unknown[0]} is not an authorization policy setting")
+    timeout = changes.get("authorize_timeout_seconds")
+    ok = timeout is None or (isinstance(timeout, int | float) and not isinstance(timeout, bool))
+    if not ok or (timeout is not None and not 0 < timeout <= 600):
+        raise InvalidParameters(
+            f"authorize_timeout_seconds: {timeout!r} must be seconds above 0 (at most 600), or null"
+        )
+    on_timeout = changes.get("authorize_on_timeout")
+    if on_timeout is not None and str(on_timeout).upper() not in OnAuthorizeTimeout.__members__:
+        raise InvalidParameters(f"authorize_on_timeout: {on_timeout!r} must be REFUSE or ALLOW")
+    async with db.write() as conn:
+        current = await store.get_agreement(conn, agreement_id)
+        if current is None:
+            raise NotFound(f"no agreement with id {agreement_id}")
+        if not changes:
+            return current
+        if "authorize_timeout_seconds" not in changes:
+            timeout = current.authorize_timeout_seconds
+        answer = current.authorize_on_timeout
+        if on_timeout is not None:
+            answer = OnAuthorizeTimeout(str(on_timeout).upper())
+        changed = await store.set_authorize_policy(
+            conn, agreement_id, None if timeout is None else float(timeout), answer
+        )
+    assert changed is not None
+    return changed
+
+
 async def remove_agreement(
     db: Database, agreement_id: int, *, notify: Notify = _nothing
 ) -> Agreement:
@@ -110,6 +155,8 @@ def agreement_json(agreement: Agreement) -> dict[str, object]:
         "parties": agreement.codes,
         "modules": sorted(agreement.modules) if agreement.modules is not None else None,
         "status": agreement.status.value,
+        "authorize_timeout_seconds": agreement.authorize_timeout_seconds,
+        "authorize_on_timeout": agreement.authorize_on_timeout.value,
         "created_at": agreement.created_at.isoformat(),
         "updated_at": agreement.updated_at.isoformat(),
     }

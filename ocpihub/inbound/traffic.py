@@ -157,7 +157,8 @@ class TrafficMiddleware:
             http_status=status[0] if status else None,
             request_id=state.get("request_id"),
             correlation_id=state.get("correlation_id"),
-            error=error,
+            # what the hub decided itself in place of a silent partner (an authorization)
+            error=error or state.get("hub_decision"),
             request_body=b"".join(request_chunks) if keep else None,
             response_body=bytes(head) if keep else None,
             response_tail=tail,

@@ -9,7 +9,7 @@ from sqlalchemy import and_, delete, insert, or_, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ocpihub.model.agreements import Agreement, AgreementStatus
+from ocpihub.model.agreements import Agreement, AgreementStatus, OnAuthorizeTimeout
 from ocpihub.store.schema import agreements
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "get_agreement",
     "list_agreements",
     "set_agreement_status",
+    "set_authorize_policy",
 ]
 
 
@@ -31,6 +32,10 @@ def _agreement(row: RowMapping) -> Agreement:
         status=AgreementStatus(row["status"]),
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        authorize_timeout_seconds=row["authorize_timeout_seconds"],
+        authorize_on_timeout=OnAuthorizeTimeout(
+            row["authorize_on_timeout"] or OnAuthorizeTimeout.REFUSE.value
+        ),
     )
 
 
@@ -120,6 +125,27 @@ async def set_agreement_status(
         update(agreements)
         .where(agreements.c.id == agreement_id)
         .values(status=status.value, updated_at=datetime.now(UTC))
+        .returning(agreements)
+    )
+    row = result.mappings().first()
+    return _agreement(row) if row else None
+
+
+async def set_authorize_policy(
+    conn: AsyncConnection,
+    agreement_id: int,
+    timeout_seconds: float | None,
+    on_timeout: OnAuthorizeTimeout,
+) -> Agreement | None:
+    """Set the real-time authorization policy; the updated agreement, or None."""
+    result = await conn.execute(
+        update(agreements)
+        .where(agreements.c.id == agreement_id)
+        .values(
+            authorize_timeout_seconds=timeout_seconds,
+            authorize_on_timeout=on_timeout.value,
+            updated_at=datetime.now(UTC),
+        )
         .returning(agreements)
     )
     row = result.mappings().first()

@@ -21,8 +21,10 @@ from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from ocpihub.model.agreements import Agreement
 from ocpihub.model.parties import Endpoint, Party, Platform
 from ocpihub.store import platforms as store
+from ocpihub.store.agreements import find_agreement
 from ocpihub.store.db import Database
 from ocpihub.store.routing import Target, agreed_targets, party_target
 
@@ -131,6 +133,14 @@ class Directory:
             return tuple(await agreed_targets(conn, sender, module, interface_role=interface_role))
 
         return await self._cached(("agreed", sender, module, interface_role), load)
+
+    async def agreement(self, x: tuple[str, str], y: tuple[str, str]) -> Agreement | None:
+        """The agreement between two parties (any status), cached."""
+
+        async def load(conn: AsyncConnection) -> Agreement | None:
+            return await find_agreement(conn, x, y)
+
+        return await self._cached(("agreement", *sorted((x, y))), load)
 
     async def party_target(
         self, party: tuple[str, str], module: str, *, interface_role: str

@@ -14,7 +14,12 @@ from starlette.responses import Response
 from ocpihub.admin.web.auth import act, guard
 from ocpihub.admin.web.console import Form, console_of, runtime_of
 from ocpihub.errors import InvalidParameters, OcpiError
-from ocpihub.hub.agreement_actions import add_agreement, remove_agreement, set_status
+from ocpihub.hub.agreement_actions import (
+    add_agreement,
+    remove_agreement,
+    set_authorize_policy,
+    set_status,
+)
 from ocpihub.hub.credentials_refresh import update_credentials
 from ocpihub.hub.party_actions import suspend_party
 from ocpihub.hub.platforms import add_platform, parse_role_spec, set_limits, set_profile
@@ -281,6 +286,21 @@ async def agreement_remove(agreement_id: int, request: Request) -> Response:
     async def work(form: Form) -> str:
         await remove_agreement(runtime.db, agreement_id, notify=runtime.notify_agreement)
         return f"Agreement {agreement_id} removed."
+
+    return await act(request, work, "/admin/agreements")
+
+
+@router.post("/admin/agreements/{agreement_id}/authorize", include_in_schema=False)
+async def agreement_authorize(agreement_id: int, request: Request) -> Response:
+    """Set the agreement's real-time authorization policy (blank timeout: the default)."""
+
+    async def work(form: Form) -> str:
+        changes = {
+            "authorize_timeout_seconds": _switch_number(form, "authorize_timeout_seconds", float),
+            "authorize_on_timeout": form.get("authorize_on_timeout", "REFUSE"),
+        }
+        done = await set_authorize_policy(runtime_of(request).db, agreement_id, changes)
+        return f"Authorization policy of agreement {done.id} saved."
 
     return await act(request, work, "/admin/agreements")
 

@@ -21,7 +21,7 @@ booking requests, Payments requests addressed to a PTP — takes these steps:
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from fastapi import Request
@@ -164,8 +164,10 @@ async def forward(
     json: Any = None,
     params: dict[str, str] | None = None,
     module: str,
+    timeout: float | None = None,  # noqa: ASYNC109 - the hop's own HTTP timeout
 ) -> Relayed:
-    """One synchronous hop to the receiver and its envelope (4000 when it answered none)."""
+    """One synchronous hop to the receiver and its envelope (4000 when it answered none);
+    ``timeout`` replaces the receiver's (e.g. an agreement's authorization timeout)."""
     headers = request_headers(
         version=route.version,
         module=module,
@@ -173,6 +175,9 @@ async def forward(
         sender=route.requester,
         receiver=route.receiver,
     )
+    limits = CallLimits.of(route.platform)
+    if timeout is not None:
+        limits = replace(limits, timeout=timeout)
     answer = await runtime.client.request(
         method,
         url,
@@ -187,7 +192,7 @@ async def forward(
             "from_party": "".join(route.requester),
             "to_party": "".join(route.receiver),
         },
-        limits=CallLimits.of(route.platform),
+        limits=limits,
     )
     parsed = answer.json()
     status, tolerated = envelope_status(parsed, route.platform.profile.tolerate)

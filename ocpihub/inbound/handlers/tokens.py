@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.responses import Response
 
 from ocpihub.errors import (
+    ForwardTimeout,
     HubError,
     InvalidParameters,
     NotFound,
@@ -48,6 +49,8 @@ from ocpihub.hub.tokens import (
 )
 from ocpihub.inbound.auth import Caller, registered, runtime_of
 from ocpihub.inbound.body import read_json
+from ocpihub.inbound.handlers._authorize_policy import AuthorizeContext as _AuthorizeContext
+from ocpihub.inbound.handlers._authorize_policy import hub_allows
 from ocpihub.inbound.handlers._objects import (
     Push,
     canonical,
@@ -72,6 +75,7 @@ from ocpihub.inbound.handlers._relay import (
 )
 from ocpihub.inbound.interfaces import InterfaceRegistry
 from ocpihub.inbound.responses import ocpi_response
+from ocpihub.model.agreements import OnAuthorizeTimeout
 from ocpihub.model.parties import Platform
 from ocpihub.ocpi.fields import parse_datetime
 from ocpihub.ocpi.headers import parse_routing_headers
@@ -89,17 +93,6 @@ MODULE = "tokens"
 _OWNER_ROLES = ("EMSP",)
 
 Doc = dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class _AuthorizeContext(TranslationContext):
-    """A translation context that also names the Token an AuthorizationInfo answers for.
-
-    The 2.1.1 translator reads ``token`` to fill the Token a 2.1.1 answer lacks (2.2+ requires
-    it, digest §4.3 Tokens).
-    """
-
-    token: Doc | None = None
 
 
 def _check_version(caller: Caller, version: str) -> None:
@@ -424,16 +417,28 @@ async def _forward(request: Request, caller: Caller, version: str, uid: str) -> 
         body = _translated(references, "LocationReferences", version, emsp_version, ctx)
     asked_uid = str(route.stored.document["uid"]) if route.stored is not None else uid
     hop = Route(route.cpo, route.emsp, route.platform, route.url)
-    answer = await forward(
-        runtime,
-        request,
-        hop,
-        "POST",
-        join_url(route.url, quote(asked_uid, safe=""), "authorize"),
-        json=body,
-        params={"type": wire_token_type(emsp_version, token_type)},
-        module=MODULE,
-    )
+    # the agreement's policy: its timeout, and the hub's answer when the eMSP is silent
+    policy = await runtime.directory.agreement(route.cpo, route.emsp)
+    try:
+        answer = await forward(
+            runtime,
+            request,
+            hop,
+            "POST",
+            join_url(route.url, quote(asked_uid, safe=""), "authorize"),
+            json=body,
+            params={"type": wire_token_type(emsp_version, token_type)},
+            module=MODULE,
+            timeout=policy.authorize_timeout_seconds if policy else None,
+        )
+    except ForwardTimeout as exc:
+        if policy is None or policy.authorize_on_timeout is not OnAuthorizeTimeout.ALLOW:
+            raise
+        token = await _asked_token(runtime, route, uid, token_type)
+        ctx = _AuthorizeContext(
+            country_code=route.emsp[0], party_id=route.emsp[1], enums=runtime.enums, token=token
+        )
+        return hub_allows(request, version, hop, token, policy, exc.message, ctx)
     return await _relay(runtime, version, route, answer, uid, token_type)
 
 
