@@ -139,9 +139,11 @@ async def run_backend(
     concurrency: int,
     profile: Path | None,
     away: tuple[str | None, int] | None = None,
+    half_rate: float | None = None,
 ) -> dict[str, Any]:
     """Both phases on one backend. ``away``: (mode or None, backlog size) — measure the other
-    receivers only, with the last one away and its backlog queued when a mode is given."""
+    receivers only, with the last one away and its backlog queued when a mode is given.
+    ``half_rate``: pace of the second phase (default: half the first phase's rate)."""
     emsps = [("EMSP", "DE", f"M{i:02d}") for i in range(receivers)]
     victim = f"emsp{receivers - 1:02d}" if away else None
     counted = receivers - 1 if away else receivers
@@ -192,7 +194,7 @@ async def run_backend(
         # phase 2: half load
         await fleet.reset(session)
         half = Pusher(url, token)
-        rate = max(1.0, acked_rate / 2)
+        rate = half_rate or max(1.0, acked_rate / 2)
         ok, failed = await paced(half, rate, seconds)
         stats = await drain(
             fleet, session, ok * counted, within=max(30.0, seconds * 8), skip=victim
@@ -311,7 +313,15 @@ async def bench_backlog(
         results.append({**base, "loadavg_at_start": load})
         for mode in modes:
             load = os.getloadavg()[0]
-            run = await run_backend(b, seconds, receivers, concurrency, None, (mode, backlog))
+            run = await run_backend(
+                b,
+                seconds,
+                receivers,
+                concurrency,
+                None,
+                (mode, backlog),
+                half_rate=base["half_load"]["rate_per_s"],  # the same pace as without it
+            )
             results.append({**run, "loadavg_at_start": load})
             sat, half = run["saturation"], run["half_load"]
             bsat, bhalf = base["saturation"], base["half_load"]

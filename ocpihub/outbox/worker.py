@@ -16,6 +16,8 @@ the wire is :mod:`ocpihub.outbox.delivery`. The worker
 - on stop, claims nothing more and waits up to ``drain_timeout`` for in-flight deliveries;
   what is still running then is cancelled and released (due again at once, possibly delivered
   twice);
+- gives a receiver that does not answer a rest (:mod:`ocpihub.outbox.breaker`): after a run
+  of failed attempts nothing is claimed for it for a while, then one probe at a time;
 - keeps its claims alive with a heartbeat (:mod:`ocpihub.outbox.liveness`): claims hold a
   short lease that the heartbeat extends while the worker lives, however long a delivery takes.
   After a crash the leases run out within ``lease`` seconds and any process delivers the items
@@ -44,6 +46,7 @@ from ocpihub.errors import ForwardTimeout, ReceiverNotConnected
 from ocpihub.model.parties import Platform
 from ocpihub.ocpi.tolerant import envelope_status
 from ocpihub.outbound.client import PartnerAuth, PartnerClient
+from ocpihub.outbox.breaker import Breakers
 from ocpihub.outbound.limits import CallLimits
 from ocpihub.outbox.delivery import Prepared, Translate, Undeliverable, pick_endpoint, prepare
 from ocpihub.outbox.items import OutboxItem, Status
@@ -70,6 +73,10 @@ _ANALYZE_AFTER = (1000, 10.0)
 """Claimed items and seconds after which the outbox's planner statistics are refreshed: a
 queue that grew fast must not be claimed from with plans made for an empty table (PostgreSQL's
 own autovacuum looks only every minute)."""
+
+
+_REST_CAP = 30.0
+"""Longest rest (seconds) a receiver that does not answer is given before the next probe."""
 
 
 def _utcnow() -> datetime:
@@ -169,6 +176,9 @@ class DeliveryWorker:
         self._finished: list[tuple[store.Finished, asyncio.Future[bool]]] = []
         self._flusher: asyncio.Task[None] | None = None
         self._listener = None if db.is_sqlite else PgListener(db.url, self.wake)
+        self._breakers = Breakers(
+            base=config.policy.base_delay, cap=min(_REST_CAP, config.policy.max_delay)
+        )
         self._liveness = Liveness(
             db, self.worker_id, lease=config.lease, held=lambda: set(self._held), clock=clock
         )
@@ -292,6 +302,9 @@ class DeliveryWorker:
             return []
         cap = self.config.receiver_concurrency
         room = {r: cap - n for r, n in self._per_receiver.items()}
+        for r in self._breakers.resting():  # receivers that do not answer: a probe at most
+            in_flight = self._per_receiver.get(r, 0)
+            room[r] = self._breakers.room(r, cap - in_flight, in_flight)
         async with self.db.write() as conn:
             items = await outbox_claims.claim(
                 conn,
@@ -387,6 +400,7 @@ class DeliveryWorker:
             prepared, platform = await self._prepare(item)
             loss = prepared.loss_report.as_json() if prepared.loss_report else None
             outcome = await self._send(item, prepared, platform)
+            self._breakers.record(item.receiver_id, outcome)
             decision = decide(
                 self.config.policy,
                 outcome,
