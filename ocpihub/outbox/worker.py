@@ -46,8 +46,8 @@ from ocpihub.errors import ForwardTimeout, ReceiverNotConnected
 from ocpihub.model.parties import Platform
 from ocpihub.ocpi.tolerant import envelope_status
 from ocpihub.outbound.client import PartnerAuth, PartnerClient
-from ocpihub.outbox.breaker import Breakers
 from ocpihub.outbound.limits import CallLimits
+from ocpihub.outbox.breaker import Breakers
 from ocpihub.outbox.delivery import Prepared, Translate, Undeliverable, pick_endpoint, prepare
 from ocpihub.outbox.items import OutboxItem, Status
 from ocpihub.outbox.liveness import Liveness
