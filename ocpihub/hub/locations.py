@@ -8,11 +8,11 @@ fields it names, nested lists included (an OCPI PATCH never merges inside a list
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from ocpihub.errors import InvalidParameters, UnknownLocation
 from ocpihub.ocpi.fields import is_later
+from ocpihub.ocpi.jsoncopy import json_copy
 
 __all__ = ["apply_push", "find_part"]
 
@@ -70,13 +70,13 @@ def apply_push(
         if patch:
             if stored is None:
                 raise UnknownLocation(f"location {location_id!r} is unknown: PUT it first")
-            merged = copy.deepcopy(stored)
-            merged.update(copy.deepcopy(body))
+            merged = json_copy(stored)
+            merged.update(json_copy(body))
             return merged, False
-        return copy.deepcopy(body), stored is None
+        return json_copy(body), stored is None
     if stored is None:
         raise UnknownLocation(f"location {location_id!r} is unknown: PUT it before its EVSEs")
-    location = copy.deepcopy(stored)
+    location = json_copy(stored)
     evses: list[Doc] = location.setdefault("evses", []) or []
     location["evses"] = evses
     i = _index(evses, "uid", evse_uid)
@@ -85,14 +85,14 @@ def apply_push(
         if patch:
             if i is None:
                 raise UnknownLocation(f"EVSE {evse_uid!r} of location {location_id!r} is unknown")
-            evses[i].update(copy.deepcopy(body))
+            evses[i].update(json_copy(body))
             created = False
         else:
             created = i is None
             if i is None:
-                evses.append(copy.deepcopy(body))
+                evses.append(json_copy(body))
             else:
-                evses[i] = copy.deepcopy(body)
+                evses[i] = json_copy(body)
         _bump(location, last_updated)
         return location, created
     if i is None:
@@ -106,14 +106,14 @@ def apply_push(
             raise InvalidParameters(
                 f"connector {connector_id!r} of EVSE {evse_uid!r} is unknown: PUT it first"
             )
-        connectors[j].update(copy.deepcopy(body))
+        connectors[j].update(json_copy(body))
         created = False
     else:
         created = j is None
         if j is None:
-            connectors.append(copy.deepcopy(body))
+            connectors.append(json_copy(body))
         else:
-            connectors[j] = copy.deepcopy(body)
+            connectors[j] = json_copy(body)
     _bump(evse, last_updated)
     _bump(location, last_updated)
     return location, created

@@ -16,10 +16,10 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from ocpihub.errors import InvalidParameters
+from ocpihub.ocpi.jsoncopy import json_copy
 
 __all__ = [
     "PRIVATE",
@@ -92,13 +92,13 @@ def _merge_private(stored: Doc, patch: Doc, touched: set[str], *, appended: bool
     """
     old = _private(stored)
     new = _private(patch)
-    out: Doc = {k: copy.deepcopy(v) for k, v in old.items() if k not in ("legacy", "synthesized")}
-    out.update({k: copy.deepcopy(v) for k, v in new.items() if k not in ("legacy", "synthesized")})
+    out: Doc = {k: json_copy(v) for k, v in old.items() if k not in ("legacy", "synthesized")}
+    out.update({k: json_copy(v) for k, v in new.items() if k not in ("legacy", "synthesized")})
     legacy: Doc = {}
     versions = set((old.get("legacy") or {}).keys()) | set((new.get("legacy") or {}).keys())
     for version in sorted(versions):
         entries = {
-            path: copy.deepcopy(value)
+            path: json_copy(value)
             for path, value in ((old.get("legacy") or {}).get(version) or {}).items()
             if _top(path) not in touched
         }
@@ -108,7 +108,7 @@ def _merge_private(stored: Doc, patch: Doc, touched: set[str], *, appended: bool
                 appended and top == "charging_periods"
             ):
                 continue
-            entries[path] = copy.deepcopy(value)
+            entries[path] = json_copy(value)
         if entries:
             legacy[version] = entries
     if legacy:
@@ -127,9 +127,9 @@ def merge_patch(stored: Doc, patch: Doc, *, append_periods: bool) -> Doc:
     a 2.1.1 PATCH replaces the list.
     """
     touched = patch_touches(patch)
-    merged = {k: copy.deepcopy(v) for k, v in stored.items() if k != PRIVATE}
+    merged = {k: json_copy(v) for k, v in stored.items() if k != PRIVATE}
     for key in touched:
-        value = copy.deepcopy(patch[key])
+        value = json_copy(patch[key])
         if key == "charging_periods" and append_periods:
             if value:  # absent or empty: the stored periods stay as they are
                 merged[key] = list(merged.get(key) or []) + list(value)
@@ -150,4 +150,4 @@ def appended_periods(stored: list[Doc] | None, replacement: list[Doc]) -> list[D
     before = list(stored or [])
     if len(replacement) < len(before) or replacement[: len(before)] != before:
         return None
-    return copy.deepcopy(replacement[len(before) :])
+    return json_copy(replacement[len(before) :])

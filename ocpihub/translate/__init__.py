@@ -13,10 +13,10 @@ package exposes two tables keyed by object name (``"Location"``, ``"LocationPatc
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
+from ocpihub.ocpi.jsoncopy import json_copy
 from ocpihub.translate.context import MissingContext, TranslationContext
 from ocpihub.translate.loss import Loss, LossReport
 
@@ -53,7 +53,7 @@ def _tables(version: str) -> tuple[dict[str, Up], dict[str, Down]]:
 def to_canonical(version: str, name: str, data: Doc, ctx: TranslationContext | None = None) -> Doc:
     """Canonical JSON for a validated wire object ``name`` of ``version``."""
     if version == "2.3.0":
-        return copy.deepcopy(data)
+        return json_copy(data)
     up, _ = _tables(version)
     if name not in up:
         raise ValueError(f"no {version} translator for {name}")
@@ -65,7 +65,7 @@ def from_canonical(
 ) -> tuple[Doc, LossReport]:
     """Wire JSON of ``version`` for canonical object ``name``, with what could not be said."""
     if version == "2.3.0":
-        out = copy.deepcopy(doc)
+        out = json_copy(doc)
         out.pop(PRIVATE_KEY, None)  # hub-private annotations never leave the hub
         return out, LossReport()
     _, down = _tables(version)

@@ -25,12 +25,12 @@ done without a table). The original stays in the legacy keys.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import re
 from collections.abc import Callable
 from typing import Any
 
+from ocpihub.ocpi.jsoncopy import json_copy
 from ocpihub.translate.context import MissingContext, TranslationContext
 from ocpihub.translate.loss import LossReport
 from ocpihub.translate.v2_1_1.enums import map_down
@@ -114,7 +114,7 @@ class Legacy:
 
     def keep(self, part: str, value: Any) -> None:
         """2.1.1 had ``value`` at ``part`` and the canonical doc cannot say so."""
-        self.entries[join(self.prefix, part)] = copy.deepcopy(value)
+        self.entries[join(self.prefix, part)] = json_copy(value)
 
     def absent(self, part: str) -> None:
         """2.1.1 had nothing at ``part``; the hub filled it for the canonical model."""
@@ -123,7 +123,7 @@ class Legacy:
 
 def clean(data: Doc) -> Doc:
     """A deep copy of ``data`` without the hub-private key."""
-    return {key: copy.deepcopy(value) for key, value in data.items() if key != PRIVATE}
+    return {key: json_copy(value) for key, value in data.items() if key != PRIVATE}
 
 
 def finish(doc: Doc, legacy: Legacy) -> Doc:
@@ -182,15 +182,15 @@ def _apply(root: Any, segments: list[str | tuple[bool, int]], value: Any) -> Non
             if value is None:
                 node.pop(last, None)
             else:
-                node[last] = copy.deepcopy(value)
+                node[last] = json_copy(value)
         return
     insert, index = last
     if not isinstance(node, list):
         return
     if insert and index <= len(node):
-        node.insert(index, copy.deepcopy(value))
+        node.insert(index, json_copy(value))
     elif not insert and index < len(node):
-        node[index] = copy.deepcopy(value)
+        node[index] = json_copy(value)
 
 
 def restore(out: Doc, entries: dict[str, Any]) -> Doc:

@@ -13,13 +13,13 @@ An ``_ocpihub`` key arriving from a partner is dropped on the way up: the namesp
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from ocpihub.ocpi.fields import format_datetime
+from ocpihub.ocpi.jsoncopy import json_copy
 from ocpihub.translate.context import TranslationContext
 from ocpihub.translate.loss import LossReport
 from ocpihub.translate.money import total_of
@@ -96,7 +96,7 @@ def up_with(fn: Callable[[Doc, UpState], Doc]) -> Callable[[Doc, TranslationCont
     """An UP translator from a function that rewrites a private copy of the wire object."""
 
     def up(data: Doc, ctx: TranslationContext) -> Doc:
-        body = copy.deepcopy(data)
+        body = json_copy(data)
         body.pop(HUB_KEY, None)
         state = UpState(ctx)
         out = fn(body, state)
@@ -114,7 +114,7 @@ def down_with(
     """A DOWN translator from a function that rewrites a private copy of the canonical doc."""
 
     def down(doc: Doc, ctx: TranslationContext) -> tuple[Doc, LossReport]:
-        body = copy.deepcopy(doc)
+        body = json_copy(doc)
         hub = body.pop(HUB_KEY, None)
         legacy: dict[str, Any] = {}
         if isinstance(hub, dict) and isinstance(hub.get("legacy"), dict):
