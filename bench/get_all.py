@@ -1,13 +1,15 @@
 """GET all: an eMSP crawls every stored Location at the hub's Sender interface, following Link.
 
     .venv/bin/python -m bench.get_all [--objects 100000] [--limit 1000] [--backend sqlite]
-                                      [--emsp-version 2.3.0] [--offsets] [--profile FILE]
+                                      [--emsp-version 2.3.0 2.2.1] [--offsets] [--profile FILE]
 
-A 2.3.0 CPO (NL-CPO) and an eMSP (DE-MSP; 2.3.0 unless ``--emsp-version``) register over OCPI
-with an agreement; the CPO pushes one Location through the hub and ``bench.seed`` stores
-``--objects`` copies of it. The eMSP then GETs ``locations/sender?limit=1000`` and follows each
-``Link`` to the end: objects/s, the time of the first and of the last page. With the eMSP on
-2.3.0 the hub sends the stored originals; on 2.2.1 or 2.1.1 it translates every object.
+A 2.3.0 CPO (NL-CPO) and one eMSP per ``--emsp-version`` (default 2.3.0 and 2.2.1) register
+over OCPI with agreements; the CPO pushes one Location through the hub and ``bench.seed``
+stores ``--objects`` copies of it. Each eMSP in turn GETs ``locations/sender?limit=1000`` and
+follows each ``Link`` to the end: objects/s, the time of the first and of the last page. To a
+2.3.0 eMSP the hub sends the stored originals; to 2.2.1 or 2.1.1 it sends every object
+translated. The 2.3.0 crawl is the baseline of the same run (``x 2.3.0``: a loaded machine
+moves both alike).
 ``--offsets`` adds a second crawl that builds its own ``offset`` (no cursor), the OFFSET-scan
 path, for comparison. DESIGN goal: >= 30,000 objects/s, last page <= 1.5x the first.
 """
@@ -31,17 +33,24 @@ from bench.seed import push_one, seed_locations
 
 CPO = ("CPO", "NL", "CPO")
 EMSP = ("EMSP", "DE", "MSP")
+EMSP_PARTIES = {
+    "2.3.0": ("EMSP", "DE", "MSP"),
+    "2.2.1": ("EMSP", "DE", "MS2"),
+    "2.1.1": ("EMSP", "DE", "MS1"),
+}
 VERSION = "2.3.0"
 _NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
 
 
-async def crawl(url: str, token: str, limit: int, *, offsets: bool) -> dict[str, Any]:
+async def crawl(
+    url: str, token: str, limit: int, *, offsets: bool, emsp: tuple[str, str, str] = EMSP
+) -> dict[str, Any]:
     """Fetch every page; with ``offsets`` the client builds offset URLs, not following Link."""
     headers = {
         "Authorization": "Token " + base64.b64encode(token.encode()).decode(),
         "X-Correlation-ID": str(uuid.uuid4()),
-        "OCPI-from-country-code": EMSP[1],
-        "OCPI-from-party-id": EMSP[2],
+        "OCPI-from-country-code": emsp[1],
+        "OCPI-from-party-id": emsp[2],
         "OCPI-to-country-code": CPO[1],
         "OCPI-to-party-id": CPO[2],
     }
@@ -72,6 +81,7 @@ async def crawl(url: str, token: str, limit: int, *, offsets: bool) -> dict[str,
         elapsed = time.perf_counter() - start
     return {
         "mode": "offset" if offsets else "link",
+        "emsp_version": "",
         "objects": count,
         "total_count_header": total,
         "pages": len(pages),
@@ -90,9 +100,10 @@ async def bench(
     backend: str,
     offsets: bool,
     profile: Path | None,
-    emsp_version: str = VERSION,
+    emsp_versions: list[str],
 ) -> dict[str, Any]:
-    """Set up, seed, crawl; returns the JSON-ready results."""
+    """Set up, seed, crawl once per eMSP version; returns the JSON-ready results."""
+    emsps = {version: EMSP_PARTIES[version] for version in emsp_versions}
     async with (
         harness.database(backend) as db_url,
         harness.hub(db_url, profile=profile, page_limit=str(limit)) as hub,
@@ -100,9 +111,12 @@ async def bench(
             hub.url,
             [
                 {"name": "cpo", "version": VERSION, "parties": [CPO]},
-                {"name": "emsp", "version": emsp_version, "parties": [EMSP]},
+                *(
+                    {"name": f"emsp{v}", "version": v, "parties": [party]}
+                    for v, party in emsps.items()
+                ),
             ],
-            [[f"{CPO[1]}-{CPO[2]}", f"{EMSP[1]}-{EMSP[2]}"]],
+            [[f"{CPO[1]}-{CPO[2]}", f"{p[1]}-{p[2]}"] for p in emsps.values()],
         ) as fleet,
     ):
         cpo = fleet.peers["cpo"]
@@ -111,58 +125,72 @@ async def bench(
         )
         seeded = await seed_locations(db_url, CPO[1], CPO[2], "T1", objects - 1)
         print(f"  seeded {objects - 1} Locations in {seeded:.1f} s")
-        url = fleet.endpoint("emsp", "locations", "SENDER")
-        token = fleet.peers["emsp"]["hub_token"]
-        crawls = [await crawl(url, token, limit, offsets=False)]
-        if offsets:
-            crawls.append(await crawl(url, token, limit, offsets=True))
-    rows = [
-        [
-            c["mode"],
-            c["objects"],
-            c["pages"],
-            c["seconds"],
-            c["objects_per_s"],
-            c["objects_per_s"] / 30000,
-            c["first_page_ms"],
-            c["last_page_ms"],
-            c["last_over_first"],
-        ]
-        for c in crawls
-    ]
+        crawls = []
+        for version, party in emsps.items():
+            url = fleet.endpoint(f"emsp{version}", "locations", "SENDER")
+            token = fleet.peers[f"emsp{version}"]["hub_token"]
+            modes = [False, True] if offsets else [False]
+            for by_offset in modes:
+                cpu = harness.cpu_seconds(hub.pid)
+                done = await crawl(url, token, limit, offsets=by_offset, emsp=party)
+                cpu = harness.cpu_seconds(hub.pid) - cpu
+                per_cpu = round(done["objects"] / cpu) if cpu else 0
+                crawls.append({**done, "emsp_version": version, "objects_per_hub_cpu_s": per_cpu})
+    baseline = next((c for c in crawls if c["emsp_version"] == VERSION), None)
     print()
-    print(
-        harness.table(
-            [
-                "crawl",
-                "objects",
-                "pages",
-                "s",
-                "obj/s",
-                "x goal",
-                "first ms",
-                "last ms",
-                "last/1st",
-            ],
-            rows,
-        )
-    )
-    link = crawls[0]
+    print(harness.table(_HEADERS, [_row(c, baseline) for c in crawls]))
     goals = {
-        "objects_30000_per_s": harness.verdict(link["objects_per_s"] >= 30000),
-        "last_page_within_1_5x_first": harness.verdict(link["last_over_first"] <= 1.5),
-        "all_objects_seen": harness.verdict(link["objects"] == objects),
+        f"{c['emsp_version']}_{c['mode']}": {
+            "objects_30000_per_s": harness.verdict(c["objects_per_s"] >= 30000),
+            "last_page_within_1_5x_first": harness.verdict(c["last_over_first"] <= 1.5),
+            "all_objects_seen": harness.verdict(c["objects"] == objects),
+        }
+        for c in crawls
     }
     print(f"goals: {goals}")
     return {
         "backend": backend,
-        "emsp_version": emsp_version,
+        "emsp_versions": emsp_versions,
         "objects": objects,
         "limit": limit,
         "seed_seconds": round(seeded, 1),
         "crawls": crawls,
         "goals": goals,
     }
+
+
+_HEADERS = [
+    "eMSP",
+    "crawl",
+    "objects",
+    "pages",
+    "s",
+    "obj/s",
+    "x goal",
+    "x 2.3.0",
+    "obj/CPU-s",
+    "first ms",
+    "last ms",
+    "last/1st",
+]
+
+
+def _row(c: dict[str, Any], baseline: dict[str, Any] | None) -> list[Any]:
+    ratio = c["objects_per_s"] / baseline["objects_per_s"] if baseline else float("nan")
+    return [
+        c["emsp_version"],
+        c["mode"],
+        c["objects"],
+        c["pages"],
+        c["seconds"],
+        c["objects_per_s"],
+        c["objects_per_s"] / 30000,
+        ratio,
+        c["objects_per_hub_cpu_s"],
+        c["first_page_ms"],
+        c["last_page_ms"],
+        c["last_over_first"],
+    ]
 
 
 def main() -> None:
@@ -174,9 +202,10 @@ def main() -> None:
     parser.add_argument("--offsets", action="store_true", help="also crawl by client offsets")
     parser.add_argument(
         "--emsp-version",
-        choices=["2.3.0", "2.2.1", "2.1.1"],
-        default=VERSION,
-        help="the crawling eMSP's version (other than 2.3.0: every object is translated)",
+        nargs="+",
+        choices=sorted(EMSP_PARTIES),
+        default=[VERSION, "2.2.1"],
+        help="one crawling eMSP per version (other than 2.3.0: every object is translated)",
     )
     parser.add_argument(
         "--profile",

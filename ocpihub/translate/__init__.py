@@ -14,6 +14,7 @@ package exposes two tables keyed by object name (``"Location"``, ``"LocationPatc
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from ocpihub.ocpi.jsoncopy import json_copy
@@ -61,11 +62,22 @@ def to_canonical(version: str, name: str, data: Doc, ctx: TranslationContext | N
 
 
 def from_canonical(
-    version: str, name: str, doc: Doc, ctx: TranslationContext | None = None
+    version: str,
+    name: str,
+    doc: Doc,
+    ctx: TranslationContext | None = None,
+    *,
+    owned: bool = False,
 ) -> tuple[Doc, LossReport]:
-    """Wire JSON of ``version`` for canonical object ``name``, with what could not be said."""
+    """Wire JSON of ``version`` for canonical object ``name``, with what could not be said.
+
+    ``owned``: ``doc`` is the caller's to give up (just decoded, used for nothing after): it
+    may be rewritten into the result instead of copied first.
+    """
+    if owned and (ctx is None or not ctx.owned):
+        ctx = TranslationContext(owned=True) if ctx is None else replace(ctx, owned=True)
     if version == "2.3.0":
-        out = json_copy(doc)
+        out = doc if owned else json_copy(doc)
         out.pop(PRIVATE_KEY, None)  # hub-private annotations never leave the hub
         return out, LossReport()
     _, down = _tables(version)

@@ -41,6 +41,8 @@ class TranslationContext:
     - ``role``: the single role of a 2.1.1 partner (its credentials and details carry none).
     - ``token``/``token_uid``: the canonical Token (or just its uid) an AuthorizationInfo answers
       for (2.2+ requires the token in the answer; 2.1.1 does not give it).
+    - ``owned``: the document is the caller's own, used for nothing after the translation (it
+      was just decoded): a translator may rewrite it in place instead of a private copy.
     """
 
     country_code: str | None = None
@@ -53,6 +55,7 @@ class TranslationContext:
     role: str | None = None
     token: dict[str, Any] | None = None
     token_uid: str | None = None
+    owned: bool = False
 
     def require(self, name: str, why: str) -> Any:
         """The value of field ``name``, or :class:`MissingContext` saying what needed it."""

@@ -278,7 +278,8 @@ def egress_json(
 
     An exact original is sent as stored; so is a canonical document to a 2.3.0 caller when the
     hub-private key cannot be in it (the text does not even contain its name). Anything else
-    is decoded and translated (``document``: the already decoded canonical document, if any).
+    is decoded and translated (``document``: the already decoded canonical document, if any;
+    it is the caller's to give up: the translation may rewrite it).
     """
     if item.exact:
         return item.text
@@ -286,7 +287,8 @@ def egress_json(
         if version == CANONICAL_VERSION and _PRIVATE_MARK not in item.text:
             return item.text
         document = orjson.loads(item.text)
-    out, _ = from_canonical(version, name, document, ctx)
+    # the decoded document serves this one answer: translated in place, not copied first
+    out, _ = from_canonical(version, name, document, ctx, owned=True)
     out.pop(PRIVATE_KEY, None)
     return orjson.dumps(out).decode()
 

@@ -114,7 +114,7 @@ def down_with(
     """A DOWN translator from a function that rewrites a private copy of the canonical doc."""
 
     def down(doc: Doc, ctx: TranslationContext) -> tuple[Doc, LossReport]:
-        body = json_copy(doc)
+        body = doc if ctx.owned else json_copy(doc)
         hub = body.pop(HUB_KEY, None)
         legacy: dict[str, Any] = {}
         if isinstance(hub, dict) and isinstance(hub.get("legacy"), dict):
