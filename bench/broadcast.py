@@ -3,6 +3,7 @@
     .venv/bin/python -m bench.broadcast [--seconds 5] [--receivers 10] [--concurrency 16]
                                         [--backend sqlite postgres] [--profile FILE]
                                         [--backlog 20000 [--away down offline]]
+                                        [--versions 2.3.0 2.2.1 2.1.1] [--hub-workers 2]
 
 Per backend (SQLite always; PostgreSQL when ``OCPIHUB_BENCH_POSTGRES_URL`` is set, e.g.
 ``postgresql+asyncpg://postgres@127.0.0.1/postgres``; a fresh database is created and dropped):
@@ -15,6 +16,12 @@ Per backend (SQLite always; PostgreSQL when ``OCPIHUB_BENCH_POSTGRES_URL`` is se
    push-to-delivery p50/p95 is arrival time at a receiver minus the time the push was sent.
 
 DESIGN goals: >= 1,500 objects/s acknowledged, >= 5,000 deliveries/s, p95 < 250 ms at half load.
+
+``CPU us/deliv``: the hub's CPU time (all its processes) over phase 1 and its drain, per
+delivery (its push's share included); on a shared machine it moves far less with the load than
+the rates. ``--versions`` cycles the receivers' versions (``2.3.0 2.2.1 2.1.1``: mixed, the
+2.2.1 and 2.1.1 receivers get translated bodies); ``--hub-workers 2``: ``serve --workers 2``
+(PostgreSQL only).
 
 ``--backlog N`` (issue 16.3): per backend, the run above once as it is and once per ``--away``
 mode with the last receiver away and N items queued for it first (``bench/backlog.py``: ``down``,
@@ -32,6 +39,7 @@ import copy
 import os
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +140,14 @@ async def paced(pusher: Pusher, rate: float, seconds: float) -> tuple[int, int]:
     return ok, failed
 
 
+@dataclass(frozen=True)
+class Setup:
+    """What a run varies beside the backend: receivers' versions (cycled), hub processes."""
+
+    versions: tuple[str, ...] = (VERSION,)
+    hub_workers: int = 1
+
+
 async def run_backend(
     backend: str,
     seconds: float,
@@ -140,6 +156,7 @@ async def run_backend(
     profile: Path | None,
     away: tuple[str | None, int] | None = None,
     half_rate: float | None = None,
+    setup: Setup = Setup(),
 ) -> dict[str, Any]:
     """Both phases on one backend. ``away``: (mode or None, backlog size) — measure the other
     receivers only, with the last one away and its backlog queued when a mode is given.
@@ -147,13 +164,15 @@ async def run_backend(
     emsps = [("EMSP", "DE", f"M{i:02d}") for i in range(receivers)]
     victim = f"emsp{receivers - 1:02d}" if away else None
     counted = receivers - 1 if away else receivers
+    versions = [setup.versions[i % len(setup.versions)] for i in range(receivers)]
     peers = [{"name": "cpo", "version": VERSION, "parties": [CPO]}] + [
-        {"name": f"emsp{i:02d}", "version": VERSION, "parties": [p]} for i, p in enumerate(emsps)
+        {"name": f"emsp{i:02d}", "version": versions[i], "parties": [p]}
+        for i, p in enumerate(emsps)
     ]
     agreements = [[f"{CPO[1]}-{CPO[2]}", f"{cc}-{pid}"] for _, cc, pid in emsps]
     async with (
         harness.database(backend) as db_url,
-        harness.hub(db_url, profile=profile) as hub,
+        harness.hub(db_url, profile=profile, workers=setup.hub_workers) as hub,
         harness.fleet(hub.url, peers, agreements) as fleet,
         aiohttp.ClientSession() as session,
     ):
@@ -173,6 +192,7 @@ async def run_backend(
 
         # phase 1: saturation
         pusher = Pusher(url, token)
+        cpu = harness.cpu_seconds(hub.pid)
         t0 = time.time()
         run = await harness.closed_loop(
             "hub", pusher, concurrency=concurrency, seconds=seconds, warmup=0.5
@@ -181,6 +201,7 @@ async def run_backend(
         stats = await drain(
             fleet, session, pushed * counted, within=max(30.0, seconds * 8), skip=victim
         )
+        cpu = harness.cpu_seconds(hub.pid) - cpu
         arrivals = [t for per in stats.values() for t in per.values()]
         delivered = len(arrivals)
         span = (max(arrivals) - t0) if arrivals else 0.0
@@ -216,9 +237,14 @@ async def run_backend(
         "backlog": away[1] if away and away[0] else 0,
         "backlog_tried": backlog_tried,
         "measured_receivers": counted,
+        "receiver_versions": versions,
+        "hub_workers": setup.hub_workers,
         "concurrency": concurrency,
         "saturation": {
             **run.summary(),
+            # hub CPU over the phase and its drain, per delivery (its push's share included)
+            "hub_cpu_s": round(cpu, 2),
+            "hub_cpu_us_per_delivery": round(cpu / delivered * 1e6) if delivered else None,
             "acknowledged_per_s": round(acked_rate, 1),
             "pushed": pushed,
             "deliveries_expected": pushed * counted,
@@ -248,10 +274,18 @@ async def run_backend(
 
 
 async def bench(
-    backends: list[str], seconds: float, receivers: int, concurrency: int, profile: Path | None
+    backends: list[str],
+    seconds: float,
+    receivers: int,
+    concurrency: int,
+    profile: Path | None,
+    setup: Setup = Setup(),
 ) -> dict[str, Any]:
     """Every backend in turn; prints the table."""
-    results = [await run_backend(b, seconds, receivers, concurrency, profile) for b in backends]
+    results = [
+        await run_backend(b, seconds, receivers, concurrency, profile, setup=setup)
+        for b in backends
+    ]
     rows = []
     for r in results:
         sat, half = r["saturation"], r["half_load"]
@@ -263,6 +297,7 @@ async def bench(
                 sat["deliveries_per_s"],
                 sat["deliveries_per_s"] / 5000,
                 f"{sat['deliveries_arrived']}/{sat['deliveries_expected']}",
+                sat["hub_cpu_us_per_delivery"],
                 half["rate_per_s"],
                 half["push_to_delivery_p50_ms"],
                 half["push_to_delivery_p95_ms"],
@@ -279,6 +314,7 @@ async def bench(
                 "deliv/s",
                 "x goal",
                 "arrived",
+                "CPU us/deliv",
                 "half /s",
                 "p50 ms",
                 "p95 ms",
@@ -394,7 +430,18 @@ def main() -> None:
         default=list(away_backlog.MODES),
         help="how the receiver with the backlog is away (with --backlog)",
     )
+    parser.add_argument(
+        "--versions",
+        nargs="+",
+        choices=["2.3.0", "2.2.1", "2.1.1"],
+        default=[VERSION],
+        help="receivers' versions, cycled (e.g. 2.3.0 2.2.1 2.1.1: mixed)",
+    )
+    parser.add_argument(
+        "--hub-workers", type=int, default=1, help="hub processes (serve --workers; PostgreSQL)"
+    )
     args = parser.parse_args()
+    setup = Setup(tuple(args.versions), args.hub_workers)
     if args.backlog:
         results = asyncio.run(
             bench_backlog(
@@ -409,7 +456,7 @@ def main() -> None:
         print(f"\nwrote {harness.write_results('broadcast-backlog', results)}")
         return
     results = asyncio.run(
-        bench(args.backend, args.seconds, args.receivers, args.concurrency, args.profile)
+        bench(args.backend, args.seconds, args.receivers, args.concurrency, args.profile, setup)
     )
     print(f"\nwrote {harness.write_results('broadcast', results)}")
 

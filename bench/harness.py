@@ -118,6 +118,31 @@ def rss_mb(pid: int) -> dict[str, float]:
     return {"rss_mb": out.get("VmRSS", 0.0), "peak_rss_mb": out.get("VmHWM", 0.0)}
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) in seconds used by ``pid`` and its processes (``serve --workers``).
+
+    On a machine shared with other work, a contender's CPU per request moves far less with
+    the load than its requests per second do.
+    """
+    total = 0.0
+    for one in _tree(pid):
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+            total += sum(int(v) for v in fields[11:15])  # utime, stime, cutime, cstime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _tree(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        one = todo.pop()
+        found.append(one)
+        for task in Path(f"/proc/{one}/task").glob("*/children"):
+            with contextlib.suppress(OSError):
+                todo.extend(int(c) for c in task.read_text().split())
+    return found
+
+
 async def wait_http(url: str, proc: subprocess.Popen[bytes], within: float = 60) -> None:
     """Wait until ``url`` answers any HTTP status (the server is up)."""
     deadline = time.monotonic() + within
@@ -140,10 +165,12 @@ async def hub(
     *,
     profile: Path | None = None,
     prefix: Sequence[str] = (),
+    workers: int = 1,
     **settings: str,
 ) -> AsyncIterator[Proc]:
     """``python -m ocpihub serve`` on a free port; ``profile``: py-spy samples of it go there;
-    ``prefix``: a command the hub is started under (``bench.takeover``: another host name)."""
+    ``prefix``: a command the hub is started under (``bench.takeover``: another host name);
+    ``workers`` > 1: ``serve --workers N`` (PostgreSQL only)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {
@@ -157,7 +184,10 @@ async def hub(
         "OCPIHUB_LIVENESS_INTERVAL_SECONDS": "0",
     }
     env.update({f"OCPIHUB_{k.upper()}": v for k, v in settings.items()})
-    popen = spawn([*prefix, PYTHON, "-m", "ocpihub", "serve"], env=env, stdout=subprocess.DEVNULL)
+    serve = [*prefix, PYTHON, "-m", "ocpihub", "serve"]
+    if workers > 1:
+        serve += ["--workers", str(workers)]
+    popen = spawn(serve, env=env, stdout=subprocess.DEVNULL)
     proc = Proc(popen, url)
     spy: subprocess.Popen[bytes] | None = None
     try:
@@ -167,6 +197,7 @@ async def hub(
             spy = spawn(
                 [
                     *(str(Path(PYTHON).parent / "py-spy"), "record", "--pid", str(popen.pid)),
+                    *(["--subprocesses"] if workers > 1 else []),
                     *("--rate", "200", "--nonblocking", "--format", "raw"),
                     *("--output", str(profile)),
                 ],
