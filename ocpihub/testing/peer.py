@@ -385,7 +385,7 @@ class Peer:
         listed = self.sender_lists.get(module)
         if listed is not None and request.method == "GET" and rest.strip("/") in ("", "sender"):
             url = str(request.url.replace(query=""))
-            data, headers = listed.page(url, dict(request.query_params))
+            data, headers = await listed.serve(url, dict(request.query_params))
             return self._json(_envelope(data), headers=headers)
         return self._json(_envelope(self._default_data(item)))
 

@@ -4,10 +4,13 @@
 ``GET`` on it: ``date_from``/``date_to`` compared with ``last_updated``, ``offset``/``limit``
 (``page_size`` caps the limit, like a partner capping pages), ``X-Total-Count``, ``X-Limit``
 and a ``Link`` to the next page. ``loop_link`` makes every page link to the first one (a
-broken partner whose ``Link`` never ends).
+broken partner whose ``Link`` never ends). ``delay`` makes every page take that long, and
+``most_at_once`` records how many pages were ever being served at the same time.
 """
 
 from __future__ import annotations
+
+import asyncio
 
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,6 +31,9 @@ class SenderList:
     objects: list[dict[str, Any]] = field(default_factory=list)
     page_size: int = 2
     loop_link: bool = False
+    delay: float = 0.0
+    most_at_once: int = 0
+    _busy: int = 0
 
     def put(self, obj: dict[str, Any], id_field: str = "id") -> None:
         """Add ``obj``, or replace the object with the same id."""
@@ -47,6 +53,19 @@ class SenderList:
             end = _instant(query["date_to"])
             out = [o for o in out if _instant(o["last_updated"]) < end]
         return out
+
+    async def serve(
+        self, url: str, query: dict[str, str]
+    ) -> tuple[list[dict[str, Any]], dict[str, str]]:
+        """:meth:`page`, after ``delay`` seconds (counted in ``most_at_once``)."""
+        self._busy += 1
+        self.most_at_once = max(self.most_at_once, self._busy)
+        try:
+            if self.delay:
+                await asyncio.sleep(self.delay)
+            return self.page(url, query)
+        finally:
+            self._busy -= 1
 
     def page(self, url: str, query: dict[str, str]) -> tuple[list[dict[str, Any]], dict[str, str]]:
         """The data and headers of one page of the list at ``url`` (without its query)."""
