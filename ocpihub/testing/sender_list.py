@@ -11,7 +11,6 @@ broken partner whose ``Link`` never ends). ``delay`` makes every page take that 
 from __future__ import annotations
 
 import asyncio
-
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
