@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import Enum
 
 from ocpihub.errors import PullStopped
@@ -81,7 +81,7 @@ def next_due(
 ) -> tuple[datetime | None, datetime | None]:
     """When the next delta and the next full pull are due (None: never, the schedule is off;
     a pull that never succeeded is due at once, shown as the epoch)."""
-    epoch = datetime.fromtimestamp(0).astimezone()
+    epoch = datetime.fromtimestamp(0, UTC)
     synced = row.synced_from if row else None
     full_synced = row.full_synced_from if row else None
     next_delta = None if delta is None else (synced + delta if synced else epoch)

@@ -302,3 +302,34 @@ async def test_pull_now_while_running_is_refused(hub_factory: Any, start_peer: A
     chain = sorted((e["direction"], e["method"], e["module"]) for e in entries)
     # the pull's GET, and the delivery of what it stored to the eMSP: one correlation id
     assert chain == [("OUT", "GET", "tariffs"), ("OUT", "PUT", "tariffs")]
+
+
+async def test_tokens_pulled_from_a_211_emsp_reach_a_230_cpo(
+    hub_factory: Any, start_peer: Any
+) -> None:
+    """2.1.1 Tokens name no owner: they belong to the platform's one eMSP party, and reach the
+    agreed 2.3.0 CPO translated (with country_code/party_id, ?type=RFID)."""
+    hub = await hub_factory(**MANUAL)
+    cpo = await start_peer("2.3.0", [("CPO", "NL", "CPO")], name="cpo")
+    emsp = await start_peer("2.1.1", [("EMSP", "DE", "OLD")], name="old-emsp")
+    emsp.sender_lists["tokens"] = SenderList(page_size=2)
+    for n in range(3):
+        emsp.sender_lists["tokens"].put(payloads.token("2.1.1", "DE", "OLD", f"OLD{n}"), "uid")
+    runtime = hub.app.state.runtime
+    await connect(runtime.db, cpo, hub.versions_url)
+    emsp_id = await connect(runtime.db, emsp, hub.versions_url)
+    status, _ = await hub.admin("POST", "/agreements", {"parties": ["NL-CPO", "DE-OLD"]})
+    assert status == 201
+
+    result = await pull_now(hub, emsp_id, "tokens")
+
+    assert (result["status"], result["pages"], result["stored"]) == ("OK", 2, 3), result
+    assert all("ocpi-to-party-id" not in g.headers for g in emsp.of("tokens", "GET"))
+    got = await wait_for(
+        lambda: (lambda p: p if len(p) == 3 else None)(cpo.of("tokens", "PUT")),
+        what="3 tokens at the CPO",
+    )
+    first = got[0]
+    assert (first.body["country_code"], first.body["party_id"]) == ("DE", "OLD")
+    assert first.query == {"type": "RFID"}
+    assert first.path.endswith(f"/DE/OLD/{first.body['uid']}")
