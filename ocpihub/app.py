@@ -112,6 +112,7 @@ def create_app(settings: Settings) -> FastAPI:
     metrics = Metrics(db, directory)
     runtime.tolerations.count = metrics.count_tolerated
     deliveries.tolerations = runtime.tolerations
+    client.tolerations = runtime.tolerations
 
     async def outbound_observed(exchange: Exchange) -> None:
         await traffic.observe_outbound(exchange)

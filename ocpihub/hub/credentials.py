@@ -20,16 +20,19 @@ from typing import Any
 from ocpihub.errors import InvalidParameters
 from ocpihub.hub.agreements import partners
 from ocpihub.model.agreements import Agreement
-from ocpihub.model.parties import DeclaredRole, Party
+from ocpihub.model.parties import DeclaredRole, Party, Platform
 from ocpihub.ocpi.fields import dump, parse
+from ocpihub.ocpi.tolerant import unwrap_single
 from ocpihub.ocpi.v2_1_1.credentials import Credentials as Credentials211
 from ocpihub.ocpi.v2_2_1.credentials import Credentials as Credentials221
 from ocpihub.ocpi.v2_3_0.credentials import Credentials as Credentials230
+from ocpihub.tolerations import LIST_WRAPPED, Tolerations
 
 __all__ = [
     "ClaimedParty",
     "HubIdentity",
     "PartnerCredentials",
+    "credentials_answer",
     "hub_credentials",
     "reachable_parties",
     "read_credentials",
@@ -114,6 +117,17 @@ def _declared_ptp(role: str, cc: str, pid: str, declared: Sequence[DeclaredRole]
         return role
     here = {d.role for d in declared if (d.country_code, d.party_id) == (cc, pid)}
     return "PTP" if "PTP" in here and "OTHER" not in here else role
+
+
+def credentials_answer(platform: Platform, data: object, tolerations: Tolerations | None) -> object:
+    """The credentials object of a partner's answer: ``data``, or the one object of a
+    one-element list from a partner whose profile accepts list-wrapped objects (counted)."""
+    one = unwrap_single(data) if platform.profile.accept_list_wrapped else None
+    if one is None:
+        return data
+    if tolerations is not None:
+        tolerations.used(platform, LIST_WRAPPED, "Credentials", "data")
+    return one
 
 
 def read_credentials(

@@ -27,7 +27,7 @@ from collections.abc import Iterable
 import structlog
 
 from ocpihub.errors import MethodNotAllowed, NotFound, OcpiError, UnableToUseClientApi
-from ocpihub.hub.credentials import read_credentials
+from ocpihub.hub.credentials import credentials_answer, read_credentials
 from ocpihub.hub.platforms import new_token
 from ocpihub.hub.registration import Registrar
 from ocpihub.model.agreements import Agreement
@@ -158,7 +158,10 @@ class CredentialsRefresher:
                     f"status_code {response.ocpi_status}"
                 )
             try:
-                return read_credentials(platform.version, response.data).token
+                data = credentials_answer(
+                    platform, response.data, self.registrar.client.tolerations
+                )
+                return read_credentials(platform.version, data).token
             except OcpiError as exc:
                 raise UnableToUseClientApi(
                     f"the partner's credentials answer is not valid: {exc.message}"

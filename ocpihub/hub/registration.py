@@ -39,6 +39,7 @@ from ocpihub.hub.credentials import (
     ClaimedParty,
     HubIdentity,
     PartnerCredentials,
+    credentials_answer,
     hub_credentials,
     reachable_parties,
     read_credentials,
@@ -414,7 +415,8 @@ class Registrar:
                 f"{response.ocpi_status}" + (f": {message}" if message else "")
             )
         try:
-            return read_credentials(found.version, response.data, declared=declared)
+            data = credentials_answer(platform, response.data, self.client.tolerations)
+            return read_credentials(found.version, data, declared=declared)
         except InvalidParameters as exc:
             raise UnableToUseClientApi(
                 f"the partner's credentials answer is not valid: {exc.message}"

@@ -39,6 +39,7 @@ from ocpihub.outbound.limits import CallLimits, Gates
 from ocpihub.outbound.redirects import FOLLOWED, MAX_REDIRECTS, RedirectRefused, redirect_target
 from ocpihub.outbound.token_gate import TokenGate
 from ocpihub.outbound.urls import PolicyResolver, refused_address
+from ocpihub.tolerations import Tolerations
 
 __all__ = [
     "CallLimits",
@@ -132,6 +133,8 @@ class PartnerClient:
         self.allow_private_addresses = allow_private_addresses
         # per-partner concurrency limits (interoperability profiles), this process
         self.gates = Gates()
+        # where the edges count the deviations partners' profiles let through (app.py sets it)
+        self.tolerations: Tolerations | None = None
         self._session: aiohttp.ClientSession | None = None
         self.token_gate = TokenGate(drain_seconds=timeout)
 

@@ -9,7 +9,7 @@ from typing import Any
 from ocpihub.testing import Peer, payloads
 from tests.e2e.conftest import RunningHub
 from tests.e2e.test_commands import wait_for
-from tests.e2e.test_outbox import outbox_items
+from tests.e2e.test_outbox import outbox_items, wait_until
 from tests.e2e.test_partner_tolerances import set_profile
 from tests.support.connect import connect
 
@@ -40,6 +40,12 @@ async def test_backports_only_to_the_partner_that_enabled_them(
     assert got.body["evses"][0]["connectors"][0]["capabilities"] == ["ISO_15118_2_PLUG_AND_CHARGE"]
     assert "help_phone" not in other.body
     assert "capabilities" not in other.body["evses"][0]["connectors"][0]
+
+    async def recorded() -> bool:  # the outcomes (with their loss reports) are written
+        items = [i for i in await outbox_items(database_url) if i.delivery.module == "locations"]
+        return len(items) == 2 and all(i.status.value == "DONE" for i in items)
+
+    await wait_until(recorded, what="both deliveries recorded")
     losses = {}
     for item in await outbox_items(database_url):
         if item.delivery.module == "locations":

@@ -9,12 +9,14 @@ import re
 from typing import Any
 
 import aiohttp
+import orjson
 import pytest
 
 from ocpihub.testing import Peer, Received, payloads
 from tests.e2e.conftest import RunningHub
 from tests.e2e.test_commands import LAST, wait_for
 from tests.e2e.test_relay import TO_CPO, pair  # noqa: F401 - the fixture is used by name
+from tests.support.servers import run_server
 
 
 async def tolerated(hub: RunningHub, platform: str, deviation: str) -> float:
@@ -148,3 +150,60 @@ async def test_list_wrapped_command_response(pair: dict[str, Any]) -> None:  # n
     assert status == 200 and answer["status_code"] == 1000, answer
     assert answer["data"]["result"] == "ACCEPTED"
     assert await tolerated(hub, "cpo", "list_wrapped") == 1
+
+
+class WrapCredentials:
+    """ASGI wrapper: the peer's answers to credentials POST carry ``data`` as ``[data]``."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        wrap = scope["type"] == "http" and scope["method"] == "POST"
+        wrap = wrap and "credentials" in scope["path"]
+        if not wrap:
+            await self.app(scope, receive, send)
+            return
+        start: dict[str, Any] = {}
+        chunks: list[bytes] = []
+
+        async def hold(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            body = orjson.loads(b"".join(chunks))
+            if "data" in body:
+                body["data"] = [body["data"]]
+            raw = orjson.dumps(body)
+            headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
+            headers.append((b"content-length", str(len(raw)).encode()))
+            await send({**start, "headers": headers})
+            await send({"type": "http.response.body", "body": raw})
+
+        await self.app(scope, receive, hold)
+
+
+async def test_list_wrapped_credentials_answer(hub: RunningHub) -> None:
+    """A partner answering the hub's credentials POST with ``[Credentials]``: the hub-initiated
+    registration fails (3001 naming the answer) for a strict platform, and succeeds once its
+    profile accepts list-wrapped objects; the use is counted."""
+    peer = Peer("2.3.0", [("EMSP", "DE", "MSP")], name="msp")
+    async with run_server(WrapCredentials(peer.app)) as url:
+        peer.base_url = url
+        roles = [{"role": "EMSP", "country_code": "DE", "party_id": "MSP"}]
+        created = await hub.add_platform("msp", roles=roles)
+        register = f"/platforms/{created['id']}/register"
+        status, body = await hub.admin(
+            "POST", register, {"versions_url": peer.versions_url, "token": peer.issue_token()}
+        )
+        assert status == 502 and "credentials answer is not valid" in body["error"], body
+        await set_profile(hub, "msp", accept_list_wrapped=True)
+        peer.registered = False
+        status, body = await hub.admin(
+            "POST", register, {"versions_url": peer.versions_url, "token": peer.issue_token()}
+        )
+        assert status == 200 and body["status"] == "REGISTERED", body
+    assert await tolerated(hub, "msp", "list_wrapped") == 1
