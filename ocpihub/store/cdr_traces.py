@@ -2,12 +2,12 @@
 
 One row per stored CDR (``objects``, module ``cdrs``) received in a time range, with:
 
-- its *mailbox copy* (module ``cdrs.to``, filed under the party the CDR was addressed to, in the
-  transaction that stored the CDR and queued its delivery): who it was for;
-- the owner named by its ``cdr_token`` (a fallback when there is no mailbox copy);
 - its outbox items (module ``cdrs``, ordering key ``cdrs:CC:PID:ID``): what became of the
   delivery. Items outlive their receiver platform (migration 0009) and only DONE items are ever
-  deleted (``prune_done``, after the retention).
+  deleted (``prune_done``, after the retention);
+- without a delivery: its *mailbox copy* (module ``cdrs.to``, filed under the party the CDR was
+  addressed to, in the transaction that stored the CDR and queued its delivery), and without
+  that too, the owner its ``cdr_token`` names.
 
 The judgement (delivered, refused, ...) is the hub's (``hub/cdr_reconciliation.py``); this
 module only reads. Rows come in pages in receipt order (``created_at``, ``key``), so a report
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, literal_column, select
+from sqlalchemy import and_, func, literal, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnClause
 
@@ -67,6 +67,8 @@ class CdrTrace:
     cpo: Party
     cdr_id: str
     received_at: datetime
+    # both read only when they matter (None otherwise): the addressee for a CDR without a
+    # delivery, the token party for one with neither a delivery nor a mailbox copy
     addressee: Party | None
     token_party: Party | None
     deliveries: tuple[DeliveryTrace, ...]
@@ -88,17 +90,8 @@ async def _page(
     limit: int,
 ) -> list[Any]:
     cdr = objects.alias("cdr")
-    token = cdr.c.document["cdr_token"]
     query = (
-        select(
-            cdr.c.key,
-            cdr.c.country_code,
-            cdr.c.party_id,
-            cdr.c.object_id,
-            cdr.c.created_at,
-            token["country_code"].as_string().label("token_cc"),
-            token["party_id"].as_string().label("token_pid"),
-        )
+        select(cdr.c.key, cdr.c.country_code, cdr.c.party_id, cdr.c.object_id, cdr.c.created_at)
         .where(cdr.c.module == _CDRS, cdr.c.created_at >= since, cdr.c.created_at < until)
         .order_by(cdr.c.created_at, cdr.c.key)
         .limit(limit)
@@ -111,24 +104,68 @@ async def _page(
     return list((await conn.execute(query)).all())
 
 
-async def _addressees(conn: AsyncConnection, rows: list[Any]) -> dict[tuple[str, str], Party]:
-    """The party each CDR's mailbox copy is filed under, by (owner key, upper-cased id).
+async def _addressees(conn: AsyncConnection, keys: list[int]) -> dict[int, Party]:
+    """The party the mailbox copy of each CDR (by key) is filed under, where there is one.
 
-    A query of its own (not a join): a lookup by the ``(module, upper(object_id))`` index
-    whatever the planner thinks of the page's size."""
-    found: dict[tuple[str, str], Party] = {}
-    if not rows:
-        return found
-    uid = func.upper(objects.c.object_id)
-    query = select(objects.c.kind, uid.label("uid"), objects.c.country_code, objects.c.party_id)
-    query = query.where(
-        objects.c.module == MAILBOX,
-        uid.in_(sorted({str(r.object_id).upper() for r in rows})),
-        objects.c.kind.in_(sorted({f"{r.country_code}{r.party_id}".upper() for r in rows})),
-    ).order_by(objects.c.key)
-    for kind, upper_id, cc, pid in (await conn.execute(query)).all():
-        found.setdefault((kind, upper_id), (cc, pid))
+    One index probe per CDR (a correlated subquery on ``(module, upper(object_id))``): a plan
+    that cannot turn into a scan whatever the planner's statistics say (an ``IN`` list of the
+    page's ids can, and then costs seconds per page)."""
+    if not keys:
+        return {}
+    cdr = objects.alias("cdr")
+    box = objects.alias("box")
+    filed = (
+        select(box.c.country_code + literal("-") + box.c.party_id)
+        .where(
+            box.c.module == MAILBOX,
+            func.upper(box.c.object_id) == func.upper(cdr.c.object_id),
+            box.c.kind == cdr.c.country_code + cdr.c.party_id,  # both upper-cased
+        )
+        .order_by(box.c.key)
+        .limit(1)
+        .correlate(cdr)
+        .scalar_subquery()
+    )
+    query = select(cdr.c.key, filed).where(cdr.c.key.in_(keys))
+    found: dict[int, Party] = {}
+    for key, code in (await conn.execute(query)).all():
+        if code:
+            cc, _, pid = str(code).partition("-")
+            found[int(key)] = (cc, pid)
     return found
+
+
+async def _token_parties(conn: AsyncConnection, keys: list[int]) -> dict[int, Party | None]:
+    """The ``cdr_token`` owner of the CDRs with these keys (reads their documents: only for
+    the few CDRs that have neither a mailbox copy nor a delivery)."""
+    if not keys:
+        return {}
+    token = objects.c.document["cdr_token"]
+    query = select(
+        objects.c.key,
+        token["country_code"].as_string(),
+        token["party_id"].as_string(),
+    ).where(objects.c.key.in_(keys))
+    return {int(key): _party(cc, pid) for key, cc, pid in (await conn.execute(query)).all()}
+
+
+_ITEM_COLUMNS = [
+    outbox.c[name]
+    for name in (
+        "id",
+        "ordering_key",
+        "status",
+        "to_country_code",
+        "to_party_id",
+        "receiver_platform_id",
+        "attempts",
+        "last_error",
+        "last_http_status",
+        "last_ocpi_status",
+        "delivered_at",
+        "updated_at",
+    )
+]
 
 
 async def _deliveries(conn: AsyncConnection, keys: list[str]) -> dict[str, list[DeliveryTrace]]:
@@ -137,7 +174,7 @@ async def _deliveries(conn: AsyncConnection, keys: list[str]) -> dict[str, list[
     if not keys:
         return found
     query = (
-        select(outbox)
+        select(*_ITEM_COLUMNS)  # never the payloads: a CDR's document is kilobytes
         .where(outbox.c.module == _CDRS, outbox.c.ordering_key.in_(keys))
         .order_by(outbox.c.id)
     )
@@ -176,17 +213,18 @@ async def cdr_traces(
         return ordering_key(CDRS, str(row.country_code), str(row.party_id), str(row.object_id))
 
     items = await _deliveries(conn, sorted({okey(r) for r in rows}))
-    boxes = await _addressees(conn, rows)
+    # a delivery names its receiver: the copies and documents are read only for the others
+    boxes = await _addressees(conn, [int(r.key) for r in rows if okey(r) not in items])
+    unknown = [int(r.key) for r in rows if okey(r) not in items and int(r.key) not in boxes]
+    tokens = await _token_parties(conn, unknown)
     return [
         CdrTrace(
             key=int(row.key),
             cpo=(str(row.country_code).upper(), str(row.party_id).upper()),
             cdr_id=str(row.object_id),
             received_at=row.created_at,
-            addressee=boxes.get(
-                (f"{row.country_code}{row.party_id}".upper(), str(row.object_id).upper())
-            ),
-            token_party=_party(row.token_cc, row.token_pid),
+            addressee=boxes.get(int(row.key)),
+            token_party=tokens.get(int(row.key)),
             deliveries=tuple(items.get(okey(row), ())),
         )
         for row in rows

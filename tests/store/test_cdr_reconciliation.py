@@ -169,7 +169,8 @@ async def test_traces_page_in_receipt_order_with_their_deliveries(db: Database) 
     ours, theirs = by_id[(CPO, "DONE1")], by_id[(("BE", "BBB"), "DONE1")]
     assert [d.id for d in ours.deliveries] == [items["DONE1"]]
     assert [d.id for d in theirs.deliveries] == [items["OTHER"]]
-    assert ours.addressee == MSP and theirs.addressee == MSP
+    assert ours.deliveries[0].receiver_party == MSP and ours.addressee is None  # not needed
+    assert by_id[(CPO, "NEW1")].addressee == MSP and by_id[(CPO, "OLD1")].addressee == MSP
     notq = by_id[(CPO, "NOTQ1")]
     assert (notq.addressee, notq.token_party, notq.deliveries) == (None, ("FR", "TOK"), ())
     assert by_id[(CPO, "GONE1")].deliveries[0].receiver_platform_id is None
