@@ -14,6 +14,7 @@ as the module allows (:class:`~ocpihub.hub.pull_plan.Removal`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -29,6 +30,7 @@ from ocpihub.hub.tokens import DEFAULT_TOKEN_TYPE
 from ocpihub.ocpi.fields import dump, is_later, parse, parse_datetime
 from ocpihub.ocpi.pagination import PageRequest
 from ocpihub.ocpi.registry import model
+from ocpihub.ocpi.tolerant import Repair, parse_tolerant
 from ocpihub.outbox.enqueue import enqueue
 from ocpihub.outbox.items import Delivery, ordering_key
 from ocpihub.store.objects import (
@@ -56,6 +58,9 @@ class PullSource:
     name: str
     version: str
     owners: tuple[tuple[str, str], ...]
+    # the deviations its interoperability profile tolerates, and who counts their uses
+    tolerate: frozenset[str] = frozenset()
+    tolerated: Callable[[str, list[Repair]], None] | None = None
 
 
 @dataclass(slots=True)
@@ -141,6 +146,17 @@ async def _queue_put(
         await enqueue(conn, deliveries)
 
 
+def _parsed(how: Pulled, source: PullSource, raw: Any, enums: EnumRegistry) -> Doc:
+    """The object validated as a push from that partner is (its profile's tolerances too)."""
+    wanted = model(source.version, how.object_name)
+    if not source.tolerate:
+        return dump(parse(wanted, raw, enums=enums))
+    parsed, repairs = parse_tolerant(wanted, raw, tolerate=source.tolerate, enums=enums)
+    if repairs and source.tolerated is not None:
+        source.tolerated(how.object_name, repairs)
+    return dump(parsed)
+
+
 async def _store_one(
     conn: AsyncConnection,
     how: Pulled,
@@ -154,7 +170,7 @@ async def _store_one(
     correlation_id: str,
 ) -> bool:
     """Store one pulled object like a push; whether it changed what the hub holds."""
-    wire = dump(parse(model(source.version, how.object_name), raw, enums=enums))
+    wire = _parsed(how, source, raw, enums)
     owner = _owner(how, source, wire, object_id)
     ctx = TranslationContext(country_code=owner[0], party_id=owner[1], now=now, enums=enums)
     canon = to_canonical(source.version, how.object_name, wire, ctx)

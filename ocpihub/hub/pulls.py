@@ -26,6 +26,7 @@ from ocpihub.hub.enums import EnumRegistry
 from ocpihub.hub.pull_ingest import PullSource, Seen, ingest_page, remove_absent
 from ocpihub.hub.pull_plan import PULLED, LinkGuard, Pulled, next_link, pull_endpoint
 from ocpihub.model.parties import Platform
+from ocpihub.ocpi.tolerant import Repair
 from ocpihub.outbound.auth import PartnerAuth
 from ocpihub.outbound.client import OutboundResponse, PartnerClient, calling_platform
 from ocpihub.outbound.headers import request_headers
@@ -155,7 +156,20 @@ class Puller:
         if not taken:
             raise PullBusy(f"the {module} pull of platform {platform.name!r} is running already")
         owners = tuple((p.country_code, p.party_id) for p in parties if p.role == how.owner_role)
-        source = PullSource(platform.id, platform.name, platform.version, owners)
+        tolerations = self.client.tolerations
+
+        def tolerated(name: str, repairs: list[Repair]) -> None:
+            if tolerations is not None:
+                tolerations.used_all(platform, name, repairs)
+
+        source = PullSource(
+            platform.id,
+            platform.name,
+            platform.version,
+            owners,
+            tolerate=platform.profile.tolerate,
+            tolerated=tolerated,
+        )
         date_from = synced if kind == "delta" else None
         log.info("pull_started", platform=platform.name, module=module, kind=kind)
         return PullRun(

@@ -12,9 +12,20 @@ import aiohttp
 import orjson
 import pytest
 
+from ocpihub.outbox.items import Status
 from ocpihub.testing import Peer, Received, payloads
 from tests.e2e.conftest import RunningHub
 from tests.e2e.test_commands import LAST, wait_for
+from tests.e2e.test_outbox import (
+    FAST,
+    connect_receiver,
+    enqueue_all,
+    location_puts,
+    outbox_items,
+    wait_until,
+)
+from tests.e2e.test_pulls import MANUAL, pull_now
+from tests.e2e.test_pulls import pair as pulling_pair
 from tests.e2e.test_relay import TO_CPO, pair  # noqa: F401 - the fixture is used by name
 from tests.support.servers import run_server
 
@@ -207,3 +218,55 @@ async def test_list_wrapped_credentials_answer(hub: RunningHub) -> None:
         )
         assert status == 200 and body["status"] == "REGISTERED", body
     assert await tolerated(hub, "msp", "list_wrapped") == 1
+
+
+async def test_delivery_answered_with_status_code_as_string(
+    hub_factory: Any, database_url: str
+) -> None:
+    """A receiver acknowledging deliveries with status_code "1000": retried as no OCPI
+    envelope under the strict default; delivered once its profile tolerates it (counted)."""
+    running = await hub_factory(**FAST)
+    peer = Peer("2.3.0", [("EMSP", "DE", "MSP")])
+    peer.on("PUT", "locations", lambda r: (200, {"status_code": "1000", "timestamp": LAST}))
+    async with run_server(peer.app) as url:
+        peer.base_url = url
+        pid = await connect_receiver(database_url, peer, "quoting")
+        await enqueue_all(database_url, location_puts(pid, "L1", [0]))
+
+        async def status() -> Any:
+            (item,) = await outbox_items(database_url)
+            return item
+
+        async def retried() -> bool:
+            item = await status()
+            return item.status is Status.RETRY and item.attempts >= 1
+
+        await wait_until(retried, what="the strict refusal")
+        assert "not an OCPI envelope" in ((await status()).last_error or "")
+        await set_profile(running, "quoting", tolerate=["status_code_as_string"])
+
+        async def done() -> bool:
+            return (await status()).status is Status.DONE
+
+        await wait_until(done, what="the delivery")
+    assert await tolerated(running, "quoting", "status_code_as_string") == 1
+
+
+async def test_pulled_objects_with_tolerated_deviations(hub_factory: Any, start_peer: Any) -> None:
+    """A CPO whose published list lower-cases enum values: a pull refuses the object (counted
+    as an error, nothing stored) while the CPO is strict, and stores and delivers it in the
+    spec's form once its profile tolerates lower-case enums (counted)."""
+    hub = await hub_factory(**MANUAL)
+    cpo, emsp, cpo_id, _ = await pulling_pair(hub, start_peer)
+    loc = payloads.location("NL", "CPO", "LOC1", evses=1, tariff_id="T1")
+    loc["evses"][0]["status"] = "charging"
+    cpo.sender_lists["locations"].put(loc)
+    strict = await pull_now(hub, cpo_id, "locations", full=True)
+    assert (strict["stored"], strict["errors"]) == (0, 1), strict
+    assert "'charging'" in strict["messages"][0]
+    await set_profile(hub, "lister", tolerate=["lowercase_enums"])
+    tolerant = await pull_now(hub, cpo_id, "locations", full=True)
+    assert (tolerant["stored"], tolerant["errors"]) == (1, 0), tolerant
+    (got,) = await wait_for(emsp, "locations", lambda r: len(r) == 1)
+    assert got.body["evses"][0]["status"] == "CHARGING"
+    assert await tolerated(hub, "lister", "lowercase_enums") == 1
