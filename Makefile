@@ -1,32 +1,41 @@
-# Two commands matter: `make run` and `make test`. Both create .venv and install what they need.
+# Two commands matter: `make run` and `make test`. Both create .venv and install what they need:
+# `make run` only what the hub needs, `make test` (and check, test-fast, lint) the dev tools too.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
 
 .PHONY: run test test-fast check lint clean
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+$(RUN_STAMP): pyproject.toml  ## the hub and its dependencies
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(RUN_STAMP)
 
-run: $(STAMP)  ## migrate and serve on 127.0.0.1:8080 with SQLite at ./ocpihub.db
+$(DEV_STAMP): $(RUN_STAMP)  ## plus the test, lint and type-checking tools ('.[dev]')
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(DEV_STAMP)
+
+$(VENV)/.installed: $(DEV_STAMP)  ## older name of the dev install, kept for existing scripts
+	touch $@
+
+run: $(RUN_STAMP)  ## migrate and serve on 127.0.0.1:8080 with SQLite at ./ocpihub.db
 	$(BIN)/ocpihub serve
 
-test: $(STAMP)  ## the whole suite (PostgreSQL tests run when OCPIHUB_TEST_POSTGRES_URL is set)
+test: $(DEV_STAMP)  ## the whole suite (PostgreSQL tests run when OCPIHUB_TEST_POSTGRES_URL is set)
 	$(BIN)/python -m pytest -n 2 -rs -q
 
-test-fast: $(STAMP)  ## the inner loop: everything but the end-to-end tests
+test-fast: $(DEV_STAMP)  ## the inner loop: everything but the end-to-end tests
 	$(BIN)/python -m pytest -n 2 -rs -q -m "not e2e"
 
-check: $(STAMP)  ## lint and types
+check: $(DEV_STAMP)  ## lint and types
 	$(BIN)/ruff format --check ocpihub tests bench examples
 	$(BIN)/ruff check ocpihub tests bench examples
 	$(BIN)/mypy
 
-lint: $(STAMP)  ## fix what ruff can fix
+lint: $(DEV_STAMP)  ## fix what ruff can fix
 	$(BIN)/ruff format ocpihub tests bench examples
 	$(BIN)/ruff check --fix ocpihub tests bench examples
 
