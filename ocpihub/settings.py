@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import os
 import re
+import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -24,8 +25,9 @@ from pydantic_settings import (
 )
 
 from ocpihub.errors import ConfigError
+from ocpihub.settings_errors import Sources, check_json_variables, describe_error
 
-__all__ = ["Settings", "load_settings"]
+__all__ = ["Settings", "listening_url", "load_settings"]
 
 _CC = re.compile(r"^[A-Za-z]{2}$")
 _PID = re.compile(r"^[A-Za-z0-9]{3}$")
@@ -49,7 +51,8 @@ class Settings(BaseSettings):
     public_url: str = Field(
         "http://127.0.0.1:8080",
         description="Base URL partners use to reach the hub; every URL the hub hands out "
-        "starts with it.",
+        "starts with it. Unset: http://HOST:PORT of the host and port the hub listens on "
+        "(127.0.0.1 when it listens on all addresses).",
     )
     host: str = Field("127.0.0.1", description="Address `ocpihub serve` listens on.")
     port: int = Field(8080, ge=0, le=65535, description="Port `ocpihub serve` listens on.")
@@ -296,6 +299,19 @@ class Settings(BaseSettings):
             raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
         return value
 
+    @model_validator(mode="after")
+    def _public_url_follows_listening(self) -> Settings:
+        # unset, the public URL is where this process listens (`serve --port 9000` hands out
+        # http://127.0.0.1:9000/...); set by the operator (any source), it is kept as given
+        if "public_url" not in self.model_fields_set:
+            self.__dict__["public_url"] = listening_url(self.host, self.port)
+        return self
+
+    @property
+    def public_url_is_set(self) -> bool:
+        """Whether the operator set the public URL (else it follows host and port)."""
+        return "public_url" in self.model_fields_set
+
     def page_limit_for(self, module: str) -> int:
         """The X-Limit of list GETs on ``module``."""
         return self.page_limits.get(module, self.page_limit)
@@ -321,24 +337,38 @@ class Settings(BaseSettings):
         return tuple(sources)
 
 
-def _describe(error: Any) -> str:
-    loc = ".".join(str(p) for p in error["loc"]) or "(settings)"
-    name = f"OCPIHUB_{loc.upper()}" if error["loc"] else loc
-    msg = str(error["msg"]).removeprefix("Value error, ")
-    if error["type"] == "extra_forbidden":
-        return f"{name}: unknown setting"
-    return f"{name}={error.get('input')!r}: {msg}"
+def listening_url(host: str, port: int) -> str:
+    """``http://HOST:PORT`` of a listening address (loopback for the any-address)."""
+    if host in ("", "0.0.0.0", "::"):
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def _toml(config: str | None) -> tuple[Path | None, dict[str, Any]]:
+    """The TOML file named by ``OCPIHUB_CONFIG``, parsed (empty without one)."""
+    if not config:
+        return None, {}
+    path = Path(config)
+    if not path.is_file():
+        raise ConfigError(f"OCPIHUB_CONFIG={config!r}: no such file")
+    try:
+        return path, tomllib.loads(path.read_text())
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"invalid settings file {config!r}: {exc}") from None
 
 
 def load_settings(**overrides: Any) -> Settings:
-    """Read the settings; any invalid value raises :class:`ConfigError` naming it and its value."""
-    config = os.environ.get("OCPIHUB_CONFIG")
-    if config and not Path(config).is_file():
-        raise ConfigError(f"OCPIHUB_CONFIG={config!r}: no such file")
+    """Read the settings; any invalid value raises :class:`ConfigError` naming the variable or
+    TOML key as written, and its value (``settings_errors.py``)."""
+    path, toml = _toml(os.environ.get("OCPIHUB_CONFIG"))
+    sources = Sources(overrides, toml_path=path, toml=toml)
+    check_json_variables(Settings.model_fields, sources)
     try:
         return Settings(**overrides)
     except ValidationError as exc:
-        problems = "; ".join(_describe(e) for e in exc.errors(include_url=False))
+        problems = "; ".join(describe_error(e, sources) for e in exc.errors(include_url=False))
         raise ConfigError(f"invalid setting: {problems}") from None
-    except ValueError as exc:  # e.g. a TOML file that does not parse
-        raise ConfigError(f"invalid settings file {config!r}: {exc}") from None
+    except ValueError as exc:  # what the reader itself refuses (e.g. a value it cannot decode)
+        raise ConfigError(f"invalid setting: {exc}") from None

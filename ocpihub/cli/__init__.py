@@ -76,9 +76,11 @@ def serve(
     ] = 1,
 ) -> None:
     """Run the hub: migrate the database, then serve OCPI and the admin API."""
+    import structlog
     import uvicorn
 
     from ocpihub.app import create_app
+    from ocpihub.cli.serve_checks import hold_sqlite_or_exit, public_url_warnings
     from ocpihub.hub.admin_token import ensure_admin_token
     from ocpihub.log import configure_logging
 
@@ -90,7 +92,10 @@ def serve(
             err=True,
         )
         raise typer.Exit(2)
+    hold_sqlite_or_exit(settings)  # held until the process ends, however it ends
     configure_logging(settings.log_format, settings.log_level)
+    for warning in public_url_warnings(settings):
+        structlog.get_logger("ocpihub.serve").warning(warning)
 
     async def prepare(db: Database) -> str | None:
         _, new_token = await ensure_admin_token(db, settings.admin_token)

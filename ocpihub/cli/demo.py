@@ -88,11 +88,14 @@ def demo(
         raise typer.Exit(code)
     with tempfile.TemporaryDirectory(prefix="ocpihub-demo-") as folder:
         settings = _demo_settings(host, port, Path(folder))
+        from ocpihub.cli.serve_checks import hold_sqlite_or_exit
         from ocpihub.log import configure_logging
+
+        hold_sqlite_or_exit(settings)  # a file `ocpihub serve` runs on is refused
 
         configure_logging(settings.log_format, "warning")
         code = asyncio.run(_run_hub_demo(settings, seed=seed, rate=rate, with_ptp=with_ptp))
-    _echo("ocpihub demo: stopped")
+        _echo("ocpihub demo: stopped")
     raise typer.Exit(code)
 
 

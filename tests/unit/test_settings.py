@@ -66,7 +66,7 @@ def test_unknown_key_in_toml_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_pat
     config = tmp_path / "hub.toml"
     config.write_text("prot = 1\n")
     monkeypatch.setenv("OCPIHUB_CONFIG", str(config))
-    with pytest.raises(ConfigError, match="OCPIHUB_PROT: unknown setting"):
+    with pytest.raises(ConfigError, match=f"{config}: unknown key prot"):
         load_settings()
 
 
@@ -82,3 +82,105 @@ def test_settings_are_frozen() -> None:
     s = Settings()
     with pytest.raises(ValueError, match="frozen"):
         s.port = 1  # type: ignore[misc]
+
+
+def test_public_url_follows_host_and_port() -> None:
+    """Unset, the public URL is where the hub listens (loopback for the any-address)."""
+    assert load_settings(port=9000).public_url == "http://127.0.0.1:9000"
+    assert load_settings(host="10.1.2.3", port=81).public_url == "http://10.1.2.3:81"
+    assert load_settings(host="0.0.0.0", port=82).public_url == "http://127.0.0.1:82"
+    assert load_settings(host="::1", port=83).public_url == "http://[::1]:83"
+    assert not load_settings(port=9000).public_url_is_set
+
+
+def test_public_url_set_anywhere_is_kept(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A public URL from the environment or the TOML file does not follow the port."""
+    monkeypatch.setenv("OCPIHUB_PUBLIC_URL", "https://hub.example.com")
+    s = load_settings(port=9000)
+    assert (s.public_url, s.public_url_is_set) == ("https://hub.example.com", True)
+    monkeypatch.delenv("OCPIHUB_PUBLIC_URL")
+    config = tmp_path / "hub.toml"
+    config.write_text('public_url = "http://hub.lan:8000"\nport = 9000\n')
+    monkeypatch.setenv("OCPIHUB_CONFIG", str(config))
+    assert load_settings().public_url == "http://hub.lan:8000"
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (
+            '{"locations": "x"}',
+            """OCPIHUB_PAGE_LIMITS='{"locations": "x"}' (at locations): Input should be a valid""",
+        ),
+        ("{locations: 5}", "OCPIHUB_PAGE_LIMITS='{locations: 5}': not valid JSON (Expecting"),
+        ("[500]", "OCPIHUB_PAGE_LIMITS='[500]': Input should be a valid dictionary"),
+    ],
+)
+def test_json_variable_named_as_written(
+    monkeypatch: pytest.MonkeyPatch, value: str, message: str
+) -> None:
+    """A bad JSON-valued variable is named as written, with its text and the bad part."""
+    monkeypatch.setenv("OCPIHUB_PAGE_LIMITS", value)
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert message in str(caught.value)
+
+
+def test_custom_enum_values_variable_named_as_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A list item of the wrong type inside a JSON variable: the variable, its text, the path."""
+    monkeypatch.setenv("OCPIHUB_CUSTOM_ENUM_VALUES", '{"ConnectorType": [1]}')
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert str(caught.value) == (
+        """invalid setting: OCPIHUB_CUSTOM_ENUM_VALUES='{"ConnectorType": [1]}' """
+        "(at ConnectorType[0]): Input should be a valid string"
+    )
+
+
+def test_variable_spelt_in_lower_case_is_named_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reader matches variables regardless of case; the message uses the operator's spelling."""
+    monkeypatch.setenv("ocpihub_port", "eighty")
+    with pytest.raises(ConfigError, match="ocpihub_port='eighty'"):
+        load_settings()
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('page_limit = "abc"\n', 'page_limit = "abc": Input should be a valid integer'),
+        (
+            '[page_limits]\nlocations = "x"\n',
+            '[page_limits] locations = "x": Input should be a valid integer',
+        ),
+        (
+            '[custom_enum_values]\nNope = ["X"]\n',
+            """custom_enum_values = {"Nope": ["X"]}: 'Nope' is not""",
+        ),
+        ("[hub]\nport = 3\n", "unknown table [hub]"),
+        ('country_code = "NLD"\n', 'country_code = "NLD": must be two letters'),
+    ],
+)
+def test_toml_key_named_as_written(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, toml: str, message: str
+) -> None:
+    """A bad TOML value names the file and the key (table and key inside it) with its value."""
+    config = tmp_path / "hub.toml"
+    config.write_text(toml)
+    monkeypatch.setenv("OCPIHUB_CONFIG", str(config))
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert f"{config}: " in str(caught.value)
+    assert message in str(caught.value)
+    assert "OCPIHUB_" not in str(caught.value).split(":", 1)[1].split("(keys")[0]
+
+
+def test_environment_error_wins_over_the_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A setting given in both places is named where its value came from: the environment."""
+    config = tmp_path / "hub.toml"
+    config.write_text("port = 9000\n")
+    monkeypatch.setenv("OCPIHUB_CONFIG", str(config))
+    monkeypatch.setenv("OCPIHUB_PORT", "x")
+    with pytest.raises(ConfigError, match="OCPIHUB_PORT='x'"):
+        load_settings()
