@@ -1,5 +1,11 @@
 """What ``serve`` (and ``demo``) check before they start serving: one process per SQLite file,
-and a public URL that leads to this process."""
+and a public URL that leads to this process.
+
+The public URL is only warned about, never refused: behind a proxy or load balancer it rightly
+differs from the listening address. An ``https://`` URL always has something in front (the hub
+itself serves plain HTTP, so TLS ends elsewhere) and is left alone; an ``http://`` URL on a port
+other than the one this process listens on is warned about.
+"""
 
 from __future__ import annotations
 
@@ -53,7 +59,8 @@ def public_url_warnings(settings: Settings) -> list[str]:
             ]
         return []
     port = _port(settings.public_url)
-    if port == settings.port:
+    if port == settings.port or settings.public_url.startswith("https://"):
+        # `serve` speaks plain HTTP: an https public URL always means a proxy in front
         return []
     return [
         f"OCPIHUB_PUBLIC_URL {settings.public_url} is on port {port}, but this process listens "
