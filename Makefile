@@ -8,14 +8,18 @@ DEV_STAMP := $(VENV)/.installed-dev
 
 .PHONY: run test test-fast check lint clean
 
+# a full install made before the two stamps existed (.venv/.installed, newer than
+# pyproject.toml) already has everything: it stands for both
+LEGACY_CURRENT = [ $(VENV)/.installed -nt pyproject.toml ]
+
 $(RUN_STAMP): pyproject.toml  ## the hub and its dependencies
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(LEGACY_CURRENT) || $(BIN)/python -m pip install --quiet --upgrade pip
+	$(LEGACY_CURRENT) || $(BIN)/python -m pip install --quiet -e .
 	touch $(RUN_STAMP)
 
 $(DEV_STAMP): $(RUN_STAMP)  ## plus the test, lint and type-checking tools ('.[dev]')
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(LEGACY_CURRENT) || $(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(DEV_STAMP)
 
 $(VENV)/.installed: $(DEV_STAMP)  ## older name of the dev install, kept for existing scripts
