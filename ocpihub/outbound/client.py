@@ -165,6 +165,7 @@ class PartnerClient:
         *,
         auth: PartnerAuth | None,
         json: Any = None,
+        content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, str] | None = None,
         timeout: float | None = None,  # noqa: ASYNC109 - a per-call HTTP timeout
@@ -172,6 +173,8 @@ class PartnerClient:
         limits: CallLimits | None = None,
     ) -> OutboundResponse:
         """Send one request and read the whole answer, following 307/308 within the policy.
+
+        The body is ``json`` encoded here, or ``content``: JSON already encoded, sent as it is.
 
         ``limits``: the partner's own timeout (it replaces ``timeout``) and concurrency limit
         (the call waits for one of its slots). Raises ForwardTimeout (4002) on timeout and
@@ -182,14 +185,15 @@ class PartnerClient:
             timeout = limits.timeout
         platform_id = (extra or {}).get("platform_id", _CALLING.get())
         async with self.gates.slot(limits), self.token_gate.call(platform_id, auth) as current:
-            return await self._request(method, url, current, json, headers, params, timeout, extra)
+            body = orjson.dumps(json) if json is not None else content
+            return await self._request(method, url, current, body, headers, params, timeout, extra)
 
     async def _request(
         self,
         method: str,
         url: str,
         auth: PartnerAuth | None,
-        json: Any,
+        body: bytes | None,
         headers: Mapping[str, str] | None,
         params: Mapping[str, str] | None,
         timeout: float | None,  # noqa: ASYNC109 - a per-call HTTP timeout
@@ -198,9 +202,7 @@ class PartnerClient:
         out_headers = complete(headers)
         if auth is not None:
             out_headers["Authorization"] = auth.header()
-        body: bytes | None = None
-        if json is not None:
-            body = orjson.dumps(json)
+        if body is not None:
             out_headers["Content-Type"] = "application/json"
         for hop in range(MAX_REDIRECTS + 1):
             response = await self._send(

@@ -16,8 +16,11 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from ocpihub.model.parties import Endpoint
 from ocpihub.ocpi.headers import REQUEST_ID
+from ocpihub.ocpi.jsoncopy import json_copy
 from ocpihub.outbound.headers import request_headers
 from ocpihub.outbound.urls import join_url
 from ocpihub.outbox.items import OutboxItem
@@ -30,7 +33,8 @@ HUB_PRIVATE_KEY = "_ocpihub"
 """Top-level key of canonical documents that only the hub reads."""
 
 Translate = Callable[[str, str, dict[str, Any]], tuple[dict[str, Any], LossReport]]
-"""``(version, object_name, canonical) -> (wire JSON, loss report)``: ``from_canonical``."""
+"""``(version, object_name, canonical) -> (wire JSON, loss report)``: ``from_canonical``.
+Its results may be shared between deliveries (``outbox/bodies.py``): changed only in copies."""
 
 
 class Undeliverable(Exception):
@@ -39,7 +43,7 @@ class Undeliverable(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
-    """The request for one attempt."""
+    """The request for one attempt (``content``: ``body`` encoded, as it goes on the wire)."""
 
     method: str
     url: str
@@ -47,6 +51,7 @@ class Prepared:
     body: dict[str, Any] | None
     loss_report: LossReport | None
     request_id: str
+    content: bytes | None = None
 
 
 def pick_endpoint(
@@ -91,6 +96,8 @@ def _body(
         ) from exc
     wire.pop(HUB_PRIVATE_KEY, None)
     if backports and loss:
+        # translations may be shared between deliveries (outbox/bodies.py): back-port into a copy
+        wire = json_copy(wire)
         wire, loss = apply_backports(version, d.object_name, d.payload, wire, loss, backports)
     return wire, loss
 
@@ -121,4 +128,5 @@ def prepare(
     rid = headers[REQUEST_ID]
     # the endpoint exactly as published; a result's own response_url as it is
     url = d.target_url or join_url(endpoint_url, d.url_suffix)
-    return Prepared(d.method, url, headers, body, loss or None, rid)
+    content = None if body is None else orjson.dumps(body)
+    return Prepared(d.method, url, headers, body, loss or None, rid, content)

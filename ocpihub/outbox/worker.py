@@ -47,6 +47,7 @@ from ocpihub.model.parties import Platform
 from ocpihub.ocpi.tolerant import envelope_status
 from ocpihub.outbound.client import PartnerAuth, PartnerClient
 from ocpihub.outbound.limits import CallLimits
+from ocpihub.outbox.bodies import TranslationCache
 from ocpihub.outbox.breaker import Breakers
 from ocpihub.outbox.delivery import Prepared, Translate, Undeliverable, pick_endpoint, prepare
 from ocpihub.outbox.items import OutboxItem, Status
@@ -156,7 +157,8 @@ class DeliveryWorker:
         self.client = client
         self.config = config
         self.directory = directory or Directory(db, ttl=0)
-        self.translate = translate
+        # one translation per (version, payload): a push's receivers on one version share it
+        self.translate: Translate = TranslationCache(translate)
         self.clock = clock
         self.rand = rand
         self.worker_id = worker_id or (
@@ -369,7 +371,7 @@ class DeliveryWorker:
                 prepared.method,
                 prepared.url,
                 auth=PartnerAuth.of(platform),
-                json=prepared.body,
+                content=prepared.content,
                 headers=prepared.headers,
                 timeout=self.config.request_timeout,
                 extra={
