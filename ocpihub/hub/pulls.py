@@ -26,7 +26,7 @@ from ocpihub.hub.enums import EnumRegistry
 from ocpihub.hub.pull_ingest import PullSource, Seen, ingest_page, remove_absent
 from ocpihub.hub.pull_plan import PULLED, LinkGuard, Pulled, next_link, pull_endpoint
 from ocpihub.model.parties import Platform
-from ocpihub.ocpi.tolerant import Repair
+from ocpihub.ocpi.tolerant import Repair, envelope_status
 from ocpihub.outbound.auth import PartnerAuth
 from ocpihub.outbound.client import OutboundResponse, PartnerClient, calling_platform
 from ocpihub.outbound.headers import request_headers
@@ -199,13 +199,18 @@ class Puller:
 
     def _data(self, run: PullRun, response: OutboundResponse) -> list[Any]:
         page = run.progress.pages + 1
-        data = response.data
-        if response.status != 200 or response.ocpi_status != 1000 or not isinstance(data, list):
-            body = response.json()
+        body = response.json()
+        data = body.get("data") if isinstance(body, dict) else None
+        code, tolerated = envelope_status(body, run.platform.profile.tolerate)
+        if tolerated and self.client.tolerations is not None:
+            exchange = f"GET {run.how.module}"
+            self.client.tolerations.used(run.platform, "status_code_as_string", exchange)
+        if response.status != 200 or code != 1000 or not isinstance(data, list):
             message = body.get("status_message") if isinstance(body, dict) else None
+            raw = body.get("status_code") if isinstance(body, dict) else None
+            said = code if code is not None else repr(raw)
             raise PullStopped(
-                f"page {page}: the partner answered HTTP {response.status}, OCPI status "
-                f"{response.ocpi_status}"
+                f"page {page}: the partner answered HTTP {response.status}, OCPI status {said}"
                 + (f": {message}" if message else "")
                 + ("" if isinstance(data, list) or response.status != 200 else ", no list")
             )

@@ -8,6 +8,8 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import aiohttp
+
 from ocpihub.testing import Peer, payloads
 from ocpihub.testing.sender_list import SenderList
 from tests.e2e.conftest import RunningHub
@@ -333,3 +335,59 @@ async def test_tokens_pulled_from_a_211_emsp_reach_a_230_cpo(
     assert (first.body["country_code"], first.body["party_id"]) == ("DE", "OLD")
     assert first.query == {"type": "RFID"}
     assert first.path.endswith(f"/DE/OLD/{first.body['uid']}")
+
+
+async def test_pulled_objects_get_the_partners_profile(hub_factory: Any, start_peer: Any) -> None:
+    """A deviation the partner's profile tolerates is accepted in what the hub pulls as in what
+    it pushes, and counted; under the strict default it is refused, naming the field."""
+    hub = await hub_factory(**MANUAL)
+    cpo, emsp, cpo_id, _ = await pair(hub, start_peer)
+    lax = payloads.tariff("NL", "CPO", "LAX", 0.3)
+    lax["elements"][0]["price_components"][0]["price"] = "0.30"
+    cpo.sender_lists["tariffs"].put(lax)
+
+    strict = await pull_now(hub, cpo_id, "tariffs")
+
+    assert (strict["stored"], strict["errors"]) == (0, 1)
+    assert "elements[0].price_components[0].price" in strict["messages"][0]
+    status, _ = await hub.admin(
+        "PATCH", f"/platforms/{cpo_id}", {"profile": {"tolerate": ["numbers_as_strings"]}}
+    )
+    assert status == 200
+
+    tolerant = await pull_now(hub, cpo_id, "tariffs", full=True)
+
+    assert (tolerant["stored"], tolerant["errors"]) == (1, 0), tolerant["messages"]
+    (put,) = await wait_for(lambda: emsp.of("tariffs", "PUT"), what="the tariff at the eMSP")
+    assert put.body["elements"][0]["price_components"][0]["price"] == 0.3
+    async with aiohttp.ClientSession() as session, session.get(f"{hub.url}/metrics") as r:
+        text = await r.text()
+    assert (
+        'ocpihub_profile_tolerated_total{deviation="numbers_as_strings",platform="lister"}' in text
+    )
+
+
+async def test_page_status_code_as_string_needs_the_switch(
+    hub_factory: Any, start_peer: Any
+) -> None:
+    """A page whose envelope says "status_code": "1000" stops the pull under the strict
+    default, and is read with the profile's status_code_as_string switch."""
+    hub = await hub_factory(**MANUAL)
+    cpo, _, cpo_id, _ = await pair(hub, start_peer)
+    tariff = payloads.tariff("NL", "CPO", "T1", 0.3)
+
+    def stringly(item: Any) -> tuple[int, Any]:
+        return 200, {"status_code": "1000", "timestamp": payloads.now(), "data": [tariff]}
+
+    cpo.on("GET", "tariffs", stringly)
+
+    strict = await pull_now(hub, cpo_id, "tariffs")
+
+    assert strict["status"] == "FAILED" and strict["stored"] == 0
+    assert "OCPI status '1000'" in strict["messages"][0]
+    status, _ = await hub.admin(
+        "PATCH", f"/platforms/{cpo_id}", {"profile": {"tolerate": ["status_code_as_string"]}}
+    )
+    assert status == 200
+    tolerant = await pull_now(hub, cpo_id, "tariffs")
+    assert (tolerant["status"], tolerant["stored"]) == ("OK", 1)
