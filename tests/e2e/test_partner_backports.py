@@ -18,7 +18,8 @@ async def test_backports_only_to_the_partner_that_enabled_them(
     hub: RunningHub, start_peer: Any, database_url: str
 ) -> None:
     """help_phone and Connector.capabilities go to the 2.2.1 eMSP with those back-ports, not
-    to the other 2.2.1 eMSP, whose delivery records them as lost (as without profiles)."""
+    to the other 2.2.1 eMSP, whose delivery records them as lost (as without profiles); the
+    hub's GET all shows each eMSP the Location the same way."""
     cpo: Peer = await start_peer("2.3.0", [("CPO", "NL", "CPO")], name="cpo")
     taking: Peer = await start_peer("2.2.1", [("EMSP", "DE", "NEW")], name="taking")
     plain: Peer = await start_peer("2.2.1", [("EMSP", "DE", "OLD")], name="plain")
@@ -53,3 +54,11 @@ async def test_backports_only_to_the_partner_that_enabled_them(
     assert "help_phone" in losses[("DE", "OLD")]
     assert "evses[0].connectors[0].capabilities" in losses[("DE", "OLD")]
     assert not {"help_phone", "evses[0].connectors[0].capabilities"} & losses[("DE", "NEW")]
+
+    # pulling from the hub: its GET all answers each in the same way
+    for peer, has in ((taking, True), (plain, False)):
+        status, listed, _ = await peer.request("GET", peer.hub_url("locations", "SENDER"))
+        assert status == 200, listed
+        (shown,) = listed["data"]
+        assert ("help_phone" in shown) is has
+        assert ("capabilities" in shown["evses"][0]["connectors"][0]) is has

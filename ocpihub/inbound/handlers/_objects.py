@@ -37,6 +37,7 @@ from ocpihub.store.objects import ListedJson, StoredObject, list_page, list_page
 from ocpihub.store.platforms import list_parties
 from ocpihub.store.routing import Target
 from ocpihub.translate import PRIVATE_KEY, TranslationContext, from_canonical, to_canonical
+from ocpihub.translate.backports import apply as apply_backports
 
 __all__ = [
     "Push",
@@ -293,6 +294,17 @@ def egress_json(
     return orjson.dumps(out).decode()
 
 
+def egress_backported(
+    version: str, name: str, document: dict[str, Any], backports: Collection[str]
+) -> dict[str, Any]:
+    """A canonical document in the caller's version with the newer fields its profile
+    back-ports (``translate/backports.py``) put back."""
+    out, loss = from_canonical(version, name, document)
+    out, _ = apply_backports(version, name, document, out, loss, backports)
+    out.pop(PRIVATE_KEY, None)
+    return out
+
+
 def list_response(data: list[str], headers: dict[str, str]) -> Response:
     """A success envelope whose ``data`` is the list of these JSON texts, spliced in as bytes.
 
@@ -320,7 +332,18 @@ async def list_visible(
         items, total, more = await list_page_json(
             conn, module, page, version=version, owners=owners
         )
-    data = [egress_json(version, name, item) for item in items]
+    backports = caller.platform.profile.backports
+    if backports and version != CANONICAL_VERSION:  # the caller takes newer fields
+        data = [
+            item.text
+            if item.exact
+            else orjson.dumps(
+                egress_backported(version, name, orjson.loads(item.text), backports)
+            ).decode()
+            for item in items
+        ]
+    else:
+        data = [egress_json(version, name, item) for item in items]
     headers = page_headers(
         runtime.settings.public_url + base_path,
         params,
