@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import ocpihub
+from tests.support.no_dev import without_dev_packages
 
 HEAVY = ("fastapi", "starlette", "aiohttp", "uvicorn", "alembic")
 
@@ -88,3 +89,21 @@ def test_migrate_creates_the_database(tmp_path: Path) -> None:
     assert (tmp_path / "ocpihub.db").is_file()
     listed = _run("-m", "ocpihub", "platform", "list", cwd=tmp_path)
     assert (listed.returncode, listed.stdout.strip()) == (0, "no platforms")
+
+
+def test_every_hub_module_imports_without_dev_packages(tmp_path: Path) -> None:
+    """``make run`` installs no dev tools (issue 18.5): every module of the package (the
+    simulators of ``ocpihub demo`` included; migration scripts run only under Alembic) imports
+    with none of them importable."""
+    probe = (
+        "import importlib, pkgutil, ocpihub\n"
+        "for m in pkgutil.walk_packages(ocpihub.__path__, 'ocpihub.'):\n"
+        "    if not m.name.endswith('__main__') and '.migrations' not in m.name:\n"
+        "        importlib.import_module(m.name)\n"
+        "import httpx\n"
+    )
+    done = _run("-c", probe, cwd=tmp_path, env=without_dev_packages(tmp_path / "site"))
+    # everything before the last line imported; the last shows the blocker is in force
+    assert "No module named 'httpx' (dev package: not installed)" in done.stderr, done.stderr
+    assert done.stderr.count("Traceback") == 1
+    assert "line 5, in <module>" in done.stderr, done.stderr

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.no_dev import without_dev_packages
 from tests.support.processes import OcpihubProcess, wait_for_http
 from tests.support.servers import free_port
 
@@ -139,9 +140,11 @@ def _sqlite_env(tmp_path: Path, **settings: str) -> dict[str, str]:
 
 async def test_public_url_follows_port_when_unset(tmp_path: Path) -> None:
     """Without OCPIHUB_PUBLIC_URL, ``serve --port P`` hands out URLs on port P (printed, in the
-    admin API's versions URL and in /ocpi/versions), and warns about nothing."""
+    admin API's versions URL and in /ocpi/versions), and warns about nothing. It runs as
+    ``make run`` installs it: with no dev package importable."""
     port = free_port()
-    hub = OcpihubProcess(["serve", "--port", str(port)], _sqlite_env(tmp_path), tmp_path / "h.log")
+    env = _sqlite_env(tmp_path) | without_dev_packages(tmp_path / "site")
+    hub = OcpihubProcess(["serve", "--port", str(port)], env, tmp_path / "h.log")
     try:
         base = f"http://127.0.0.1:{port}"
         await wait_for_http(f"{base}/health", alive=hub.proc)
