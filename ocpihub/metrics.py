@@ -2,7 +2,8 @@
 
 Per process: OCPI requests by version, module, method and HTTP status, with their duration;
 inbound requests per calling platform by OCPI status; delivery attempts and failures per
-receiver platform and module; relayed (synchronous) request latency per module. On each
+receiver platform and module; relayed (synchronous) request latency per module; deviations
+partners' interoperability profiles let through, per platform and deviation. On each
 scrape, from the database (so every process reports the same queue): outbox items by status,
 and per receiver platform its items by state and its delivery lag. Platforms are labelled by
 name. The registry is per app (no global state), built by ``app.py``.

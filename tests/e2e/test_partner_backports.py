@@ -62,3 +62,10 @@ async def test_backports_only_to_the_partner_that_enabled_them(
         (shown,) = listed["data"]
         assert ("help_phone" in shown) is has
         assert ("capabilities" in shown["evses"][0]["connectors"][0]) is has
+        status, one, _ = await peer.request(
+            "GET", peer.hub_url("locations", "SENDER") + "/LOC1/LOC1-E1/1"
+        )
+        assert status == 200, one
+        assert ("capabilities" in one["data"]) is has
+        status, one, _ = await peer.request("GET", peer.hub_url("locations", "SENDER") + "/LOC1")
+        assert ("help_phone" in one["data"]) is has

@@ -29,6 +29,7 @@ from ocpihub.inbound.handlers._objects import (
     check_ids,
     correlation_id,
     egress,
+    egress_backported,
     list_visible,
     owned_party,
     parse_wire,
@@ -203,12 +204,19 @@ async def _get_one(
         if owner is not None:
             return await _forward_get(request, caller, version, owner)
         raise NotFound(f"no location {location_id!r} that your agreements let you see")
-    if evse_uid is None:
+    backports = caller.platform.profile.backports
+    exact = stored.original is not None and stored.source_version == version
+    if evse_uid is None and (exact or not backports):
         return ocpi_response(egress(version, "Location", stored))
-    part = find_part(stored.document, evse_uid, connector_id)
+    name = "Location" if evse_uid is None else _name(evse_uid, connector_id, False)
+    part = (
+        stored.document if evse_uid is None else find_part(stored.document, evse_uid, connector_id)
+    )
     if part is None:
         raise NotFound(f"location {location_id!r} has no such EVSE/connector")
-    data, _ = from_canonical(version, _name(evse_uid, connector_id, False), part)
+    if backports:  # the caller's profile takes newer fields
+        return ocpi_response(egress_backported(version, name, part, backports))
+    data, _ = from_canonical(version, name, part)
     return ocpi_response(data)
 
 
