@@ -104,3 +104,30 @@ async def test_pull_now_on_two_processes_at_once_runs_one(
     assert len(gets) == 2
     assert len({g.header("x-correlation-id") for g in gets}) == 1
     assert cpo.sender_lists["tariffs"].most_at_once == 1
+
+
+async def test_a_pull_whose_process_died_is_taken_over(
+    hubs: Any, start_peer: Any, postgres_url: str
+) -> None:
+    """A process killed mid-pull leaves its lease; once it runs out another process runs the
+    pull from the start and finishes it."""
+    first = await hubs(
+        postgres_url, pull_delta_minutes="0", pull_full_hours="0", pull_lease_seconds="2"
+    )
+    cpo, platform_id = await lister(start_peer, postgres_url, first)
+    listed = cpo.sender_lists["tariffs"]
+    listed.delay = 1.0
+    status, started = await admin(first, "POST", f"/platforms/{platform_id}/pulls/tariffs/run")
+    assert status == 202
+    await wait_for(lambda: cpo.of("tariffs", "GET"), what="the first page asked for")
+    second = await hubs(postgres_url, pull_delta_minutes="0.02", pull_full_hours="0")
+    first.kill()
+    listed.delay = 0
+
+    async def finished() -> Any:
+        _, rows = await admin(second, "GET", f"/platforms/{platform_id}/pulls?module=tariffs")
+        return rows[0] if rows[0]["status"] == "OK" else None
+
+    done = await wait_for(finished, timeout=60, what="the pull finished by the other process")
+    assert done["correlation_id"] != started["correlation_id"]
+    assert (done["kind"], done["pages"], done["objects"]) == ("full", 2, 4)
