@@ -14,7 +14,7 @@ as the module allows (:class:`~ocpihub.hub.pull_plan.Removal`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -237,13 +237,16 @@ async def ingest_page(
 
 
 async def _absent(
-    conn: AsyncConnection, how: Pulled, source: PullSource, seen: Seen
+    conn: AsyncConnection,
+    how: Pulled,
+    owners: Collection[tuple[str, str]],
+    seen: Seen,
 ) -> list[StoredObject]:
     gone: list[StoredObject] = []
     cursor: int | None = None
     while True:
         page = PageRequest(0, 500, cursor=cursor)
-        items, _ = await list_page(conn, how.module, page, owners=source.owners)
+        items, _ = await list_page(conn, how.module, page, owners=owners)
         for item in items:
             key = item.key
             if (key.country_code, key.party_id, key.object_id.upper()) not in seen.ids:
@@ -259,15 +262,23 @@ async def remove_absent(
     source: PullSource,
     seen: Seen,
     *,
+    addressed: tuple[str, str],
     correlation_id: str,
     progress: PullProgress,
 ) -> None:
     """After a complete full pull: remove what the partner no longer lists, as the module
-    allows, and queue the module's removal form to the agreed receivers."""
+    allows, and queue the module's removal form to the agreed receivers.
+
+    Only objects of the party the pull was addressed to (OCPI-to) and of parties the list
+    showed objects of are looked at: a platform hosting several parties may answer for the
+    addressed one only, and silence about the others proves nothing.
+    """
     if how.removal is Removal.NONE or seen.unidentified:
         return
+    listed = {(cc, pid) for cc, pid, _ in seen.ids}
+    owners = [o for o in source.owners if o == addressed or o in listed]
     receivers = _Receivers(conn, how.module, source.platform_id)
-    for item in await _absent(conn, how, source, seen):
+    for item in await _absent(conn, how, owners, seen):
         key = item.key
         owner = (key.country_code, key.party_id)
         targets = await receivers.of(owner)

@@ -285,6 +285,7 @@ class Puller:
                         run.how,
                         run.source,
                         seen,
+                        addressed=run.party,
                         correlation_id=run.correlation_id,
                         progress=run.progress,
                     )

@@ -391,3 +391,32 @@ async def test_page_status_code_as_string_needs_the_switch(
     assert status == 200
     tolerant = await pull_now(hub, cpo_id, "tariffs")
     assert (tolerant["status"], tolerant["stored"]) == ("OK", 1)
+
+
+async def test_full_pull_of_a_multi_party_platform_removes_only_what_it_answered_for(
+    hub_factory: Any, start_peer: Any
+) -> None:
+    """A platform hosting two CPOs is asked (OCPI-to) for its first one: a full pull removes
+    that party's absent Tariffs, not those of the other party it said nothing about."""
+    hub = await hub_factory(**MANUAL)
+    cpo = await start_peer("2.3.0", [("CPO", "NL", "CPO"), ("CPO", "NL", "CP2")], name="two")
+    cpo.sender_lists["tariffs"] = SenderList(page_size=5)
+    runtime = hub.app.state.runtime
+    cpo_id = await connect(runtime.db, cpo, hub.versions_url)
+    for cc_pid, tariff_id in (("CPO", "GONE"), ("CP2", "OTHER")):
+        url = f"{cpo.hub_url('tariffs', 'RECEIVER')}/NL/{cc_pid}/{tariff_id}"
+        status, body, _ = await cpo.request(
+            "PUT", url, json=payloads.tariff("NL", cc_pid, tariff_id, 0.3)
+        )
+        assert status == 201, body
+    cpo.sender_lists["tariffs"].put(payloads.tariff("NL", "CPO", "KEPT", 0.3))
+
+    result = await pull_now(hub, cpo_id, "tariffs", full=True)
+
+    assert (result["status"], result["stored"], result["removed"]) == ("OK", 1, 1)
+    (get,) = cpo.of("tariffs", "GET")
+    assert (get.header("ocpi-to-country-code"), get.header("ocpi-to-party-id")) == ("NL", "CPO")
+    _, body, _ = await cpo.request("GET", f"{cpo.hub_url('tariffs', 'RECEIVER')}/NL/CP2/OTHER")
+    assert body["data"]["id"] == "OTHER"
+    status, body, _ = await cpo.request("GET", f"{cpo.hub_url('tariffs', 'RECEIVER')}/NL/CPO/GONE")
+    assert status == 404, body
