@@ -207,6 +207,10 @@ async def burst_with_a_kill(
         victim = max(processes, key=lambda p: claims[p.proc.pid])
         assert claims[victim.proc.pid] >= 1, claims
         victim.kill()
+        # what it had claimed meanwhile counts too (the survivor takes none of it yet)
+        orphans = max(
+            claims[victim.proc.pid], (await in_flight_by_process(database_url))[victim.proc.pid]
+        )
         killed.set()
         receiver.released.set()
         await asyncio.wait_for(writers, timeout=120)
@@ -215,7 +219,7 @@ async def burst_with_a_kill(
         receiver.released.set()
         await asyncio.gather(writers, return_exceptions=True)
     survivor = next(p for p in processes if p is not victim)
-    return victim, survivor, claims[victim.proc.pid]
+    return victim, survivor, orphans
 
 
 async def wait_delivered(emsp: Peer, acked: Acked, database_url: str) -> None:
