@@ -69,7 +69,7 @@ def _root(
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
-    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(min=0, max=65535, help="Port to listen on.")] = None,
     workers: Annotated[
         int,
         typer.Option(min=1, help="Hub processes sharing the port (more than 1: PostgreSQL only)."),

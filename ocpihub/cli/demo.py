@@ -41,7 +41,9 @@ def _demo_settings(host: str | None, port: int | None, folder: Path) -> Settings
 
 def demo(
     host: Annotated[str | None, typer.Option(help="Address the hub listens on.")] = None,
-    port: Annotated[int | None, typer.Option(help="Port the hub listens on.")] = None,
+    port: Annotated[
+        int | None, typer.Option(min=0, max=65535, help="Port the hub listens on.")
+    ] = None,
     seed: Annotated[int, typer.Option(help="Same seed, same sequence of actions.")] = 0,
     rate: Annotated[
         float, typer.Option(min=0.01, help="Actions per second, all partners together.")

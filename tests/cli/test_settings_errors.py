@@ -63,3 +63,11 @@ def _assert_refused(
     assert done.stderr.startswith("error: invalid setting")
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "hub.db").exists()
+
+
+def test_port_option_out_of_range_names_the_option(tmp_path: Path) -> None:
+    """A ``--port`` out of range is the option's fault, and named so (not OCPIHUB_PORT)."""
+    done = _run("-m", "ocpihub", "serve", "--port", "70000", cwd=tmp_path)
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert "Invalid value for '--port'" in done.stderr
+    assert "OCPIHUB_PORT" not in done.stderr

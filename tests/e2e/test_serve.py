@@ -191,8 +191,8 @@ async def test_public_url_on_another_port_is_warned_about(tmp_path: Path) -> Non
 async def test_second_serve_on_one_sqlite_file_is_refused_until_the_first_dies(
     tmp_path: Path,
 ) -> None:
-    """A second ``serve`` on the same SQLite file exits 2 pointing to PostgreSQL, while the
-    first serves on; CLI commands still work beside it; once the first is SIGKILLed, a new
+    """A second ``serve`` (or ``demo``) on the same SQLite file exits 2 pointing to PostgreSQL,
+    while the first serves on; CLI commands still work beside it; once the first is SIGKILLed, a new
     ``serve`` on the file starts (the lock dies with its process)."""
     env = _sqlite_env(tmp_path)
     ports = [free_port(), free_port(), free_port()]
@@ -209,6 +209,10 @@ async def test_second_serve_on_one_sqlite_file_is_refused_until_the_first_dies(
         assert "PostgreSQL" in second.stderr and "docs/deployment.md" in second.stderr
         assert "Traceback" not in second.stderr
         await wait_for_http(f"http://127.0.0.1:{ports[0]}/health", alive=first.proc)
+
+        demo = _cli({**os.environ, **env}, "demo", "--port", str(ports[1]))  # nor a demo
+        assert demo.returncode == 2, demo.stdout + demo.stderr
+        assert f"is already served by process {first.proc.pid}" in demo.stderr
 
         listed = _cli({**os.environ, **env}, "platform", "list", "--json")
         assert (listed.returncode, listed.stdout.strip()) == (0, "[]"), listed.stderr
