@@ -36,6 +36,24 @@ def _line(label: str, value: Any) -> None:
     typer.echo(f"{label + ':':<22} {'-' if value is None or value == '' else value}")
 
 
+def _profile(profile: dict[str, Any]) -> str:
+    """The interoperability profile in one line (``ocpihub platform profile`` for all of it)."""
+    parts = [
+        f"{label} {profile[key]}"
+        for key, label in (
+            ("page_size_cap", "pages <="),
+            ("timeout_seconds", "timeout s"),
+            ("concurrency", "at once"),
+        )
+        if profile[key] is not None
+    ]
+    if profile["accept_list_wrapped"]:
+        parts.append("list-wrapped accepted")
+    parts += [f"tolerates {n}" for n in profile["tolerate"]]
+    parts += [f"back-ports {n}" for n in profile["backports"]]
+    return "; ".join(parts) or "strict (spec-exact)"
+
+
 def show(found: dict[str, Any]) -> None:
     """Print :func:`describe`'s result for a person."""
     health = found["health"]
@@ -66,6 +84,7 @@ def show(found: dict[str, Any]) -> None:
         f"{r['role']}:{r['country_code']}:{r['party_id']}" for r in found["declared_roles"]
     )
     _line("declared roles", declared)
+    _line("profile", _profile(found["profile"]))
     typer.echo("parties:")
     for p in found["parties"] or []:
         typer.echo(f"  {p['code']:<8} {p['role']:<6} {p['status']}")

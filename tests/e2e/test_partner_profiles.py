@@ -129,6 +129,9 @@ async def test_profile_through_cli(hub: RunningHub) -> None:
     }
     code, out, err = await cli(url, "platform", "profile", "cli-partner", "--show")
     assert code == 0 and "tolerate:             numbers_as_strings" in out, out
+    code, out, err = await cli(url, "platform", "show", "cli-partner")
+    assert code == 0, err
+    assert "pages <= 100; timeout s 10.0; at once 4; list-wrapped accepted" in out, out
     code, out, err = await cli(url, "platform", "profile", "cli-partner", "--tolerate", "bogus")
     assert code == 2 and "'bogus'" in err, err
     code, out, err = await cli(url, "platform", "profile", "cli-partner", "--reset", "--json")
