@@ -286,3 +286,34 @@ async def test_profile_through_console(hub: RunningHub) -> None:
         assert shown["profile"] == STRICT
     finally:
         await console.close()
+
+
+async def test_concurrency_limit_holds_relays(pair: dict[str, Any]) -> None:  # noqa: F811
+    """Relayed requests to a CPO (forwarded GETs of Locations the hub lacks) run at most its
+    profile's concurrency at once; the others wait for a slot and are answered too."""
+    hub: RunningHub = pair["hub"]
+    cpo: Peer = pair["cpo"]
+    emsp: Peer = pair["emsp"]
+    state = {"now": 0, "max": 0}
+    crowd = asyncio.Event()
+
+    async def slow(received: Received) -> tuple[int, Any]:
+        state["now"] += 1
+        state["max"] = max(state["max"], state["now"])
+        if state["now"] > 2:
+            crowd.set()
+        with contextlib.suppress(TimeoutError):  # hold the slot until more come, or a while
+            await asyncio.wait_for(crowd.wait(), timeout=0.3)
+        state["now"] -= 1
+        return 200, {"status_code": 2003, "timestamp": "2024-01-01T00:00:00Z"}
+
+    cpo.on("GET", "locations", slow)
+    pid = await _platform_id(hub, "cpo")
+    status, _ = await hub.admin("PATCH", f"/platforms/{pid}", {"profile": {"concurrency": 2}})
+    assert status == 200
+    base = emsp.hub_url("locations", "SENDER")
+    answers = await asyncio.gather(
+        *(emsp.request("GET", f"{base}/LOC{n}", headers=TO_CPO) for n in range(6))
+    )
+    assert [a[1]["status_code"] for a in answers] == [2003] * 6
+    assert state["max"] == 2
