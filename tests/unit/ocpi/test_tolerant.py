@@ -16,11 +16,13 @@ from ocpihub.errors import InvalidParameters
 from ocpihub.ocpi.fields import dump, parse
 from ocpihub.ocpi.registry import model
 from ocpihub.ocpi.tolerant import envelope_status, parse_tolerant, unwrap_single
+from ocpihub.testing import payloads
 from tests.unit.ocpi import strategies_v2_3_0 as v230
 
 ALL = ("numbers_as_strings", "lowercase_enums")
 CONNECTOR = model("2.3.0", "Connector")
 LOCATION = model("2.3.0", "Location")
+TARIFF = model("2.3.0", "Tariff")
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 _JSON = st.recursive(
@@ -129,3 +131,17 @@ def test_unwrap_single(data: Any) -> None:
         assert isinstance(data, list) and data == [got] and isinstance(got, dict)
     else:
         assert not (isinstance(data, list) and len(data) == 1 and isinstance(data[0], dict))
+
+
+@pytest.mark.parametrize(("sent", "read"), [("0.25", 0.25), ("-3", -3), ("21", 21)])
+def test_decimal_numbers_as_strings(sent: str, read: float) -> None:
+    """A `number` sent as a decimal string is read as that number; "1e3" or "0x10" never."""
+    tariff = payloads.tariff("NL", "CPO", "T1", 0.25)
+    tariff["elements"][0]["price_components"][0]["price"] = sent
+    parsed, repairs = parse_tolerant(TARIFF, tariff, tolerate=ALL)
+    assert dump(parsed)["elements"][0]["price_components"][0]["price"] == read
+    assert [r.path for r in repairs] == ["elements[0].price_components[0].price"]
+    for odd in ("1e3", "0x10", " ", "NaN", "1,5"):
+        tariff["elements"][0]["price_components"][0]["price"] = odd
+        with pytest.raises(InvalidParameters):
+            parse_tolerant(TARIFF, tariff, tolerate=ALL)
