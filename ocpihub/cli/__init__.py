@@ -76,26 +76,14 @@ def serve(
     ] = 1,
 ) -> None:
     """Run the hub: migrate the database, then serve OCPI and the admin API."""
-    import structlog
     import uvicorn
 
     from ocpihub.app import create_app
-    from ocpihub.cli.serve_checks import hold_sqlite_or_exit, public_url_warnings
+    from ocpihub.cli.serve_checks import ready_to_serve
     from ocpihub.hub.admin_token import ensure_admin_token
-    from ocpihub.log import configure_logging
 
     settings = settings_or_exit(host=host, port=port)
-    if workers > 1 and settings.database_url.startswith("sqlite"):
-        typer.echo(
-            f"error: --workers {workers} needs PostgreSQL (OCPIHUB_DATABASE_URL="
-            "postgresql+asyncpg://...): SQLite serves one hub process; see docs/deployment.md",
-            err=True,
-        )
-        raise typer.Exit(2)
-    hold_sqlite_or_exit(settings)  # held until the process ends, however it ends
-    configure_logging(settings.log_format, settings.log_level)
-    for warning in public_url_warnings(settings):
-        structlog.get_logger("ocpihub.serve").warning(warning)
+    ready_to_serve(settings, workers)
 
     async def prepare(db: Database) -> str | None:
         _, new_token = await ensure_admin_token(db, settings.admin_token)

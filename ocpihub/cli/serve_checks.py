@@ -15,9 +15,28 @@ from urllib.parse import urlsplit
 if TYPE_CHECKING:
     from ocpihub.settings import Settings
 
-__all__ = ["hold_sqlite_or_exit", "public_url_warnings"]
+__all__ = ["hold_sqlite_or_exit", "public_url_warnings", "ready_to_serve"]
 
 _ANY_ADDRESS = ("", "0.0.0.0", "::")
+
+
+def ready_to_serve(settings: Settings, workers: int) -> None:
+    """Before ``serve`` starts: refuse what cannot work (exit 2: several processes on SQLite),
+    take the SQLite lock, set up logging, and log what might keep partners away."""
+    import structlog
+
+    from ocpihub.cli._common import bad_argument
+    from ocpihub.log import configure_logging
+
+    if workers > 1 and settings.database_url.startswith("sqlite"):
+        bad_argument(
+            f"--workers {workers} needs PostgreSQL (OCPIHUB_DATABASE_URL="
+            "postgresql+asyncpg://...): SQLite serves one hub process; see docs/deployment.md"
+        )
+    hold_sqlite_or_exit(settings)  # held until the process ends, however it ends
+    configure_logging(settings.log_format, settings.log_level)
+    for warning in public_url_warnings(settings):
+        structlog.get_logger("ocpihub.serve").warning(warning)
 
 
 def hold_sqlite_or_exit(settings: Settings) -> int | None:
