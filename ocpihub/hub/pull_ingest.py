@@ -157,6 +157,14 @@ def _parsed(how: Pulled, source: PullSource, raw: Any, enums: EnumRegistry) -> D
     return dump(parsed)
 
 
+def _newer(pulled: Doc, stored: Doc) -> bool:
+    """Whether a pulled object changes the stored one: a later ``last_updated``, or the same
+    one with other content (a Token the hub invalidated, listed again)."""
+    if is_later(pulled["last_updated"], stored.get("last_updated")):
+        return True
+    return not is_later(stored.get("last_updated"), pulled["last_updated"]) and pulled != stored
+
+
 async def _store_one(
     conn: AsyncConnection,
     how: Pulled,
@@ -178,9 +186,7 @@ async def _store_one(
     key = ObjectKey.of(how.module, owner[0], owner[1], object_id, kind)
     last_updated = parse_datetime(canon["last_updated"])
     stored = await get_object(conn, key, for_update=True)
-    if stored is not None and not is_later(
-        canon["last_updated"], stored.document.get("last_updated")
-    ):
+    if stored is not None and not _newer(canon, stored.document):
         return False  # the same or an older version: the hub's copy stands
     try:
         await put_object(

@@ -57,11 +57,12 @@ async def pull_now(hub: RunningHub, platform_id: int, module: str, *, full: bool
         "POST", f"/platforms/{platform_id}/pulls/{module}/run", {"full": full}
     )
     assert status == 202, started
-    assert started["running"] is True
+    assert started["status"] in ("RUNNING", "OK", "FAILED")  # a short pull may be over already
 
     async def finished() -> Any:
         _, rows = await hub.admin("GET", f"/platforms/{platform_id}/pulls?module={module}")
         (row,) = rows
+        assert row["correlation_id"] == started["correlation_id"]
         return row if not row["running"] and row["finished_at"] else None
 
     return await wait_for(finished, what=f"the {module} pull to finish")
@@ -170,6 +171,7 @@ async def test_full_pull_removes_what_the_partner_no_longer_lists(
         assert (await pull_now(hub, platform, module))["stored"] == 3
     cpo.sender_lists["tariffs"].remove("T2")
     cpo.sender_lists["locations"].remove("L2")
+    u3 = next(t for t in emsp.sender_lists["tokens"].objects if t["uid"] == "U3")
     emsp.sender_lists["tokens"].remove("U3", "uid")
 
     delta = await pull_now(hub, cpo_id, "tariffs")
@@ -196,6 +198,13 @@ async def test_full_pull_removes_what_the_partner_no_longer_lists(
     assert sorted(t["id"] for t in body["data"]) == ["L1", "L2", "L3"]
     again = await pull_now(hub, emsp_id, "tokens", full=True)
     assert again["removed"] == 0  # already invalid: not sent again
+    emsp.sender_lists["tokens"].put(u3, "uid")  # the same object, same last_updated
+    back = await pull_now(hub, emsp_id, "tokens", full=True)
+    assert (back["stored"], back["removed"]) == (1, 0)  # listed again: valid again
+    await wait_for(
+        lambda: [p for p in cpo.of("tokens", "PUT") if p.body["uid"] == "U3"][-1].body["valid"],
+        what="U3 valid again at the CPO",
+    )
 
 
 async def test_pulled_objects_follow_the_push_rules(hub_factory: Any, start_peer: Any) -> None:
@@ -274,7 +283,7 @@ async def test_pull_now_while_running_is_refused(hub_factory: Any, start_peer: A
     """A second "pull now" of the same platform and module while the first runs: 409; and the
     traffic log shows the pull's GETs as OUT entries of one correlation id."""
     hub = await hub_factory(**MANUAL)
-    cpo, _, cpo_id, _ = await pair(hub, start_peer)
+    cpo, emsp, cpo_id, _ = await pair(hub, start_peer)
     release = asyncio.Event()
     listed = SenderList(page_size=10)
     listed.put(payloads.tariff("NL", "CPO", "T1", 0.3))
@@ -298,12 +307,21 @@ async def test_pull_now_while_running_is_refused(hub_factory: Any, start_peer: A
         return rows[0]["status"] == "OK"
 
     await wait_for(done, what="the pull to end")
-    await hub.app.state.traffic.flush()
-    status, entries = await hub.admin("GET", f"/traffic?correlation_id={started['correlation_id']}")
-    assert status == 200, entries
-    chain = sorted((e["direction"], e["method"], e["module"]) for e in entries)
+    await wait_for(lambda: emsp.of("tariffs", "PUT"), what="the delivery to the eMSP")
+
+    async def chain() -> Any:
+        await hub.app.state.traffic.flush()
+        path = f"/traffic?correlation_id={started['correlation_id']}"
+        status, entries = await hub.admin("GET", path)
+        assert status == 200, entries
+        found = sorted((e["direction"], e["method"], e["module"]) for e in entries)
+        return found if len(found) >= 2 else None
+
     # the pull's GET, and the delivery of what it stored to the eMSP: one correlation id
-    assert chain == [("OUT", "GET", "tariffs"), ("OUT", "PUT", "tariffs")]
+    assert await wait_for(chain, what="both in the traffic log") == [
+        ("OUT", "GET", "tariffs"),
+        ("OUT", "PUT", "tariffs"),
+    ]
 
 
 async def test_tokens_pulled_from_a_211_emsp_reach_a_230_cpo(
