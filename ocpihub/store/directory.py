@@ -10,10 +10,17 @@ database). ``ttl`` 0 turns the cache off.
 
 Results are shared between callers: treat them as read-only (they are tuples and frozen
 dataclasses).
+
+A miss is read once: callers that miss the same entry while its read is running (under the
+same generation) wait for that read instead of each reading it again. Without this, every
+request in flight when an entry ages out read it anew (32 connections: 32 reads of each of the
+five entries a relayed request uses, every ``ttl`` seconds, each slower for the others).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
@@ -42,6 +49,22 @@ class _Entry:
     expires: float
 
 
+class _ReadFailed(Exception):
+    """The read a caller waited for did not finish (the caller reads for itself)."""
+
+
+async def _join(reading: asyncio.Future[Any]) -> Any:
+    """The result of another caller's read; :class:`_ReadFailed` if that read failed or was
+    cancelled (this caller's own cancellation is raised as it is)."""
+    try:
+        return await asyncio.shield(reading)
+    except asyncio.CancelledError:
+        task = asyncio.current_task()
+        if reading.cancelled() and (task is None or not task.cancelling()):
+            raise _ReadFailed from None
+        raise
+
+
 class Directory:
     """The directory reads, cached (see the module docstring for when an entry is fresh)."""
 
@@ -49,6 +72,8 @@ class Directory:
         self.db = db
         self.ttl = ttl
         self._entries: dict[Hashable, _Entry] = {}
+        # reads in progress: key -> (generation read under, its result to come)
+        self._reading: dict[Hashable, tuple[int, asyncio.Future[Any]]] = {}
 
     def clear(self) -> None:
         """Forget everything (the next reads go to the database)."""
@@ -67,14 +92,35 @@ class Directory:
         if hit is not None and hit.generation == generation and hit.expires > now:
             value: T = hit.value
             return value
-        async with self.db.read() as conn:
-            value = await load(conn)
+        reading = self._reading.get(key) if self.ttl > 0 else None
+        if reading is not None and reading[0] == generation:
+            with contextlib.suppress(_ReadFailed):
+                shared: T = await _join(reading[1])
+                return shared
+        value = await self._read(key, load, generation)
         if self.ttl > 0 and keep(value):
             if len(self._entries) >= _MAX_ENTRIES:
                 self._entries.clear()
             # stored under the generation it was read in: a change committed meanwhile
             # makes it stale at once
             self._entries[key] = _Entry(value, generation, now + self.ttl)
+        return value
+
+    async def _read(
+        self, key: Hashable, load: Callable[[AsyncConnection], Awaitable[T]], generation: int
+    ) -> T:
+        result: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._reading[key] = (generation, result)
+        try:
+            async with self.db.read() as conn:
+                value = await load(conn)
+        except BaseException:
+            result.cancel()  # those waiting read for themselves
+            raise
+        finally:
+            if self._reading.get(key, (0, None))[1] is result:
+                del self._reading[key]
+        result.set_result(value)
         return value
 
     async def caller(self, candidates: Sequence[str]) -> tuple[Platform, str] | None:

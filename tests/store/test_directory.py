@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
@@ -174,3 +175,40 @@ async def test_agreements_route_through_the_cache(db: Database) -> None:
     async with db.write() as conn:
         await agreements_store.delete_agreement(conn, agreement.id)
     assert await directory.agreed_targets(("NL", "CPO"), "tokens", interface_role="SENDER") == ()
+
+
+async def test_callers_missing_together_share_one_read(db: Database) -> None:
+    """Thirty-two requests that miss the same entry at once (it aged out while they were in
+    flight) cause one read, and all get its result."""
+    pid = await platform(db, "cpo", "tok-1", ("NL", "CPO"))
+    directory = Directory(db, ttl=60)
+    statements = Statements(db)
+    found = await asyncio.gather(*(directory.platform_with_endpoints(pid) for _ in range(32)))
+    assert statements.selects == 2  # the platform and its endpoints, once
+    assert all(f == found[0] for f in found) and found[0][0] is not None
+
+
+async def test_a_failed_shared_read_leaves_the_others_reading(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the read others wait for fails, each of them reads for itself (and gets its own
+    answer or error, as without sharing)."""
+    pid = await platform(db, "cpo", "tok-1", ("NL", "CPO"))
+    directory = Directory(db, ttl=60)
+    real = plat.get_platform
+    calls = 0
+
+    async def flaky(conn: Any, platform_id: int) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            await asyncio.sleep(0.01)  # the others arrive and wait for this read
+            raise RuntimeError("connection lost")
+        return await real(conn, platform_id)
+
+    monkeypatch.setattr(plat, "get_platform", flaky)
+    results = await asyncio.gather(
+        *(directory.platform(pid) for _ in range(4)), return_exceptions=True
+    )
+    assert isinstance(results[0], RuntimeError)
+    assert all(r is not None and not isinstance(r, BaseException) for r in results[1:])
