@@ -37,6 +37,7 @@ import asyncio
 import base64
 import copy
 import os
+import statistics
 import time
 import uuid
 from dataclasses import dataclass
@@ -178,7 +179,7 @@ async def run_backend(
     ):
         url = fleet.endpoint("cpo", "locations", "RECEIVER")
         token = fleet.peers["cpo"]["hub_token"]
-        victim_id = fleet.peers[victim]["platform_id"] if victim else None
+        victim_id: int = fleet.peers[victim]["platform_id"] if victim else 0
         if away and away[0] is not None:
             await away_backlog.queue_backlog(
                 db_url,
@@ -332,6 +333,46 @@ def _ratio(value: float, base: float) -> float:
     return value / base if base else 0.0
 
 
+def _backlog_row(run: dict[str, Any], base: dict[str, Any]) -> list[Any]:
+    sat, half = run["saturation"], run["half_load"]
+    bsat, bhalf = base["saturation"], base["half_load"]
+    return [
+        run["backend"],
+        run["away"] or "(none)",
+        f"{run['backlog_tried']}/{run['backlog']}",
+        (sat["hub_cpu_us_per_delivery"] or 0) / 1000,
+        _ratio(sat["hub_cpu_us_per_delivery"] or 0, bsat["hub_cpu_us_per_delivery"] or 0),
+        sat["deliveries_per_s"],
+        _ratio(sat["deliveries_per_s"], bsat["deliveries_per_s"]),
+        half["push_to_delivery_p50_ms"],
+        _ratio(half["push_to_delivery_p50_ms"], bhalf["push_to_delivery_p50_ms"]),
+        half["push_to_delivery_p95_ms"],
+        _ratio(half["push_to_delivery_p95_ms"], bhalf["push_to_delivery_p95_ms"]),
+        f"{half['deliveries_arrived']}/{half['deliveries_expected']}",
+        round(run["loadavg_at_start"], 2),
+    ]
+
+
+async def _backlog_round(
+    backend: str, seconds: float, receivers: int, concurrency: int, backlog: int, modes: list[str]
+) -> list[dict[str, Any]]:
+    """The run without the backlog, then one per mode at the same half-load pace."""
+    runs: list[dict[str, Any]] = []
+    for mode in [None, *modes]:
+        load = os.getloadavg()[0]
+        run = await run_backend(
+            backend,
+            seconds,
+            receivers,
+            concurrency,
+            None,
+            (mode, backlog),
+            half_rate=runs[0]["half_load"]["rate_per_s"] if runs else None,
+        )
+        runs.append({**run, "loadavg_at_start": load})
+    return runs
+
+
 async def bench_backlog(
     backends: list[str],
     seconds: float,
@@ -339,65 +380,38 @@ async def bench_backlog(
     concurrency: int,
     backlog: int,
     modes: list[str],
+    rounds: int,
 ) -> dict[str, Any]:
-    """Per backend: the run without a backlog, then one per mode with it; the ratios table."""
-    results = []
-    rows = []
+    """Per backend and round: the run without a backlog, then one per mode with it; prints
+    every run against its round's run without the backlog, and the median ratios."""
+    results: list[dict[str, Any]] = []
+    rows: list[list[Any]] = []
+    ratios: dict[tuple[str, str], list[list[float]]] = {}
     for b in backends:
-        load = os.getloadavg()[0]
-        base = await run_backend(b, seconds, receivers, concurrency, None, (None, backlog))
-        results.append({**base, "loadavg_at_start": load})
-        for mode in modes:
-            load = os.getloadavg()[0]
-            run = await run_backend(
-                b,
-                seconds,
-                receivers,
-                concurrency,
-                None,
-                (mode, backlog),
-                half_rate=base["half_load"]["rate_per_s"],  # the same pace as without it
-            )
-            results.append({**run, "loadavg_at_start": load})
-            sat, half = run["saturation"], run["half_load"]
-            bsat, bhalf = base["saturation"], base["half_load"]
-            rows.append(
-                [
-                    b,
-                    mode,
-                    f"{run['backlog_tried']}/{backlog}",
-                    sat["deliveries_per_s"],
-                    _ratio(sat["deliveries_per_s"], bsat["deliveries_per_s"]),
-                    half["push_to_delivery_p50_ms"],
-                    _ratio(half["push_to_delivery_p50_ms"], bhalf["push_to_delivery_p50_ms"]),
-                    half["push_to_delivery_p95_ms"],
-                    _ratio(half["push_to_delivery_p95_ms"], bhalf["push_to_delivery_p95_ms"]),
-                    f"{half['deliveries_arrived']}/{half['deliveries_expected']}",
-                    round(load, 2),
-                ]
-            )
+        for _ in range(rounds):
+            runs = await _backlog_round(b, seconds, receivers, concurrency, backlog, modes)
+            results.extend(runs)
+            for run in runs:
+                row = _backlog_row(run, runs[0])
+                rows.append(row)
+                if run["away"]:
+                    got = [row[4], row[6], row[8], row[10]]
+                    ratios.setdefault((b, run["away"]), []).append(got)
+    headers = ["backend", "away", "tried", "cpu ms/d", "x base", "deliv/s", "x base", "p50 ms"]
+    headers += ["x base", "p95 ms", "x base", "arrived", "load"]
     print()
-    print(f"healthy receivers ({receivers - 1}), with a {backlog}-item backlog for one away")
-    print("vs the same run without it (x base: 1.00 = unchanged; goal within 10 %)")
-    print(
-        harness.table(
-            [
-                "backend",
-                "away",
-                "tried",
-                "deliv/s",
-                "x base",
-                "p50 ms",
-                "x base",
-                "p95 ms",
-                "x base",
-                "arrived",
-                "load",
-            ],
-            rows,
-        )
-    )
-    return {"seconds": seconds, "backlog": backlog, "results": results}
+    print(f"healthy receivers ({receivers - 1}), with a {backlog}-item backlog for one away,")
+    print("each run against its round's run without it (x base 1.00 = unchanged; goal ±10 %)")
+    print(harness.table(headers, rows))
+    summary = [
+        [b, mode, *(statistics.median(r[i] for r in got) for i in range(4)), len(got)]
+        for (b, mode), got in ratios.items()
+    ]
+    print()
+    print("medians: hub CPU per healthy delivery (saturation), healthy deliveries/s, p50, p95")
+    headers = ["backend", "away", "cpu/d x", "deliv/s x", "p50 x", "p95 x", "rounds"]
+    print(harness.table(headers, summary))
+    return {"seconds": seconds, "backlog": backlog, "rounds": rounds, "results": results}
 
 
 def main() -> None:
@@ -440,6 +454,9 @@ def main() -> None:
     parser.add_argument(
         "--hub-workers", type=int, default=1, help="hub processes (serve --workers; PostgreSQL)"
     )
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="with --backlog: repeat base and away runs"
+    )
     args = parser.parse_args()
     setup = Setup(tuple(args.versions), args.hub_workers)
     if args.backlog:
@@ -451,6 +468,7 @@ def main() -> None:
                 args.concurrency,
                 args.backlog,
                 args.away,
+                args.rounds,
             )
         )
         print(f"\nwrote {harness.write_results('broadcast-backlog', results)}")

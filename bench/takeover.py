@@ -135,7 +135,7 @@ async def until(check: Any, within: float) -> None:
 
 async def scenario(backend: str, way: str, objects: int, lease: float) -> dict[str, Any]:
     """One kill and its takeover; seconds from the kill to redelivery and to the queue behind."""
-    settings = {
+    settings: Any = {
         "outbox_lease_seconds": str(lease),
         "request_timeout": "120",
         "outbox_receiver_concurrency": str(objects),
