@@ -11,6 +11,7 @@ as OUT entries of one chain.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import uuid
@@ -292,6 +293,9 @@ class Puller:
             complete = True
         except OcpiError as exc:
             run.progress.error(exc.message)
+        except asyncio.CancelledError:
+            run.progress.error("stopped: the hub process running it shut down")
+            raise
         finally:
             async with self.db.write() as conn:
                 await store.finish(

@@ -10,10 +10,14 @@ from typing import Any
 
 import aiohttp
 
+from ocpihub.app import create_app
+from ocpihub.store.db import Database
+from ocpihub.store.pulls import list_pulls
 from ocpihub.testing import Peer, payloads
 from ocpihub.testing.sender_list import SenderList
-from tests.e2e.conftest import RunningHub
+from tests.e2e.conftest import ADMIN_TOKEN, RunningHub
 from tests.support.connect import connect
+from tests.support.servers import free_port, run_server
 
 MANUAL = {"pull_delta_minutes": 0, "pull_full_hours": 0}
 
@@ -438,3 +442,39 @@ async def test_full_pull_of_a_multi_party_platform_removes_only_what_it_answered
     assert body["data"]["id"] == "OTHER"
     status, body, _ = await cpo.request("GET", f"{cpo.hub_url('tariffs', 'RECEIVER')}/NL/CPO/GONE")
     assert status == 404, body
+
+
+async def test_a_pull_running_when_the_hub_stops_is_recorded_as_stopped(
+    make_settings: Any, start_peer: Any
+) -> None:
+    """Stopping the hub mid-pull ends the pull FAILED with the reason and gives its lease back,
+    so the next process may run it at once."""
+    port = free_port()
+    settings = make_settings(
+        public_url=f"http://127.0.0.1:{port}", admin_token=ADMIN_TOKEN, **MANUAL
+    )
+    app = create_app(settings)
+    asked, release = asyncio.Event(), asyncio.Event()
+
+    async def never(item: Any) -> tuple[int, Any]:
+        asked.set()
+        await release.wait()  # not before the hub stopped
+        return 200, {"status_code": 1000, "timestamp": payloads.now(), "data": []}
+
+    async with run_server(app, port) as url:
+        hub = RunningHub(url, settings, app)
+        cpo, _, cpo_id, _ = await pair(hub, start_peer)
+        cpo.on("GET", "tariffs", never)
+        status, _ = await hub.admin("POST", f"/platforms/{cpo_id}/pulls/tariffs/run")
+        assert status == 202
+        await asyncio.wait_for(asked.wait(), 15)
+    release.set()
+
+    db = Database(settings.database_url)
+    try:
+        async with db.read() as conn:
+            (row,) = [r for r in await list_pulls(conn, datetime.now(UTC)) if r.module == "tariffs"]
+    finally:
+        await db.close()
+    assert (row.status, row.running) == ("FAILED", False)
+    assert row.progress.messages == ["stopped: the hub process running it shut down"]
