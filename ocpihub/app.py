@@ -148,6 +148,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     pulls = PullScheduler(Puller(db, client, directory, enums, settings))
     runtime.pulls = pulls
+    pulls.puller.on_finished = metrics.count_pull
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

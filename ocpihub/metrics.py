@@ -133,12 +133,34 @@ class Metrics:
             ["platform", "deviation"],
             registry=self.registry,
         )
+        self.pulls = Counter(
+            "ocpihub_pulls",
+            "Scheduled or requested pulls of partners' Sender lists that ended, by platform, "
+            "module, kind (delta, full) and status (OK, FAILED).",
+            ["platform", "module", "kind", "status"],
+            registry=self.registry,
+        )
+        self.pulled = Counter(
+            "ocpihub_pulled_objects",
+            "Objects pulls stored (changed), refused or removed, by platform and module.",
+            ["platform", "module", "outcome"],
+            registry=self.registry,
+        )
         self.receiver_lag = Gauge(
             "ocpihub_receiver_delivery_lag_seconds",
             "Age of the oldest undelivered outbox item per receiver platform (0: none waits).",
             ["platform"],
             registry=self.registry,
         )
+
+    def count_pull(
+        self, platform: str, module: str, kind: str, ok: bool, outcomes: dict[str, int]
+    ) -> None:
+        """One pull ended (``hub/pulls.py``); ``outcomes``: objects stored, refused, removed."""
+        self.pulls.labels(platform, module, kind, "OK" if ok else "FAILED").inc()
+        for outcome, count in outcomes.items():
+            if count:
+                self.pulled.labels(platform, module, outcome).inc(count)
 
     def count_tolerated(self, platform: str, deviation: str) -> None:
         """One more use of a tolerated deviation (``ocpihub.tolerations``)."""

@@ -44,6 +44,9 @@ __all__ = ["PullConfig", "PullRun", "Puller", "pullable_modules"]
 log = structlog.get_logger("ocpihub.pulls")
 
 Progress = Callable[[PullProgress], None]
+Finished = Callable[[str, str, str, bool, dict[str, int]], None]
+"""``(platform name, module, kind, ok, {"stored": n, "refused": n, "removed": n})``: a pull
+ended (the metrics)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +126,7 @@ class Puller:
         self.db, self.client, self.directory, self.enums = db, client, directory, enums
         self.settings = settings
         self.config = PullConfig.from_settings(settings)
+        self.on_finished: Finished | None = None
 
     async def begin(self, platform_id: int, module: str, *, full: bool) -> PullRun:
         """Take the lease of this pull and start a run (404: nothing to pull; 409: running)."""
@@ -307,6 +311,14 @@ class Puller:
                     progress=run.progress,
                     ok=complete,
                 )
+        if self.on_finished is not None:
+            progress = run.progress
+            outcomes = {
+                "stored": progress.stored,
+                "refused": progress.errors,
+                "removed": progress.removed,
+            }
+            self.on_finished(run.platform.name, run.how.module, run.kind, complete, outcomes)
         log.info(
             "pull_finished",
             platform=run.platform.name,

@@ -209,6 +209,16 @@ async def test_full_pull_removes_what_the_partner_no_longer_lists(
         lambda: [p for p in cpo.of("tokens", "PUT") if p.body["uid"] == "U3"][-1].body["valid"],
         what="U3 valid again at the CPO",
     )
+    async with aiohttp.ClientSession() as session, session.get(f"{hub.url}/metrics") as r:
+        text = await r.text()
+    for line in (
+        # the first pull ever is a full one
+        'ocpihub_pulls_total{kind="full",module="tariffs",platform="lister",status="OK"} 2.0',
+        'ocpihub_pulls_total{kind="delta",module="tariffs",platform="lister",status="OK"} 1.0',
+        'ocpihub_pulled_objects_total{module="tariffs",outcome="removed",platform="lister"} 1.0',
+        'ocpihub_pulled_objects_total{module="tokens",outcome="stored",platform="emsp"} 4.0',
+    ):
+        assert line in text, line
 
 
 async def test_pulled_objects_follow_the_push_rules(hub_factory: Any, start_peer: Any) -> None:
