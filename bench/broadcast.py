@@ -354,7 +354,13 @@ def _backlog_row(run: dict[str, Any], base: dict[str, Any]) -> list[Any]:
 
 
 async def _backlog_round(
-    backend: str, seconds: float, receivers: int, concurrency: int, backlog: int, modes: list[str]
+    backend: str,
+    seconds: float,
+    receivers: int,
+    concurrency: int,
+    backlog: int,
+    modes: list[str],
+    setup: Setup,
 ) -> list[dict[str, Any]]:
     """The run without the backlog, then one per mode at the same half-load pace."""
     runs: list[dict[str, Any]] = []
@@ -368,6 +374,7 @@ async def _backlog_round(
             None,
             (mode, backlog),
             half_rate=runs[0]["half_load"]["rate_per_s"] if runs else None,
+            setup=setup,
         )
         runs.append({**run, "loadavg_at_start": load})
     return runs
@@ -381,6 +388,7 @@ async def bench_backlog(
     backlog: int,
     modes: list[str],
     rounds: int,
+    setup: Setup,
 ) -> dict[str, Any]:
     """Per backend and round: the run without a backlog, then one per mode with it; prints
     every run against its round's run without the backlog, and the median ratios."""
@@ -389,7 +397,7 @@ async def bench_backlog(
     ratios: dict[tuple[str, str], list[list[float]]] = {}
     for b in backends:
         for _ in range(rounds):
-            runs = await _backlog_round(b, seconds, receivers, concurrency, backlog, modes)
+            runs = await _backlog_round(b, seconds, receivers, concurrency, backlog, modes, setup)
             results.extend(runs)
             for run in runs:
                 row = _backlog_row(run, runs[0])
@@ -414,6 +422,26 @@ async def bench_backlog(
     return {"seconds": seconds, "backlog": backlog, "rounds": rounds, "results": results}
 
 
+def _backlog_flags(parser: argparse.ArgumentParser) -> None:
+    """The flags of the run with a receiver away (issue 16.3)."""
+    parser.add_argument(
+        "--backlog",
+        type=int,
+        default=0,
+        help="items queued for the last receiver, away (issue 16.3); 0: the usual run",
+    )
+    parser.add_argument(
+        "--away",
+        nargs="+",
+        choices=away_backlog.MODES,
+        default=list(away_backlog.MODES),
+        help="how the receiver with the backlog is away (with --backlog)",
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="with --backlog: repeat base and away runs"
+    )
+
+
 def main() -> None:
     """Parse flags, run, print, write JSON."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -432,19 +460,6 @@ def main() -> None:
         help="py-spy the hub into FILE (folded stacks; read with bench.flat)",
     )
     parser.add_argument(
-        "--backlog",
-        type=int,
-        default=0,
-        help="items queued for the last receiver, away (issue 16.3); 0: the usual run",
-    )
-    parser.add_argument(
-        "--away",
-        nargs="+",
-        choices=away_backlog.MODES,
-        default=list(away_backlog.MODES),
-        help="how the receiver with the backlog is away (with --backlog)",
-    )
-    parser.add_argument(
         "--versions",
         nargs="+",
         choices=["2.3.0", "2.2.1", "2.1.1"],
@@ -454,9 +469,7 @@ def main() -> None:
     parser.add_argument(
         "--hub-workers", type=int, default=1, help="hub processes (serve --workers; PostgreSQL)"
     )
-    parser.add_argument(
-        "--rounds", type=int, default=1, help="with --backlog: repeat base and away runs"
-    )
+    _backlog_flags(parser)
     args = parser.parse_args()
     setup = Setup(tuple(args.versions), args.hub_workers)
     if args.backlog:
@@ -469,6 +482,7 @@ def main() -> None:
                 args.backlog,
                 args.away,
                 args.rounds,
+                setup,
             )
         )
         print(f"\nwrote {harness.write_results('broadcast-backlog', results)}")

@@ -21,9 +21,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ocpihub.outbox.retry import Outcome
+from ocpihub.outbox.retry import Outcome, RetryPolicy
 
-__all__ = ["Breakers", "reached"]
+__all__ = ["REST_CAP", "Breakers", "reached"]
+
+REST_CAP = 30.0
+"""Longest rest (seconds) of a receiver that does not answer before the next probe."""
 
 
 def reached(outcome: Outcome) -> bool:
@@ -49,7 +52,7 @@ class Breakers:
         *,
         threshold: int = 5,
         base: float = 1.0,
-        cap: float = 30.0,
+        cap: float = REST_CAP,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.threshold = threshold
@@ -57,6 +60,11 @@ class Breakers:
         self.cap = cap
         self.clock = clock
         self._states: dict[int, _State] = {}
+
+    @classmethod
+    def for_policy(cls, policy: RetryPolicy) -> Breakers:
+        """Rests from the retry base delay, at most :data:`REST_CAP` or the longest retry wait."""
+        return cls(base=policy.base_delay, cap=min(REST_CAP, policy.max_delay))
 
     def record(self, receiver: int, outcome: Outcome) -> None:
         """Note what an attempt to ``receiver`` came to."""

@@ -76,10 +76,6 @@ queue that grew fast must not be claimed from with plans made for an empty table
 own autovacuum looks only every minute)."""
 
 
-_REST_CAP = 30.0
-"""Longest rest (seconds) a receiver that does not answer is given before the next probe."""
-
-
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -178,9 +174,7 @@ class DeliveryWorker:
         self._finished: list[tuple[store.Finished, asyncio.Future[bool]]] = []
         self._flusher: asyncio.Task[None] | None = None
         self._listener = None if db.is_sqlite else PgListener(db.url, self.wake)
-        self._breakers = Breakers(
-            base=config.policy.base_delay, cap=min(_REST_CAP, config.policy.max_delay)
-        )
+        self._breakers = Breakers.for_policy(config.policy)
         self._liveness = Liveness(
             db, self.worker_id, lease=config.lease, held=lambda: set(self._held), clock=clock
         )
