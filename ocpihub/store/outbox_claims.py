@@ -23,14 +23,28 @@ receiver's new items by more than one claim.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, or_, select, text, tuple_, union_all, update
+from sqlalchemy import (
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    or_,
+    select,
+    text,
+    tuple_,
+    union_all,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.expression import Executable
 
 from ocpihub.model.parties import ConnectionStatus, PlatformStatus
 from ocpihub.outbox.items import CLAIMABLE, OPEN, OutboxItem, Status
@@ -97,6 +111,7 @@ def _is_due(now: datetime, held: Collection[int]) -> ColumnElement[bool]:
     )
 
 
+@functools.cache
 def _queue_head() -> ColumnElement[bool]:
     earlier = outbox.alias("earlier")
     return ~(
@@ -126,22 +141,46 @@ def _window(receiver: _Receiver, status: Status, now: datetime, size: int | None
     return query if size is None else query.limit(size)
 
 
+@functools.lru_cache(maxsize=64)
+def _plain_windows(count: int) -> Executable:
+    """``count`` windows in one statement, their receiver, status and size bound when it runs
+    (``r0``, ``s0``, ``k0``, …, ``now``): built once per count, since making SQLAlchemy
+    constructs for every claim cost more than running them."""
+    now = bindparam("now", type_=outbox.c.next_attempt_at.type)
+    parts = []
+    for i in range(count):
+        window = (
+            select(outbox.c.next_attempt_at, outbox.c.id, outbox.c.receiver_platform_id)
+            .where(
+                outbox.c.receiver_platform_id == bindparam(f"r{i}"),
+                outbox.c.status == bindparam(f"s{i}"),
+                outbox.c.next_attempt_at <= now,
+            )
+            .order_by(outbox.c.next_attempt_at, outbox.c.id)
+            .limit(bindparam(f"k{i}", type_=Integer()))
+            .subquery()
+        )
+        parts.append(select(*window.c).select_from(window))
+    return parts[0] if count == 1 else union_all(*parts)
+
+
 async def _windows(
     conn: AsyncConnection, walks: Sequence[tuple[_Receiver, int]], now: datetime
 ) -> dict[int, list[Candidate]]:
-    """Each receiver's oldest due ids, up to its window size; all receivers in few statements."""
+    """Each receiver's oldest due ids, up to its window size; all receivers in few statements
+    (receivers with some parties paused, rare, in statements of their own shape)."""
     branches = [(r, status, size) for r, size in walks for status in CLAIMABLE]
     found: dict[int, list[Candidate]] = {r.platform_id: [] for r, _ in walks}
-    for start in range(0, len(branches), _BRANCHES):
-        chunk = [
-            select(*sub.c).select_from(sub)
-            for sub in (
-                _window(r, status, now, size).subquery()
-                for r, status, size in branches[start : start + _BRANCHES]
-            )
-        ]
-        query = chunk[0] if len(chunk) == 1 else union_all(*chunk)
-        for due, item_id, receiver in (await conn.execute(query)).all():
+    plain = [b for b in branches if not b[0].paused]
+    for start in range(0, len(plain), _BRANCHES):
+        chunk = plain[start : start + _BRANCHES]
+        params: dict[str, Any] = {"now": now}
+        for i, (r, status, size) in enumerate(chunk):
+            params.update({f"r{i}": r.platform_id, f"s{i}": status.value, f"k{i}": size})
+        for due, item_id, receiver in await conn.execute(_plain_windows(len(chunk)), params):
+            found[receiver].append((due, item_id, receiver))
+    for r, status, size in (b for b in branches if b[0].paused):
+        for due, item_id, receiver in await conn.execute(_window(r, status, now, size)):
             found[receiver].append((due, item_id, receiver))
     return found
 
