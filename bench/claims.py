@@ -7,9 +7,10 @@ every claim; each claim (limit 64, 8 per receiver) is followed by the outcomes o
 (DONE for the healthy receivers; RETRY, due again at once, for the one away). Three runs per
 backend, each on a fresh database: no backlog; 20,000 items due for the last receiver
 (``down``: due for retry, so every claim may take them); the same for a receiver whose party is
-OFFLINE (``offline``: its items wait). Per run: the median wall time of a claim's statements (the commit's flush left out), and how many
-healthy items each claim took — the figures that made healthy receivers starve before, measured
-without the noise of a loaded machine's HTTP traffic.
+OFFLINE (``offline``: its items wait). Per run: the median wall time of a claim's
+statements (the commit's flush left out), and how many healthy items each claim took — the
+figures that made healthy receivers starve before, measured without the noise of a loaded
+machine's HTTP traffic.
 """
 
 from __future__ import annotations
