@@ -24,8 +24,6 @@ owner. The judgement of one CDR (:func:`judge`) is pure.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -34,6 +32,7 @@ from enum import StrEnum
 from typing import Any
 
 from ocpihub.errors import InvalidParameters
+from ocpihub.hub.csv_export import to_csv as rows_to_csv
 from ocpihub.outbox.items import Status
 from ocpihub.outbox.retry import Outcome, Verdict, classify
 from ocpihub.store.cdr_traces import CdrTrace, DeliveryTrace, cdr_traces
@@ -379,18 +378,4 @@ def to_csv(report: CdrReport, what: str = "missing") -> str:
         if what == "missing"
         else [d.as_json() for d in report.days]
     )
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: _cell(row.get(k)) for k in fields})
-    return out.getvalue()
-
-
-def _cell(value: Any) -> Any:
-    # a spreadsheet would run a cell starting with one of these as a formula
-    if value is None:
-        return ""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    return rows_to_csv(fields, rows)

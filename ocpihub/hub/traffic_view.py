@@ -7,14 +7,13 @@ filter value gets the same message everywhere.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from ocpihub.errors import InvalidParameters
+from ocpihub.hub.csv_export import to_csv as rows_to_csv
 from ocpihub.hub.overview import find_platform
 from ocpihub.store import platforms as platform_store
 from ocpihub.store.db import Database
@@ -106,19 +105,4 @@ async def read_traffic(db: Database, f: TrafficFilter) -> list[dict[str, Any]]:
 
 def to_csv(entries: Iterable[Mapping[str, Any]]) -> str:
     """Entries as CSV with a header row (the fields of :data:`COLUMNS` plus ``platform``)."""
-    out = io.StringIO()
-    fields = [*COLUMNS[:4], "platform", *COLUMNS[4:]]
-    writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    for entry in entries:
-        writer.writerow({k: _cell(entry.get(k)) for k in fields})
-    return out.getvalue()
-
-
-def _cell(value: Any) -> Any:
-    # a spreadsheet would run a cell starting with one of these as a formula
-    if value is None:
-        return ""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    return rows_to_csv([*COLUMNS[:4], "platform", *COLUMNS[4:]], entries)
