@@ -127,16 +127,35 @@ def _stored(row: RowMapping) -> StoredObject:
     )
 
 
+def _identity_hash(key: ObjectKey) -> ColumnElement[int]:
+    """A 64-bit hash of an object's identity (its id upper-cased: CiString), computed by
+    PostgreSQL, as the key of the advisory lock :func:`get_object` takes."""
+    text_key = "\x1f".join(
+        (key.module, key.country_code, key.party_id, key.object_id.upper(), key.kind)
+    )
+    return func.hashtextextended(text_key, 0)
+
+
+async def _lock_identity(conn: AsyncConnection, key: ObjectKey) -> None:
+    """PostgreSQL: hold the identity's advisory lock until the transaction ends (taking it
+    again in one transaction is free of waiting)."""
+    await conn.execute(select(func.pg_advisory_xact_lock(_identity_hash(key))))
+
+
 async def get_object(
     conn: AsyncConnection, key: ObjectKey, *, for_update: bool = False
 ) -> StoredObject | None:
     """The stored object with this identity, if any.
 
     ``for_update``: the caller will write it back in this transaction; PostgreSQL locks the
-    row until then (SQLite's write transactions are serialised already).
+    identity until then — the row, and before it a transaction-scoped advisory lock on the
+    identity, which also covers an object not created yet, so concurrent first writes of one id
+    take turns instead of racing into the unique indexes (SQLite's write transactions are
+    serialised already).
     """
     query = select(objects).where(_where(key))
     if for_update and conn.dialect.name == "postgresql":
+        await _lock_identity(conn, key)
         query = query.with_for_update()
     row = (await conn.execute(query)).mappings().first()
     return _stored(row) if row else None
@@ -172,6 +191,9 @@ async def put_object(
     An object stored under another spelling of the same id (CiString) is replaced, and keeps
     its first spelling and creation order.
     """
+    if conn.dialect.name == "postgresql":
+        # concurrent first writes of one id take turns (see get_object)
+        await _lock_identity(conn, key)
     now = datetime.now(UTC)
     values = {
         "document": document,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -72,7 +73,8 @@ async def test_an_older_whole_object_is_superseded(db: Database) -> None:
 @pytest.mark.parametrize("second_is_newer", [True, False])
 async def test_two_creators_of_one_object(db: Database, second_is_newer: bool) -> None:
     """Two transactions creating one object at once both complete without a unique violation;
-    the later ``last_updated`` is kept (the second writer waits for the first's commit)."""
+    the later ``last_updated`` is kept (the second writer waits for the first's commit: the
+    identity's advisory lock on PostgreSQL)."""
     if db.is_sqlite:
         pytest.skip("SQLite write transactions are serialised before they read: no such race")
     first_done = asyncio.Event()
@@ -89,7 +91,9 @@ async def test_two_creators_of_one_object(db: Database, second_is_newer: bool) -
     at = T0 + timedelta(seconds=1 if second_is_newer else -1)
     writer = asyncio.create_task(first())
     await ready.wait()
-    second = asyncio.create_task(_put(db, "second", at, newer_only=False))
+    # a whole object (newer_only): the second writer waits for the first's commit, then is
+    # applied or superseded by ``last_updated`` like any later writer
+    second = asyncio.create_task(_put(db, "second", at, newer_only=True))
     await _until_blocked(db, second)  # type: ignore[arg-type]
     first_done.set()
     await writer
@@ -127,3 +131,38 @@ async def test_read_for_update_waits_for_the_other_writer(db: Database) -> None:
     release.set()
     await asyncio.gather(one, two)
     assert await _stored_name(db) == "2"
+
+
+async def test_simultaneous_first_writes_take_turns(db: Database) -> None:
+    """Writers that read a new id for update and then store it, all at once, round after round
+    (the handlers' path): none meets a unique violation, one object is left with the latest
+    ``last_updated`` (PostgreSQL: the identity's advisory lock; SQLite: serialised writers)."""
+
+    async def write(key: obj.ObjectKey, n: int) -> None:
+        async with db.write() as conn:
+            await obj.get_object(conn, key, for_update=True)
+            await obj.put_object(
+                conn,
+                key,
+                document={"name": str(n)},
+                last_updated=T0 + timedelta(seconds=n),
+                source_version="2.3.0",
+                newer_only=True,
+            )
+
+    async def settled(key: obj.ObjectKey, n: int) -> None:
+        # an older whole object after a newer one: acknowledged, not applied
+        with contextlib.suppress(Superseded):
+            await write(key, n)
+
+    for r in range(25):
+        key = obj.ObjectKey.of("locations", "NL", "ALF", f"NEW-{r}")
+        await asyncio.gather(*(settled(key, n) for n in range(6)))
+        async with db.read() as conn:
+            count = await conn.execute(
+                text("SELECT count(*) FROM objects WHERE upper(object_id) = :id"),
+                {"id": f"NEW-{r}"},
+            )
+            assert count.scalar_one() == 1
+            stored = await obj.get_object(conn, key)
+        assert stored is not None and stored.document["name"] == "5"
