@@ -22,6 +22,7 @@ import pytest
 
 from ocpihub.testing import Peer
 from tests.e2e.conftest import ADMIN_TOKEN, RunningHub
+from tests.e2e.test_cdr_reconciliation import cdr
 from tests.examples import load_example
 from tests.support.browser import Browser, require_browser
 from tests.support.connect import connect
@@ -93,6 +94,7 @@ async def make_agreement(browser: Browser, hub: RunningHub) -> None:
     await browser.select("#party_b", "DE-MSP")
     await browser.click('input[name="modules"][value="locations"]')
     await browser.click('input[name="modules"][value="tariffs"]')
+    await browser.click('input[name="modules"][value="cdrs"]')
     await browser.click("#create-agreement")
     await browser.wait_for("#flash")
     assert "made" in await browser.text("#flash")
@@ -100,7 +102,7 @@ async def make_agreement(browser: Browser, hub: RunningHub) -> None:
     assert "locations, tariffs" in await browser.run(lambda: row.text)
     _, agreements = await hub.admin("GET", "/agreements")
     assert [(a["parties"], a["modules"]) for a in agreements] == [
-        (["DE-MSP", "NL-ALF"], ["locations", "tariffs"])
+        (["DE-MSP", "NL-ALF"], ["cdrs", "locations", "tariffs"])
     ]
     await browser.screenshot("agreements")
 
@@ -162,6 +164,23 @@ async def follow_and_export(browser: Browser, hub: RunningHub) -> None:
     assert {e["correlation_id"] for e in exported} == {"corr-console-1"}
 
 
+async def reconcile_a_cdr(browser: Browser, hub: RunningHub, cpo: Peer) -> None:
+    """The CPO's CDR reaches the eMSP; the CDR reconciliation page counts it acknowledged."""
+    body = cdr("CDR-BROWSER", ("EMSP", "DE", "MSP"))
+    status, answer, _ = await cpo.request("POST", cpo.hub_url("cdrs", "RECEIVER"), json=body)
+    assert status == 201, answer
+    await browser.get(f"{hub.url}/admin")
+    await browser.click('nav a[href="/admin/reports/cdrs"]')
+    await browser.until(
+        lambda: (
+            "1 received, 1 acknowledged"
+            in browser.driver.find_element("css selector", "#report-summary").text
+        ),
+        what="the CDR acknowledged on the reconciliation page",
+    )
+    await browser.screenshot("reconciliation")
+
+
 async def test_operator_walkthrough(hub_factory: Any, start_peer: Any, browser: Browser) -> None:
     """Sign in; agreement by form; a dead delivery retried and delivered; a correlation id
     followed and exported as CSV; the eMSP goes OFFLINE on the overview when it stops."""
@@ -181,6 +200,7 @@ async def test_operator_walkthrough(hub_factory: Any, start_peer: Any, browser: 
         await make_agreement(browser, hub)
         await retry_dead_delivery(browser, hub, cpo, emsp, emsp_id)
         await follow_and_export(browser, hub)
+        await reconcile_a_cdr(browser, hub, cpo)
         await browser.get(f"{hub.url}/admin/platforms/{emsp_id}")
         assert await browser.text("#platform-status") == "CONNECTED"
         force = await browser.find('#remove input[name="force"]')  # the removal's force option
