@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
-from ocpihub.errors import Unauthorized
+from ocpihub.errors import InvalidParameters, NotFound, Unauthorized
 from ocpihub.hub.admin_token import check_admin_token
 from ocpihub.model.parties import Platform
 from ocpihub.ocpi.headers import token_candidates
@@ -20,9 +20,11 @@ __all__ = [
     "Caller",
     "admin_refusal",
     "authenticate",
+    "check_version",
     "refusal",
     "resolve_caller",
     "runtime_of",
+    "version_of",
 ]
 
 _UNRESOLVED = object()
@@ -34,6 +36,29 @@ class Caller:
 
     platform: Platform
     token_kind: str
+
+
+def version_of(caller: Caller) -> str:
+    """The version the caller registered with (the version of the URL it may use)."""
+    if caller.platform.version is None:
+        raise InvalidParameters("this platform has not completed registration")
+    return caller.platform.version
+
+
+def check_version(caller: Caller, version: str, *, sole: str | None = None) -> None:
+    """The one version check of every functional request: the URL's ``version`` must be the
+    one the caller registered with (else 404). ``sole``: the module's name when ``version`` is
+    the only version that has it (Payments, Bookings), which the refusal then says."""
+    if version_of(caller) == version:
+        return
+    if sole is not None:
+        raise NotFound(
+            f"{sole} exists only in OCPI {version}; your platform registered with "
+            f"{caller.platform.version}"
+        )
+    raise NotFound(
+        f"your platform registered with OCPI {caller.platform.version}: use its endpoints"
+    )
 
 
 def runtime_of(request: Request) -> Runtime:

@@ -24,24 +24,27 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ocpihub.errors import InvalidParameters
 from ocpihub.model.parties import Party
-from ocpihub.ocpi.headers import FROM_CC, FROM_PID, TO_CC, TO_PID, parse_routing_headers
-from ocpihub.ocpi.versions import ModuleId
+from ocpihub.ocpi.headers import (
+    FROM_CC,
+    TO_CC,
+    carries_party_headers,
+    parse_routing_headers,
+    party_headers,
+)
+from ocpihub.ocpi.versions import SUPPORTED_VERSIONS
 
 __all__ = ["RoutingHeadersMiddleware", "answer_parties"]
 
 PartyCode = tuple[str, str]
 PartiesOf = Callable[[int], Awaitable[Sequence[Party]]]
 
-_VERSIONS = frozenset({"2.2.1", "2.3.0"})
-_UNROUTED = frozenset({ModuleId.CREDENTIALS.value, ModuleId.HUB_CLIENT_INFO.value, "versions"})
-
 
 def _routed(path: str) -> list[str] | None:
     """The path's segments when it is a functional module of a version with routing headers."""
     parts = path.split("/")
-    if len(parts) < 4 or parts[1] != "ocpi" or parts[2] not in _VERSIONS:
+    if len(parts) < 4 or parts[1] != "ocpi" or parts[2] not in SUPPORTED_VERSIONS:
         return None
-    return parts if parts[3] not in _UNROUTED else None
+    return parts if carries_party_headers(parts[2], parts[3]) else None
 
 
 def answer_parties(
@@ -85,7 +88,8 @@ class RoutingHeadersMiddleware:
                 if FROM_CC not in out and TO_CC not in out:
                     found = await self._parties(scope, parts)
                     if found is not None:
-                        (out[FROM_CC], out[FROM_PID]), (out[TO_CC], out[TO_PID]) = found
+                        for name, value in party_headers(parts[2], parts[3], *found).items():
+                            out[name] = value
             await send(message)
 
         await self.app(scope, receive, send_with_parties)

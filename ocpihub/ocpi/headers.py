@@ -19,13 +19,16 @@ from dataclasses import dataclass
 from ocpihub.errors import InvalidParameters
 
 __all__ = [
+    "CONFIGURATION_MODULES",
     "CORRELATION_ID",
     "REQUEST_ID",
     "PartyRef",
     "RoutingHeaders",
+    "carries_party_headers",
     "encode_token",
     "new_id",
     "parse_routing_headers",
+    "party_headers",
     "token_candidates",
 ]
 
@@ -33,6 +36,9 @@ REQUEST_ID = "X-Request-ID"
 CORRELATION_ID = "X-Correlation-ID"
 FROM_CC, FROM_PID = "OCPI-from-country-code", "OCPI-from-party-id"
 TO_CC, TO_PID = "OCPI-to-country-code", "OCPI-to-party-id"
+
+CONFIGURATION_MODULES = frozenset({"versions", "credentials", "hubclientinfo"})
+"""Modules whose exchanges carry no routing headers (digest §1.9)."""
 
 _TOKEN_PREFIX = re.compile(r"^\s*token\s+", re.IGNORECASE)
 _CC = re.compile(r"^[A-Za-z]{2}$")
@@ -129,3 +135,27 @@ def parse_routing_headers(headers: Mapping[str, str]) -> RoutingHeaders:
         from_party=_pair(headers, FROM_CC, FROM_PID),
         to_party=_pair(headers, TO_CC, TO_PID),
     )
+
+
+def carries_party_headers(version: str | None, module: str | None) -> bool:
+    """Whether an exchange in ``version`` about ``module`` names its parties: functional
+    modules of 2.2+ do; 2.1.1 (which has no routing headers) and configuration modules do not."""
+    return (
+        version not in (None, "2.1.1")
+        and module is not None
+        and (module not in CONFIGURATION_MODULES)
+    )
+
+
+def party_headers(
+    version: str | None, module: str | None, sender: tuple[str, str], receiver: tuple[str, str]
+) -> dict[str, str]:
+    """OCPI-from (``sender``) and OCPI-to (``receiver``) of one exchange: the one builder of the
+    routing headers, for the requests the hub sends and the answers it gives.
+
+    Only functional modules of 2.2+ carry them: none in 2.1.1 (or an unknown version), none on
+    the configuration modules.
+    """
+    if not carries_party_headers(version, module):
+        return {}
+    return {FROM_CC: sender[0], FROM_PID: sender[1], TO_CC: receiver[0], TO_PID: receiver[1]}

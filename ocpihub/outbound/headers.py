@@ -16,17 +16,12 @@ from collections.abc import Mapping
 
 from ocpihub.ocpi.headers import (
     CORRELATION_ID,
-    FROM_CC,
-    FROM_PID,
     REQUEST_ID,
-    TO_CC,
-    TO_PID,
     new_id,
+    party_headers,
 )
 
-__all__ = ["CONFIGURATION_MODULES", "complete", "request_headers"]
-
-CONFIGURATION_MODULES = frozenset({"versions", "credentials", "hubclientinfo"})
+__all__ = ["complete", "request_headers"]
 
 
 def request_headers(
@@ -42,15 +37,8 @@ def request_headers(
     Routing headers need ``module`` (a functional one), both parties, and a 2.2+ ``version``.
     """
     headers = {REQUEST_ID: new_id(), CORRELATION_ID: correlation_id or new_id()}
-    if (
-        version not in (None, "2.1.1")
-        and module is not None
-        and module not in CONFIGURATION_MODULES
-        and sender is not None
-        and receiver is not None
-    ):
-        headers[FROM_CC], headers[FROM_PID] = sender
-        headers[TO_CC], headers[TO_PID] = receiver
+    if sender is not None and receiver is not None:
+        headers.update(party_headers(version, module, sender, receiver))
     return headers
 
 

@@ -20,7 +20,6 @@ from starlette.responses import Response
 
 from ocpihub.errors import (
     InvalidParameters,
-    NotFound,
     UnknownReceiver,
 )
 from ocpihub.hub.agreements import partners
@@ -30,11 +29,10 @@ from ocpihub.hub.sessions import (
     mailbox_key,
     mailbox_module,
 )
-from ocpihub.inbound.auth import Caller, runtime_of
+from ocpihub.inbound.auth import Caller, runtime_of, version_of
 from ocpihub.inbound.handlers._objects import (
     egress_json,
     list_response,
-    version_of,
 )
 from ocpihub.ocpi.fields import parse_datetime
 from ocpihub.ocpi.headers import parse_routing_headers
@@ -56,7 +54,6 @@ from ocpihub.translate import MissingContext, TranslationContext, from_canonical
 
 __all__ = [
     "OWNER_ROLES",
-    "check_version",
     "down_context",
     "file_in_mailbox",
     "list_addressed",
@@ -72,14 +69,6 @@ log = structlog.get_logger("ocpihub.addressed")
 
 
 # --- ------------------------------------------------------------------------
-
-
-def check_version(caller: Caller, version: str) -> None:
-    """The URL's version must be the one the caller registered with."""
-    if version_of(caller) != version:
-        raise NotFound(
-            f"your platform registered with OCPI {caller.platform.version}: use its endpoints"
-        )
 
 
 def to_party(request: Request) -> tuple[str, str] | None:

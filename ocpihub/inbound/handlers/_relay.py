@@ -33,7 +33,7 @@ from ocpihub.inbound.auth import Caller
 from ocpihub.inbound.handlers._objects import correlation_id
 from ocpihub.inbound.responses import ocpi_response
 from ocpihub.model.parties import Platform
-from ocpihub.ocpi.headers import parse_routing_headers
+from ocpihub.ocpi.headers import parse_routing_headers, party_headers
 from ocpihub.ocpi.tolerant import envelope_status, unwrap_single
 from ocpihub.outbound.auth import PartnerAuth
 from ocpihub.outbound.headers import request_headers
@@ -48,7 +48,6 @@ __all__ = [
     "Route",
     "forward",
     "invalid_object",
-    "party_headers",
     "relay_failure",
     "relay_list",
     "relay_object",
@@ -60,18 +59,6 @@ __all__ = [
 ]
 
 Party = tuple[str, str]
-
-
-def party_headers(version: str, sender: Party, to: Party) -> dict[str, str]:
-    """OCPI-from/-to headers of a 2.2+ exchange (2.1.1 has none)."""
-    if version == "2.1.1":
-        return {}
-    return {
-        "OCPI-from-country-code": sender[0],
-        "OCPI-from-party-id": sender[1],
-        "OCPI-to-country-code": to[0],
-        "OCPI-to-party-id": to[1],
-    }
 
 
 async def requester_of(
@@ -108,6 +95,7 @@ class Route:
     receiver: Party
     platform: Platform
     url: str
+    module: str
 
     @property
     def version(self) -> str:
@@ -127,7 +115,7 @@ async def route_to(directory: Directory, requester: Party, target: Target, modul
             f"{target.country_code}-{target.party_id} publishes no {module} endpoint the hub "
             "can call"
         )
-    return Route(requester, target.party, platform, url)
+    return Route(requester, target.party, platform, url, module)
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,7 +268,7 @@ def respond(
     headers: dict[str, str] | None = None,
 ) -> Response:
     """The answer to the requester, in its version, from the receiver (digest §1.9)."""
-    out = party_headers(version, route.receiver, route.requester)
+    out = party_headers(version, route.module, route.receiver, route.requester)
     out.update(headers or {})
     return ocpi_response(
         data,

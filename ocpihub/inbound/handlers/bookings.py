@@ -44,7 +44,7 @@ from ocpihub.hub.bookings import (
     with_requester,
 )
 from ocpihub.hub.routing import addressed
-from ocpihub.inbound.auth import Caller, registered, runtime_of
+from ocpihub.inbound.auth import Caller, check_version, registered, runtime_of
 from ocpihub.inbound.body import read_json
 from ocpihub.inbound.handlers._objects import (
     Push,
@@ -57,7 +57,6 @@ from ocpihub.inbound.handlers._objects import (
     push_receivers,
     queue,
     queue_to,
-    version_of,
     visible_owners,
 )
 from ocpihub.inbound.handlers._relay import (
@@ -89,6 +88,7 @@ from ocpihub.store.routing import Target, agreed_targets
 __all__ = ["mount"]
 
 MODULE = "bookings"
+MODULE_NAME = "Bookings"
 VERSION = "2.3.0"
 LOCATION = "booking_location"
 BOOKING = "booking"
@@ -97,14 +97,6 @@ _EMSP = ("EMSP",)
 
 Doc = dict[str, Any]
 Party = tuple[str, str]
-
-
-def _check_version(caller: Caller) -> None:
-    if version_of(caller) != VERSION:
-        raise NotFound(
-            f"Bookings exists only in OCPI 2.3.0; your platform registered with "
-            f"{caller.platform.version}"
-        )
 
 
 def _wire(request: Request, name: str, body: Any) -> Doc:
@@ -162,7 +154,7 @@ async def _push_location(
     *,
     patch: bool,
 ) -> Response:
-    _check_version(caller)
+    check_version(caller, VERSION, sole=MODULE_NAME)
     runtime = runtime_of(request)
     owner = await owned_party(request, caller, cc, pid, _CPO)
     name = ("BookingLocation" if calendar_id is None else "Calendar") + ("Patch" if patch else "")
@@ -199,7 +191,7 @@ async def _push_location(
 async def _get_own_location(
     request: Request, caller: Caller, cc: str, pid: str, location_id: str, calendar_id: str | None
 ) -> Response:
-    _check_version(caller)
+    check_version(caller, VERSION, sole=MODULE_NAME)
     owner = await owned_party(request, caller, cc, pid, _CPO)
     async with runtime_of(request).db.read() as conn:
         stored = await get_object(
@@ -227,7 +219,7 @@ def _location_answer(
 async def _push_booking(
     request: Request, caller: Caller, cc: str, pid: str, booking_id: str, *, patch: bool
 ) -> Response:
-    _check_version(caller)
+    check_version(caller, VERSION, sole=MODULE_NAME)
     runtime = runtime_of(request)
     owner = await owned_party(request, caller, cc, pid, _CPO)
     name = "BookingPatch" if patch else "Booking"
@@ -261,7 +253,7 @@ async def _push_booking(
 async def _get_own_booking(
     request: Request, caller: Caller, cc: str, pid: str, booking_id: str
 ) -> Response:
-    _check_version(caller)
+    check_version(caller, VERSION, sole=MODULE_NAME)
     owner = await owned_party(request, caller, cc, pid, _CPO)
     async with runtime_of(request).db.read() as conn:
         stored = await get_object(
@@ -278,7 +270,7 @@ async def _get_own_booking(
 async def _get_location(
     request: Request, caller: Caller, location_id: str, calendar_id: str | None
 ) -> Response:
-    _check_version(caller)
+    check_version(caller, VERSION, sole=MODULE_NAME)
     async with runtime_of(request).db.read() as conn:
         owners = await visible_owners(conn, caller, MODULE)
         stored = await find_visible(conn, MODULE, location_id, owners, kind=LOCATION)
@@ -286,7 +278,7 @@ async def _get_location(
 
 
 async def _list(request: Request, caller: Caller, kind: str, name: str, base: str) -> Response:
-    _check_version(caller)
+    check_version(caller, VERSION, sole=MODULE_NAME)
     async with runtime_of(request).db.read() as conn:
         owners = await visible_owners(conn, caller, MODULE)
         mine = {(p.country_code, p.party_id) for p in await list_parties(conn, caller.platform.id)}
@@ -361,7 +353,7 @@ async def _booking_locations(
 
 
 async def _request_booking(request: Request, caller: Caller) -> Response:
-    _check_version(caller)
+    check_version(caller, VERSION, sole=MODULE_NAME)
     runtime = runtime_of(request)
     wire = _wire(request, "BookingRequest", await read_json(request))
     emsp = await owned_party(

@@ -29,9 +29,9 @@ from starlette.responses import Response
 
 from ocpihub.errors import HubError, InvalidParameters, UnknownReceiver
 from ocpihub.hub import commands as policy
-from ocpihub.inbound.auth import Caller, registered, runtime_of
+from ocpihub.inbound.auth import Caller, check_version, registered, runtime_of, version_of
 from ocpihub.inbound.body import read_json
-from ocpihub.inbound.handlers._objects import correlation_id, parse_wire, version_of
+from ocpihub.inbound.handlers._objects import correlation_id, parse_wire
 from ocpihub.inbound.handlers._relay import (
     Relayed,
     Route,
@@ -46,7 +46,6 @@ from ocpihub.inbound.handlers._relay import (
 from ocpihub.inbound.handlers.commands import (
     accept_result,
     callback_url,
-    check_version,
     translated,
 )
 from ocpihub.inbound.interfaces import InterfaceRegistry

@@ -39,9 +39,9 @@ from ocpihub.errors import (
     UnknownReceiver,
 )
 from ocpihub.hub import commands as policy
-from ocpihub.inbound.auth import Caller, registered, runtime_of
+from ocpihub.inbound.auth import Caller, check_version, registered, runtime_of, version_of
 from ocpihub.inbound.body import read_json
-from ocpihub.inbound.handlers._objects import correlation_id, parse_wire, version_of
+from ocpihub.inbound.handlers._objects import correlation_id, parse_wire
 from ocpihub.inbound.handlers._relay import (
     Relayed,
     Route,
@@ -69,7 +69,6 @@ from ocpihub.translate import TranslationContext, from_canonical, to_canonical
 __all__ = [
     "accept_result",
     "callback_url",
-    "check_version",
     "expire_pending",
     "mount",
     "result_delivery",
@@ -84,14 +83,6 @@ Doc = dict[str, Any]
 
 
 # --- shared with charging profiles ---------------------------------------------------------------
-
-
-def check_version(caller: Caller, version: str) -> None:
-    """The URL's version must be the one the caller registered with."""
-    if version_of(caller) != version:
-        raise NotFound(
-            f"your platform registered with OCPI {caller.platform.version}: use its endpoints"
-        )
 
 
 def callback_url(runtime: Runtime, version: str, module: ModuleId, request_id: str) -> str:

@@ -14,8 +14,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from ocpihub.hub.clientinfo import client_info, seen_status
-from ocpihub.inbound.auth import Caller, registered, runtime_of
-from ocpihub.inbound.handlers._objects import version_of
+from ocpihub.inbound.auth import Caller, registered, runtime_of, version_of
 from ocpihub.inbound.interfaces import InterfaceRegistry
 from ocpihub.inbound.responses import ocpi_response
 from ocpihub.ocpi.fields import parse_datetime

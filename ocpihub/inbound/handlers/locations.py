@@ -19,7 +19,7 @@ from starlette.responses import Response
 
 from ocpihub.errors import InvalidParameters, NotFound, UnknownReceiver
 from ocpihub.hub.locations import apply_push, find_part
-from ocpihub.inbound.auth import Caller, registered, runtime_of
+from ocpihub.inbound.auth import Caller, check_version, registered, runtime_of
 from ocpihub.inbound.body import read_json
 from ocpihub.inbound.handlers._objects import (
     Push,
@@ -35,7 +35,6 @@ from ocpihub.inbound.handlers._objects import (
     parse_wire,
     push_receivers,
     queue,
-    version_of,
     visible_owners,
 )
 from ocpihub.inbound.handlers._relay import (
@@ -72,13 +71,6 @@ def _suffix(cc: str, pid: str, *ids: str | None) -> str:
     return "/" + "/".join([cc, pid, *(i for i in ids if i is not None)])
 
 
-def _check_version(caller: Caller, version: str) -> None:
-    if version_of(caller) != version:
-        raise NotFound(
-            f"your platform registered with OCPI {caller.platform.version}: use its endpoints"
-        )
-
-
 async def _push(
     request: Request,
     caller: Caller,
@@ -91,7 +83,7 @@ async def _push(
     *,
     patch: bool,
 ) -> Response:
-    _check_version(caller, version)
+    check_version(caller, version)
     runtime = runtime_of(request)
     owner = await owned_party(request, caller, cc, pid, _OWNER_ROLES)
     name = _name(evse_uid, connector_id, patch)
@@ -170,7 +162,7 @@ async def _get_own(
     evse_uid: str | None,
     connector_id: str | None,
 ) -> Response:
-    _check_version(caller, version)
+    check_version(caller, version)
     runtime = runtime_of(request)
     owner = await owned_party(request, caller, cc, pid, _OWNER_ROLES)
     async with runtime.db.read() as conn:
@@ -192,7 +184,7 @@ async def _get_one(
 ) -> Response:
     """GET one: from the hub's store, among the objects of the addressed party when OCPI-to
     names one (ids are unique per party only); one the hub lacks is asked of that party."""
-    _check_version(caller, version)
+    check_version(caller, version)
     runtime = runtime_of(request)
     owner = addressed_party(request, runtime.settings.hub_party)
     async with runtime.db.read() as conn:
@@ -295,7 +287,7 @@ def _mount_version(router: APIRouter, version: str, receiver: str, sender: str) 
         return await _get_own(request, c, version, cc, pid, location_id, evse_uid, connector_id)
 
     async def list_all(request: Request, c: Caller = Depends(registered)) -> Response:
-        _check_version(c, version)
+        check_version(c, version)
         return await list_visible(request, c, MODULE, "Location", base_path=sender)
 
     async def get_one(

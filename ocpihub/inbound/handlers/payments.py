@@ -43,7 +43,7 @@ from ocpihub.hub.payments import (
     with_registry,
 )
 from ocpihub.hub.routing import addressed
-from ocpihub.inbound.auth import Caller, registered, runtime_of
+from ocpihub.inbound.auth import Caller, check_version, registered, runtime_of
 from ocpihub.inbound.body import read_json
 from ocpihub.inbound.handlers._objects import (
     Push,
@@ -53,7 +53,6 @@ from ocpihub.inbound.handlers._objects import (
     list_selected,
     parse_wire,
     queue_to,
-    version_of,
 )
 from ocpihub.inbound.handlers.payments_ptp import relay_to_ptp
 from ocpihub.inbound.interfaces import InterfaceRegistry
@@ -70,6 +69,7 @@ from ocpihub.store.routing import Target, agreed_targets
 __all__ = ["mount"]
 
 MODULE = "payments"
+MODULE_NAME = "Payments"
 VERSION = "2.3.0"
 TERMINAL = "terminal"
 FAC = "fac"
@@ -84,14 +84,6 @@ def _wire(request: Request, name: str, body: Any) -> Doc:
     wire = parse_wire(runtime_of(request), VERSION, name, body)
     wire.pop(REGISTRY_KEY, None)
     return wire
-
-
-def _check_version(caller: Caller) -> None:
-    if version_of(caller) != VERSION:
-        raise NotFound(
-            f"Payments exists only in OCPI 2.3.0; your platform registered with "
-            f"{caller.platform.version}"
-        )
 
 
 def _now_text() -> str:
@@ -200,7 +192,7 @@ async def _store(
 
 
 async def _create_terminal(request: Request, caller: Caller) -> Response:
-    _check_version(caller)
+    check_version(caller, VERSION, sole=MODULE_NAME)
     runtime = runtime_of(request)
     wire = _wire(request, "TerminalCreate", await read_json(request))
     terminal_id = str(wire["terminal_id"])
@@ -248,7 +240,7 @@ async def _create_terminal(request: Request, caller: Caller) -> Response:
 
 
 async def _create_fac(request: Request, caller: Caller) -> Response:
-    _check_version(caller)
+    check_version(caller, VERSION, sole=MODULE_NAME)
     runtime = runtime_of(request)
     wire = _wire(request, "FinancialAdviceConfirmation", await read_json(request))
     fac_id = str(wire["id"])
@@ -279,7 +271,7 @@ async def _get_own(
     request: Request, caller: Caller, object_id: str, kind: str, name: str
 ) -> Response:
     """A PTP's own Terminal or FinancialAdviceConfirmation, as the hub holds it."""
-    _check_version(caller)
+    check_version(caller, VERSION, sole=MODULE_NAME)
     runtime = runtime_of(request)
     async with runtime.db.read() as conn:
         ptp = await _acting(conn, request, caller, PTP_ROLES)
@@ -355,7 +347,7 @@ async def _addressed_ptp(
 async def _write_terminal(
     request: Request, caller: Caller, terminal_id: str, *, patch: bool
 ) -> Response:
-    _check_version(caller)
+    check_version(caller, VERSION, sole=MODULE_NAME)
     runtime = runtime_of(request)
     name = "TerminalPatch" if patch else "Terminal"
     wire = _wire(request, name, await read_json(request))
@@ -399,7 +391,7 @@ async def _write_terminal(
 
 
 async def _activate(request: Request, caller: Caller) -> Response:
-    _check_version(caller)
+    check_version(caller, VERSION, sole=MODULE_NAME)
     runtime = runtime_of(request)
     wire = _wire(request, "TerminalActivation", await read_json(request))
     async with runtime.db.write() as conn:
@@ -429,7 +421,7 @@ async def _activate(request: Request, caller: Caller) -> Response:
 
 
 async def _deactivate(request: Request, caller: Caller, terminal_id: str) -> Response:
-    _check_version(caller)
+    check_version(caller, VERSION, sole=MODULE_NAME)
     runtime = runtime_of(request)
     relayed = await _addressed_ptp(request, caller, TERMINAL, terminal_id)
     if relayed is not None:
@@ -456,7 +448,7 @@ async def _deactivate(request: Request, caller: Caller, terminal_id: str) -> Res
 
 
 async def _cpo_list(request: Request, caller: Caller, kind: str, name: str, base: str) -> Response:
-    _check_version(caller)
+    check_version(caller, VERSION, sole=MODULE_NAME)
     runtime = runtime_of(request)
     ptp = await _addressed_ptp(request, caller, kind, None)
     if ptp is not None:
@@ -480,7 +472,7 @@ async def _cpo_list(request: Request, caller: Caller, kind: str, name: str, base
 async def _cpo_one(
     request: Request, caller: Caller, object_id: str, kind: str, name: str
 ) -> Response:
-    _check_version(caller)
+    check_version(caller, VERSION, sole=MODULE_NAME)
     runtime = runtime_of(request)
     async with runtime.db.read() as conn:
         cpo = await _acting(conn, request, caller, CPO_ROLES)

@@ -37,11 +37,10 @@ from ocpihub.hub.sessions import (
     mailbox_module,
     merge_patch,
 )
-from ocpihub.inbound.auth import Caller, registered, runtime_of
+from ocpihub.inbound.auth import Caller, check_version, registered, runtime_of
 from ocpihub.inbound.body import read_json
 from ocpihub.inbound.handlers._addressed import (
     OWNER_ROLES,
-    check_version,
     down_context,
     file_in_mailbox,
     list_addressed,

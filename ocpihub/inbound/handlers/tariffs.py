@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.responses import Response
 
 from ocpihub.errors import NotFound
-from ocpihub.inbound.auth import Caller, registered, runtime_of
+from ocpihub.inbound.auth import Caller, check_version, registered, runtime_of
 from ocpihub.inbound.body import read_json
 from ocpihub.inbound.handlers._objects import (
     Push,
@@ -33,7 +33,6 @@ from ocpihub.inbound.handlers._objects import (
     parse_wire,
     push_receivers,
     queue,
-    version_of,
     visible_owners,
 )
 from ocpihub.inbound.interfaces import InterfaceRegistry
@@ -49,13 +48,6 @@ __all__ = ["mount"]
 
 MODULE = "tariffs"
 _OWNER_ROLES = ("CPO",)
-
-
-def _check_version(caller: Caller, version: str) -> None:
-    if version_of(caller) != version:
-        raise NotFound(
-            f"your platform registered with OCPI {caller.platform.version}: use its endpoints"
-        )
 
 
 def _patched(stored: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
@@ -114,7 +106,7 @@ async def _put_or_patch(
     *,
     patch: bool,
 ) -> Response:
-    _check_version(caller, version)
+    check_version(caller, version)
     runtime = runtime_of(request)
     owner = await owned_party(request, caller, cc, pid, _OWNER_ROLES)
     name = "TariffPatch" if patch else "Tariff"
@@ -189,7 +181,7 @@ async def _put_or_patch(
 async def _delete(
     request: Request, caller: Caller, version: str, cc: str, pid: str, tariff_id: str
 ) -> Response:
-    _check_version(caller, version)
+    check_version(caller, version)
     runtime = runtime_of(request)
     owner = await owned_party(request, caller, cc, pid, _OWNER_ROLES)
     key = ObjectKey.of(MODULE, owner[0], owner[1], tariff_id)
@@ -215,7 +207,7 @@ async def _delete(
 async def _get_own(
     request: Request, caller: Caller, version: str, cc: str, pid: str, tariff_id: str
 ) -> Response:
-    _check_version(caller, version)
+    check_version(caller, version)
     runtime = runtime_of(request)
     owner = await owned_party(request, caller, cc, pid, _OWNER_ROLES)
     async with runtime.db.read() as conn:
@@ -226,7 +218,7 @@ async def _get_own(
 
 
 async def _get_one(request: Request, caller: Caller, version: str, tariff_id: str) -> Response:
-    _check_version(caller, version)
+    check_version(caller, version)
     runtime = runtime_of(request)
     async with runtime.db.read() as conn:
         owners = await visible_owners(conn, caller, MODULE)
@@ -268,7 +260,7 @@ def _mount_version(router: APIRouter, version: str, receiver: str, sender: str) 
         return await _get_own(request, c, version, cc, pid, tariff_id)
 
     async def list_tariffs(request: Request, c: Caller = Depends(registered)) -> Response:
-        _check_version(c, version)
+        check_version(c, version)
         return await list_visible(request, c, MODULE, "Tariff", base_path=sender)
 
     async def get_one_tariff(

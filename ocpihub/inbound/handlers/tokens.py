@@ -47,7 +47,7 @@ from ocpihub.hub.tokens import (
     token_url_suffix,
     wire_token_type,
 )
-from ocpihub.inbound.auth import Caller, registered, runtime_of
+from ocpihub.inbound.auth import Caller, check_version, registered, runtime_of
 from ocpihub.inbound.body import read_json
 from ocpihub.inbound.handlers._authorize_policy import AuthorizeContext as _AuthorizeContext
 from ocpihub.inbound.handlers._authorize_policy import hub_allows
@@ -62,7 +62,6 @@ from ocpihub.inbound.handlers._objects import (
     parse_wire,
     push_receivers,
     queue,
-    version_of,
 )
 from ocpihub.inbound.handlers._relay import (
     Relayed,
@@ -93,13 +92,6 @@ MODULE = "tokens"
 _OWNER_ROLES = ("EMSP",)
 
 Doc = dict[str, Any]
-
-
-def _check_version(caller: Caller, version: str) -> None:
-    if version_of(caller) != version:
-        raise NotFound(
-            f"your platform registered with OCPI {caller.platform.version}: use its endpoints"
-        )
 
 
 # --- receiver interface: the eMSPs' pushes -------------------------------------------------------
@@ -191,7 +183,7 @@ async def _queue_token(
 async def _push(
     request: Request, caller: Caller, version: str, cc: str, pid: str, uid: str, *, patch: bool
 ) -> Response:
-    _check_version(caller, version)
+    check_version(caller, version)
     runtime = runtime_of(request)
     owner = await owned_party(request, caller, cc, pid, _OWNER_ROLES)
     kind = _url_kind(request, version)
@@ -241,7 +233,7 @@ async def _push(
 async def _get_own(
     request: Request, caller: Caller, version: str, cc: str, pid: str, uid: str
 ) -> Response:
-    _check_version(caller, version)
+    check_version(caller, version)
     runtime = runtime_of(request)
     owner = await owned_party(request, caller, cc, pid, _OWNER_ROLES)
     async with runtime.db.read() as conn:
@@ -416,7 +408,7 @@ async def _forward(request: Request, caller: Caller, version: str, uid: str) -> 
         ctx = TranslationContext(country_code=route.cpo[0], party_id=route.cpo[1])
         body = _translated(references, "LocationReferences", version, emsp_version, ctx)
     asked_uid = str(route.stored.document["uid"]) if route.stored is not None else uid
-    hop = Route(route.cpo, route.emsp, route.platform, route.url)
+    hop = Route(route.cpo, route.emsp, route.platform, route.url, MODULE)
     # the agreement's policy: its timeout, and the hub's answer when the eMSP is silent
     policy = await runtime.directory.agreement(route.cpo, route.emsp)
     try:
@@ -443,7 +435,7 @@ async def _forward(request: Request, caller: Caller, version: str, uid: str) -> 
 
 
 async def _authorize(request: Request, caller: Caller, version: str, uid: str) -> Response:
-    _check_version(caller, version)
+    check_version(caller, version)
     # errors towards 2.1.1 callers are mapped once, for every module (inbound/responses.py)
     return await _forward(request, caller, version, uid)
 
@@ -478,7 +470,7 @@ def _mount_version(router: APIRouter, version: str, receiver: str, sender: str) 
         return await _get_own(request, c, version, cc, pid, uid)
 
     async def list_tokens(request: Request, c: Caller = Depends(registered)) -> Response:
-        _check_version(c, version)
+        check_version(c, version)
         return await list_visible(request, c, MODULE, "Token", base_path=sender)
 
     async def authorize_token(
