@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import structlog
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from fastapi.responses import ORJSONResponse
 from starlette.responses import JSONResponse, Response
 
@@ -26,24 +26,10 @@ from ocpihub.hub.liveness import LivenessChecker
 from ocpihub.hub.pull_scheduler import PullScheduler
 from ocpihub.hub.pulls import Puller
 from ocpihub.inbound.guard import EdgeGuardMiddleware
-from ocpihub.inbound.handlers import (
-    bookings,
-    cdrs,
-    charging_profiles,
-    commands,
-    credentials,
-    hub_client_info,
-    locations,
-    payments,
-    sessions,
-    tariffs,
-    tokens,
-    versions,
-)
-from ocpihub.inbound.interfaces import InterfaceRegistry
+from ocpihub.inbound.handlers import commands, versions
 from ocpihub.inbound.middleware import RequestIdsMiddleware
 from ocpihub.inbound.responses import install_error_handlers
-from ocpihub.inbound.route_index import RouteIndex
+from ocpihub.inbound.routes import module_routes
 from ocpihub.inbound.routing_headers import RoutingHeadersMiddleware
 from ocpihub.inbound.traffic import TrafficMiddleware
 from ocpihub.metrics import Metrics, MetricsMiddleware
@@ -87,7 +73,7 @@ async def _stop(tasks: list[asyncio.Task[None]]) -> None:
 def create_app(settings: Settings) -> FastAPI:
     """The hub as an ASGI application."""
     db = Database(settings.database_url)
-    interfaces = InterfaceRegistry()
+    routes = module_routes()  # built once per process from the module table (inbound/routes.py)
     traffic = traffic_recorder(db, settings)
     # the IN entry of a request that writes commits with that write (store/traffic.py)
     db.joiners.append(traffic.join)
@@ -97,7 +83,7 @@ def create_app(settings: Settings) -> FastAPI:
     runtime = Runtime(
         settings=settings,
         db=db,
-        interfaces=interfaces,
+        interfaces=routes.interfaces,
         client=client,
         enums=enums,
         directory=directory,
@@ -203,20 +189,8 @@ def create_app(settings: Settings) -> FastAPI:
 
     app.include_router(admin_api.router)
     mount_console(app)
-    modules = APIRouter()
-    credentials.mount(modules, interfaces)
-    locations.mount(modules, interfaces)
-    tariffs.mount(modules, interfaces)
-    tokens.mount(modules, interfaces)
-    sessions.mount(modules, interfaces)
-    cdrs.mount(modules, interfaces)
-    commands.mount(modules, interfaces)
-    charging_profiles.mount(modules, interfaces)
-    hub_client_info.mount(modules, interfaces)
-    payments.mount(modules, interfaces)
-    bookings.mount(modules, interfaces)
     # one dictionary lookup instead of trying hundreds of module routes in turn
-    app.router.routes.insert(0, RouteIndex(modules.routes))
+    app.router.routes.insert(0, routes.index)
     app.include_router(versions.router)
 
     @app.get("/health", include_in_schema=False)

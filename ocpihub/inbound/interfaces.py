@@ -1,22 +1,50 @@
-"""The hub's own OCPI interfaces, as its version-details documents list them.
+"""The hub's own OCPI interfaces, and how a handler module declares the routes of one.
 
-Handler modules register what they actually serve when ``app.py`` mounts them, so the
-version details never promise a module that is not implemented.
+A handler module declares, per (module, interface role) it serves, a :data:`RouteBuilder`: given
+a version and the interface's path it answers the routes to mount below that path. The one loop
+in ``inbound/routes.py`` calls them for every version the module table offers and records each
+:class:`Interface` it mounted, so the version details list exactly what is served.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from ocpihub.ocpi.versions import MODULES, InterfaceRole, ModuleId, hub_interface_for_211
+from starlette.responses import Response
 
-__all__ = ["Interface", "InterfaceRegistry", "module_path"]
+from ocpihub.ocpi.modules import InterfaceRole, ModuleId, hub_interface_for_211
+
+__all__ = [
+    "Declared",
+    "HttpRoute",
+    "Interface",
+    "InterfaceRegistry",
+    "RouteBuilder",
+    "module_path",
+]
 
 
 def module_path(version: str, module: ModuleId, role: InterfaceRole | None) -> str:
     """The hub's path for one interface: ``/ocpi/{version}/{module}[/{sender|receiver}]``."""
     base = f"/ocpi/{version}/{module.value}"
     return base if role is None else f"{base}/{role.value.lower()}"
+
+
+@dataclass(frozen=True, slots=True)
+class HttpRoute:
+    """One route of an interface: ``method`` on the interface's path + ``path``."""
+
+    method: str
+    endpoint: Callable[..., Awaitable[Response]]
+    path: str = ""
+
+
+RouteBuilder = Callable[[str, str], Sequence[HttpRoute]]
+"""(version, the interface's path) → the interface's routes, in matching order."""
+
+Declared = Mapping[tuple[ModuleId, InterfaceRole | None], RouteBuilder]
+"""What a handler module serves: its ``ROUTES``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,19 +62,13 @@ class Interface:
 
 
 class InterfaceRegistry:
-    """What the hub serves, per version, in registration order."""
+    """What the hub serves, per version, in the order it was mounted (immutable)."""
 
-    def __init__(self) -> None:
-        self._items: list[Interface] = []
+    def __init__(self, items: Iterable[Interface] = ()) -> None:
+        self._items: tuple[Interface, ...] = tuple(dict.fromkeys(items))
 
-    def add(self, version: str, module: ModuleId, role: InterfaceRole | None = None) -> str:
-        """Record one served interface; returns its path for the router."""
-        if module not in MODULES[version]:
-            raise ValueError(f"OCPI {version} has no module {module.value}")
-        item = Interface(version, module, role)
-        if item not in self._items:
-            self._items.append(item)
-        return item.path
+    def __iter__(self) -> Iterator[Interface]:
+        return iter(self._items)
 
     def for_version(self, version: str, *, partner_role: str | None = None) -> list[Interface]:
         """The interfaces to list in ``version``'s details.

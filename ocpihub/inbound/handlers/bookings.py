@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.responses import Response
 
@@ -67,12 +67,12 @@ from ocpihub.inbound.handlers._relay import (
     route_to,
     single_object,
 )
-from ocpihub.inbound.interfaces import InterfaceRegistry
+from ocpihub.inbound.interfaces import Declared, HttpRoute
 from ocpihub.inbound.responses import ocpi_response
 from ocpihub.ocpi.fields import parse_datetime
 from ocpihub.ocpi.headers import parse_routing_headers
+from ocpihub.ocpi.modules import InterfaceRole, ModuleId
 from ocpihub.ocpi.pagination import PageRequest
-from ocpihub.ocpi.versions import InterfaceRole, ModuleId
 from ocpihub.outbox.items import ordering_key
 from ocpihub.store.objects import (
     ObjectKey,
@@ -85,7 +85,7 @@ from ocpihub.store.objects import (
 from ocpihub.store.platforms import list_parties
 from ocpihub.store.routing import Target, agreed_targets
 
-__all__ = ["mount"]
+__all__ = ["ROUTES"]
 
 MODULE = "bookings"
 MODULE_NAME = "Bookings"
@@ -380,15 +380,13 @@ async def _request_booking(request: Request, caller: Caller) -> Response:
 # --- routes --------------------------------------------------------------------------------------
 
 
-def mount(router: APIRouter, interfaces: InterfaceRegistry) -> None:
-    """Add the Bookings routes (2.3.0 only) to ``router`` and list them in ``interfaces``."""
-    receiver = interfaces.add(VERSION, ModuleId.BOOKINGS, InterfaceRole.RECEIVER)
-    sender = interfaces.add(VERSION, ModuleId.BOOKINGS, InterfaceRole.SENDER)
-    own_loc = receiver + "/{cc}/{pid}/booking_locations/{location_id}"
-    own_cal = own_loc + "/{calendar_id}"
-    own_booking = receiver + "/{cc}/{pid}/{booking_id}"
-    locs = sender + "/booking_locations"
+_OWN_LOCATION = "/{cc}/{pid}/booking_locations/{location_id}"
+_OWN_CALENDAR = _OWN_LOCATION + "/{calendar_id}"
+_OWN_BOOKING = "/{cc}/{pid}/{booking_id}"
+_LOCATIONS = "/booking_locations"
 
+
+def _own_locations() -> list[HttpRoute]:
     async def put_location(
         cc: str, pid: str, location_id: str, request: Request, c: Caller = Depends(registered)
     ) -> Response:
@@ -404,6 +402,14 @@ def mount(router: APIRouter, interfaces: InterfaceRegistry) -> None:
     ) -> Response:
         return await _get_own_location(request, c, cc, pid, location_id, None)
 
+    return [
+        HttpRoute("PUT", put_location, _OWN_LOCATION),
+        HttpRoute("PATCH", patch_location, _OWN_LOCATION),
+        HttpRoute("GET", get_own_location, _OWN_LOCATION),
+    ]
+
+
+def _own_calendars() -> list[HttpRoute]:
     async def put_calendar(
         cc: str,
         pid: str,
@@ -434,6 +440,14 @@ def mount(router: APIRouter, interfaces: InterfaceRegistry) -> None:
     ) -> Response:
         return await _get_own_location(request, c, cc, pid, location_id, calendar_id)
 
+    return [
+        HttpRoute("PUT", put_calendar, _OWN_CALENDAR),
+        HttpRoute("PATCH", patch_calendar, _OWN_CALENDAR),
+        HttpRoute("GET", get_own_calendar, _OWN_CALENDAR),
+    ]
+
+
+def _own_bookings() -> list[HttpRoute]:
     async def put_booking(
         cc: str, pid: str, booking_id: str, request: Request, c: Caller = Depends(registered)
     ) -> Response:
@@ -449,8 +463,20 @@ def mount(router: APIRouter, interfaces: InterfaceRegistry) -> None:
     ) -> Response:
         return await _get_own_booking(request, c, cc, pid, booking_id)
 
+    return [
+        HttpRoute("PUT", put_booking, _OWN_BOOKING),
+        HttpRoute("PATCH", patch_booking, _OWN_BOOKING),
+        HttpRoute("GET", get_own_booking, _OWN_BOOKING),
+    ]
+
+
+def _receiver(version: str, path: str) -> list[HttpRoute]:
+    return [*_own_locations(), *_own_calendars(), *_own_bookings()]
+
+
+def _sender(version: str, path: str) -> list[HttpRoute]:
     async def list_locations(request: Request, c: Caller = Depends(registered)) -> Response:
-        return await _list(request, c, LOCATION, "BookingLocation", locs)
+        return await _list(request, c, LOCATION, "BookingLocation", path + _LOCATIONS)
 
     async def get_location(
         location_id: str, request: Request, c: Caller = Depends(registered)
@@ -463,25 +489,21 @@ def mount(router: APIRouter, interfaces: InterfaceRegistry) -> None:
         return await _get_location(request, c, location_id, calendar_id)
 
     async def list_bookings(request: Request, c: Caller = Depends(registered)) -> Response:
-        return await _list(request, c, BOOKING, "Booking", sender)
+        return await _list(request, c, BOOKING, "Booking", path)
 
     async def request_booking(request: Request, c: Caller = Depends(registered)) -> Response:
         return await _request_booking(request, c)
 
-    for path, handler, method in (
-        (own_loc, put_location, "PUT"),
-        (own_loc, patch_location, "PATCH"),
-        (own_loc, get_own_location, "GET"),
-        (own_cal, put_calendar, "PUT"),
-        (own_cal, patch_calendar, "PATCH"),
-        (own_cal, get_own_calendar, "GET"),
-        (own_booking, put_booking, "PUT"),
-        (own_booking, patch_booking, "PATCH"),
-        (own_booking, get_own_booking, "GET"),
-        (locs, list_locations, "GET"),
-        (locs + "/{location_id}", get_location, "GET"),
-        (locs + "/{location_id}/{calendar_id}", get_calendar, "GET"),
-        (sender, list_bookings, "GET"),
-        (sender, request_booking, "POST"),
-    ):
-        router.add_api_route(path, handler, methods=[method], name=f"{VERSION}:{handler.__name__}")
+    return [
+        HttpRoute("GET", list_locations, _LOCATIONS),
+        HttpRoute("GET", get_location, _LOCATIONS + "/{location_id}"),
+        HttpRoute("GET", get_calendar, _LOCATIONS + "/{location_id}/{calendar_id}"),
+        HttpRoute("GET", list_bookings),
+        HttpRoute("POST", request_booking),
+    ]
+
+
+ROUTES: Declared = {
+    (ModuleId.BOOKINGS, InterfaceRole.RECEIVER): _receiver,
+    (ModuleId.BOOKINGS, InterfaceRole.SENDER): _sender,
+}

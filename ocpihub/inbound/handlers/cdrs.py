@@ -14,10 +14,9 @@ version lacks; the stored Location fills what a 2.1.1 CDR's embedded Location ne
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from starlette.responses import Response
 
 from ocpihub.errors import InvalidParameters, NotFound
@@ -44,15 +43,15 @@ from ocpihub.inbound.handlers._objects import (
     parse_wire,
     queue,
 )
-from ocpihub.inbound.interfaces import InterfaceRegistry
+from ocpihub.inbound.interfaces import Declared, HttpRoute
 from ocpihub.inbound.responses import ocpi_response
 from ocpihub.ocpi.fields import parse_datetime
-from ocpihub.ocpi.versions import SUPPORTED_VERSIONS, InterfaceRole, ModuleId
+from ocpihub.ocpi.modules import InterfaceRole, ModuleId
 from ocpihub.outbox.items import ordering_key
 from ocpihub.store.objects import ObjectKey, get_object, put_object
 from ocpihub.store.platforms import list_parties
 
-__all__ = ["mount"]
+__all__ = ["ROUTES"]
 
 MODULE = "cdrs"
 
@@ -158,33 +157,29 @@ async def _get_own(
     return ocpi_response(render(version, "CDR", stored, ctx))
 
 
-def mount(router: APIRouter, interfaces: InterfaceRegistry) -> None:
-    """Add the CDRs routes of every version to ``router`` and list them in ``interfaces``."""
-    for version in SUPPORTED_VERSIONS:
-        receiver = interfaces.add(version, ModuleId.CDRS, InterfaceRole.RECEIVER)
-        sender = interfaces.add(version, ModuleId.CDRS, InterfaceRole.SENDER)
-        _mount_version(router, version, receiver, sender)
-
-
-def _mount_version(router: APIRouter, version: str, receiver: str, sender: str) -> None:
+def _receiver(version: str, path: str) -> list[HttpRoute]:
     async def post_cdr(request: Request, c: Caller = Depends(registered)) -> Response:
-        return await _post(request, c, version, receiver)
+        return await _post(request, c, version, path)
 
     async def get_cdr(
         cc: str, pid: str, cdr_id: str, request: Request, c: Caller = Depends(registered)
     ) -> Response:
         return await _get_own(request, c, version, cc, pid, cdr_id)
 
+    return [HttpRoute("POST", post_cdr), HttpRoute("GET", get_cdr, "/{cc}/{pid}/{cdr_id}")]
+
+
+def _sender(version: str, path: str) -> list[HttpRoute]:
     async def list_cdrs(request: Request, c: Caller = Depends(registered)) -> Response:
         check_version(c, version)
         return await list_addressed(
-            request, c, MODULE, "CDR", base_path=sender, require_date_from=False
+            request, c, MODULE, "CDR", base_path=path, require_date_from=False
         )
 
-    routes: list[tuple[str, Callable[..., Awaitable[Response]], str]] = [
-        (receiver, post_cdr, "POST"),
-        (f"{receiver}/{{cc}}/{{pid}}/{{cdr_id}}", get_cdr, "GET"),
-        (sender, list_cdrs, "GET"),
-    ]
-    for path, handler, method in routes:
-        router.add_api_route(path, handler, methods=[method], name=f"{version}:{handler.__name__}")
+    return [HttpRoute("GET", list_cdrs)]
+
+
+ROUTES: Declared = {
+    (ModuleId.CDRS, InterfaceRole.RECEIVER): _receiver,
+    (ModuleId.CDRS, InterfaceRole.SENDER): _sender,
+}

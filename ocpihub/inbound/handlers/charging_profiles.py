@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from starlette.responses import Response
 
 from ocpihub.errors import HubError, InvalidParameters, UnknownReceiver
@@ -48,10 +48,10 @@ from ocpihub.inbound.handlers.commands import (
     callback_url,
     translated,
 )
-from ocpihub.inbound.interfaces import InterfaceRegistry
+from ocpihub.inbound.interfaces import Declared, HttpRoute
 from ocpihub.inbound.responses import ocpi_response
 from ocpihub.ocpi.headers import parse_routing_headers
-from ocpihub.ocpi.versions import MODULES, SUPPORTED_VERSIONS, InterfaceRole, ModuleId
+from ocpihub.ocpi.modules import InterfaceRole, ModuleId
 from ocpihub.outbound.urls import check_partner_url, join_url
 from ocpihub.runtime import Runtime
 from ocpihub.store import pending as store
@@ -59,7 +59,7 @@ from ocpihub.store.objects import find_visible
 from ocpihub.store.routing import Target
 from ocpihub.translate import TranslationContext
 
-__all__ = ["mount"]
+__all__ = ["ROUTES"]
 
 MODULE = "chargingprofiles"
 REQUESTER_ROLES = ("SCSP", "EMSP")
@@ -277,17 +277,7 @@ async def _active_profile(
 # --- routes --------------------------------------------------------------------------------------
 
 
-def mount(router: APIRouter, interfaces: InterfaceRegistry) -> None:
-    """Add the Charging Profiles routes of 2.2.1 and 2.3.0 and list them in ``interfaces``."""
-    for version in SUPPORTED_VERSIONS:
-        if ModuleId.CHARGING_PROFILES not in MODULES[version]:
-            continue
-        receiver = interfaces.add(version, ModuleId.CHARGING_PROFILES, InterfaceRole.RECEIVER)
-        sender = interfaces.add(version, ModuleId.CHARGING_PROFILES, InterfaceRole.SENDER)
-        _mount_version(router, version, receiver, sender)
-
-
-def _mount_version(router: APIRouter, version: str, receiver: str, sender: str) -> None:
+def _receiver(version: str, path: str) -> list[HttpRoute]:
     async def set_profile(
         session_id: str, request: Request, c: Caller = Depends(registered)
     ) -> Response:
@@ -303,6 +293,15 @@ def _mount_version(router: APIRouter, version: str, receiver: str, sender: str) 
     ) -> Response:
         return await _request(request, c, version, session_id, "CLEAR")
 
+    own = "/{session_id}"
+    return [
+        HttpRoute("PUT", set_profile, own),
+        HttpRoute("GET", get_profile, own),
+        HttpRoute("DELETE", clear_profile, own),
+    ]
+
+
+def _sender(version: str, path: str) -> list[HttpRoute]:
     async def post_profile_result(
         request_id: str, request: Request, c: Caller = Depends(registered)
     ) -> Response:
@@ -313,12 +312,13 @@ def _mount_version(router: APIRouter, version: str, receiver: str, sender: str) 
     ) -> Response:
         return await _active_profile(request, c, version, session_id)
 
-    own = receiver + "/{session_id}"
-    for path, handler, method in (
-        (own, set_profile, "PUT"),
-        (own, get_profile, "GET"),
-        (own, clear_profile, "DELETE"),
-        (sender + "/results/{request_id}", post_profile_result, "POST"),
-        (sender + "/{session_id}", put_active_profile, "PUT"),
-    ):
-        router.add_api_route(path, handler, methods=[method], name=f"{version}:{handler.__name__}")
+    return [
+        HttpRoute("POST", post_profile_result, "/results/{request_id}"),
+        HttpRoute("PUT", put_active_profile, "/{session_id}"),
+    ]
+
+
+ROUTES: Declared = {
+    (ModuleId.CHARGING_PROFILES, InterfaceRole.RECEIVER): _receiver,
+    (ModuleId.CHARGING_PROFILES, InterfaceRole.SENDER): _sender,
+}

@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from starlette.responses import Response
 
 from ocpihub.errors import (
@@ -54,11 +54,11 @@ from ocpihub.inbound.handlers._relay import (
     route_to,
     single_object,
 )
-from ocpihub.inbound.interfaces import InterfaceRegistry, module_path
+from ocpihub.inbound.interfaces import Declared, HttpRoute, module_path
 from ocpihub.inbound.responses import ocpi_response
 from ocpihub.ocpi.fields import parse_datetime
 from ocpihub.ocpi.headers import parse_routing_headers
-from ocpihub.ocpi.versions import SUPPORTED_VERSIONS, InterfaceRole, ModuleId
+from ocpihub.ocpi.modules import InterfaceRole, ModuleId
 from ocpihub.outbound.urls import check_partner_url, join_url
 from ocpihub.outbox.enqueue import Delivery, enqueue
 from ocpihub.runtime import Runtime
@@ -67,10 +67,10 @@ from ocpihub.store.objects import find_visible
 from ocpihub.translate import TranslationContext, from_canonical, to_canonical
 
 __all__ = [
+    "ROUTES",
     "accept_result",
     "callback_url",
     "expire_pending",
-    "mount",
     "result_delivery",
     "translated",
 ]
@@ -377,31 +377,25 @@ async def _result(request: Request, caller: Caller, request_id: str) -> Response
 # --- routes --------------------------------------------------------------------------------------
 
 
-def mount(router: APIRouter, interfaces: InterfaceRegistry) -> None:
-    """Add the Commands routes of every version to ``router`` and list them in ``interfaces``."""
-    for version in SUPPORTED_VERSIONS:
-        receiver = interfaces.add(version, ModuleId.COMMANDS, InterfaceRole.RECEIVER)
-        sender = interfaces.add(version, ModuleId.COMMANDS, InterfaceRole.SENDER)
-        _mount_version(router, version, receiver, sender)
-
-
-def _mount_version(router: APIRouter, version: str, receiver: str, sender: str) -> None:
+def _receiver(version: str, path: str) -> list[HttpRoute]:
     async def post_command(
         command: str, request: Request, c: Caller = Depends(registered)
     ) -> Response:
         return await _command(request, c, version, command)
 
-    async def post_result(
+    return [HttpRoute("POST", post_command, "/{command}")]
+
+
+def _sender(version: str, path: str) -> list[HttpRoute]:
+    async def post_command_result(
         request_id: str, request: Request, c: Caller = Depends(registered)
     ) -> Response:
         return await _result(request, c, request_id)
 
-    router.add_api_route(
-        receiver + "/{command}", post_command, methods=["POST"], name=f"{version}:post_command"
-    )
-    router.add_api_route(
-        sender + "/results/{request_id}",
-        post_result,
-        methods=["POST"],
-        name=f"{version}:post_command_result",
-    )
+    return [HttpRoute("POST", post_command_result, "/results/{request_id}")]
+
+
+ROUTES: Declared = {
+    (ModuleId.COMMANDS, InterfaceRole.RECEIVER): _receiver,
+    (ModuleId.COMMANDS, InterfaceRole.SENDER): _sender,
+}

@@ -8,20 +8,20 @@ this module only reads the request and writes the envelope. Token A opens all fo
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from starlette.responses import Response
 
 from ocpihub.hub.registration import Registrar
 from ocpihub.inbound.auth import Caller, any_token, runtime_of
 from ocpihub.inbound.body import read_json
 from ocpihub.inbound.handlers._objects import correlation_id
-from ocpihub.inbound.interfaces import InterfaceRegistry
+from ocpihub.inbound.interfaces import Declared, HttpRoute
 from ocpihub.inbound.responses import ocpi_response
 from ocpihub.ocpi.headers import token_candidates
-from ocpihub.ocpi.versions import SUPPORTED_VERSIONS, ModuleId
+from ocpihub.ocpi.modules import ModuleId
 from ocpihub.store.platforms import lookup_token
 
-__all__ = ["mount", "registrar_of"]
+__all__ = ["ROUTES", "registrar_of"]
 
 
 def registrar_of(request: Request) -> Registrar:
@@ -40,14 +40,7 @@ async def _presented_token(request: Request) -> str:
     return candidates[0]
 
 
-def mount(router: APIRouter, interfaces: InterfaceRegistry) -> None:
-    """Add the credentials module of every supported version and list it in their details."""
-    for version in SUPPORTED_VERSIONS:
-        path = interfaces.add(version, ModuleId.CREDENTIALS)
-        _mount(router, version, path)
-
-
-def _mount(router: APIRouter, version: str, path: str) -> None:
+def _credentials(version: str, path: str) -> list[HttpRoute]:
     async def get_credentials(request: Request, caller: Caller = Depends(any_token)) -> Response:
         registrar = registrar_of(request)
         token = await _presented_token(request)
@@ -76,17 +69,12 @@ def _mount(router: APIRouter, version: str, path: str) -> None:
         await registrar_of(request).unregister(caller.platform)
         return ocpi_response()
 
-    name = version.replace(".", "_")
-    for method, endpoint in (
-        ("GET", get_credentials),
-        ("POST", post_credentials),
-        ("PUT", put_credentials),
-        ("DELETE", delete_credentials),
-    ):
-        router.add_api_route(
-            path,
-            endpoint,
-            methods=[method],
-            name=f"credentials_{method.lower()}_{name}",
-            summary=f"Credentials {method} (OCPI {version})",
-        )
+    return [
+        HttpRoute("GET", get_credentials),
+        HttpRoute("POST", post_credentials),
+        HttpRoute("PUT", put_credentials),
+        HttpRoute("DELETE", delete_credentials),
+    ]
+
+
+ROUTES: Declared = {(ModuleId.CREDENTIALS, None): _credentials}

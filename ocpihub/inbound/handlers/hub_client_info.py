@@ -10,21 +10,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from starlette.responses import Response
 
 from ocpihub.hub.clientinfo import client_info, seen_status
 from ocpihub.inbound.auth import Caller, registered, runtime_of, version_of
-from ocpihub.inbound.interfaces import InterfaceRegistry
+from ocpihub.inbound.interfaces import Declared, HttpRoute
 from ocpihub.inbound.responses import ocpi_response
 from ocpihub.ocpi.fields import parse_datetime
+from ocpihub.ocpi.modules import InterfaceRole, ModuleId
 from ocpihub.ocpi.pagination import page_headers, parse_page_request
-from ocpihub.ocpi.versions import InterfaceRole, ModuleId
 from ocpihub.store.agreements import list_agreements
 from ocpihub.store.platforms import list_parties
 from ocpihub.translate import from_canonical
 
-__all__ = ["mount"]
+__all__ = ["ROUTES"]
 
 
 async def _infos(request: Request, caller: Caller) -> list[dict[str, Any]]:
@@ -45,14 +45,7 @@ async def _infos(request: Request, caller: Caller) -> list[dict[str, Any]]:
     return sorted(out.values(), key=lambda i: (i["country_code"], i["party_id"], i["role"]))
 
 
-def mount(router: APIRouter, interfaces: InterfaceRegistry) -> None:
-    """Add the HubClientInfo sender interface for 2.2.1 and 2.3.0."""
-    for version in ("2.2.1", "2.3.0"):
-        path = interfaces.add(version, ModuleId.HUB_CLIENT_INFO, InterfaceRole.SENDER)
-        _mount(router, version, path)
-
-
-def _mount(router: APIRouter, version: str, path: str) -> None:
+def _sender(version: str, path: str) -> list[HttpRoute]:
     async def list_client_info(request: Request, c: Caller = Depends(registered)) -> Response:
         runtime = runtime_of(request)
         caller_version = version_of(c)
@@ -77,6 +70,7 @@ def _mount(router: APIRouter, version: str, path: str) -> None:
         )
         return ocpi_response(data, headers=headers)
 
-    router.add_api_route(
-        path, list_client_info, methods=["GET"], name=f"{version}:list_client_info"
-    )
+    return [HttpRoute("GET", list_client_info)]
+
+
+ROUTES: Declared = {(ModuleId.HUB_CLIENT_INFO, InterfaceRole.SENDER): _sender}

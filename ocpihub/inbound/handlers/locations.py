@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from starlette.responses import Response
 
 from ocpihub.errors import InvalidParameters, NotFound, UnknownReceiver
@@ -46,17 +46,17 @@ from ocpihub.inbound.handlers._relay import (
     route_to,
     single_object,
 )
-from ocpihub.inbound.interfaces import InterfaceRegistry
+from ocpihub.inbound.interfaces import Declared, HttpRoute
 from ocpihub.inbound.responses import ocpi_response
 from ocpihub.ocpi.fields import parse_datetime
-from ocpihub.ocpi.versions import SUPPORTED_VERSIONS, InterfaceRole, ModuleId
+from ocpihub.ocpi.modules import InterfaceRole, ModuleId
 from ocpihub.outbound.urls import join_url
 from ocpihub.outbox.items import ordering_key
 from ocpihub.store.objects import ObjectKey, find_visible, get_object, put_object
 from ocpihub.store.routing import party_target
 from ocpihub.translate import TranslationContext, from_canonical
 
-__all__ = ["mount"]
+__all__ = ["ROUTES"]
 
 MODULE = "locations"
 _OWNER_ROLES = ("CPO",)
@@ -248,22 +248,15 @@ async def _forward_get(
     return relay_object(version, answer, data)
 
 
-def mount(router: APIRouter, interfaces: InterfaceRegistry) -> None:
-    """Add the Locations routes of every version to ``router`` and list them in ``interfaces``."""
-    for version in SUPPORTED_VERSIONS:
-        receiver = interfaces.add(version, ModuleId.LOCATIONS, InterfaceRole.RECEIVER)
-        sender = interfaces.add(version, ModuleId.LOCATIONS, InterfaceRole.SENDER)
-        _mount_version(router, version, receiver, sender)
-
-
 def _ids(request: Request) -> tuple[str | None, str | None]:
     params = request.path_params
     return params.get("evse_uid"), params.get("connector_id")
 
 
-def _mount_version(router: APIRouter, version: str, receiver: str, sender: str) -> None:
-    own = f"{receiver}/{{cc}}/{{pid}}/{{location_id}}"
+_LEVELS = ("", "/{evse_uid}", "/{evse_uid}/{connector_id}")
 
+
+def _receiver(version: str, path: str) -> list[HttpRoute]:
     async def put(
         cc: str, pid: str, location_id: str, request: Request, c: Caller = Depends(registered)
     ) -> Response:
@@ -286,9 +279,18 @@ def _mount_version(router: APIRouter, version: str, receiver: str, sender: str) 
         evse_uid, connector_id = _ids(request)
         return await _get_own(request, c, version, cc, pid, location_id, evse_uid, connector_id)
 
+    own = "/{cc}/{pid}/{location_id}"
+    return [
+        HttpRoute(method, handler, own + level)
+        for level in _LEVELS
+        for handler, method in ((put, "PUT"), (patch, "PATCH"), (get_own, "GET"))
+    ]
+
+
+def _sender(version: str, path: str) -> list[HttpRoute]:
     async def list_all(request: Request, c: Caller = Depends(registered)) -> Response:
         check_version(c, version)
-        return await list_visible(request, c, MODULE, "Location", base_path=sender)
+        return await list_visible(request, c, MODULE, "Location", base_path=path)
 
     async def get_one(
         location_id: str, request: Request, c: Caller = Depends(registered)
@@ -296,17 +298,11 @@ def _mount_version(router: APIRouter, version: str, receiver: str, sender: str) 
         evse_uid, connector_id = _ids(request)
         return await _get_one(request, c, version, location_id, evse_uid, connector_id)
 
-    levels = ("", "/{evse_uid}", "/{evse_uid}/{connector_id}")
-    for level in levels:
-        for handler, method in ((put, "PUT"), (patch, "PATCH"), (get_own, "GET")):
-            router.add_api_route(
-                own + level, handler, methods=[method], name=f"{version}:{method}:{level}"
-            )
-    router.add_api_route(sender, list_all, methods=["GET"], name=f"{version}:list")
-    for level in levels:
-        router.add_api_route(
-            sender + "/{location_id}" + level,
-            get_one,
-            methods=["GET"],
-            name=f"{version}:one{level}",
-        )
+    one = [HttpRoute("GET", get_one, "/{location_id}" + level) for level in _LEVELS]
+    return [HttpRoute("GET", list_all), *one]
+
+
+ROUTES: Declared = {
+    (ModuleId.LOCATIONS, InterfaceRole.RECEIVER): _receiver,
+    (ModuleId.LOCATIONS, InterfaceRole.SENDER): _sender,
+}

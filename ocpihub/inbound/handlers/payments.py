@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.responses import Response
 
@@ -55,18 +55,18 @@ from ocpihub.inbound.handlers._objects import (
     queue_to,
 )
 from ocpihub.inbound.handlers.payments_ptp import relay_to_ptp
-from ocpihub.inbound.interfaces import InterfaceRegistry
+from ocpihub.inbound.interfaces import Declared, HttpRoute
 from ocpihub.inbound.responses import ocpi_response
 from ocpihub.ocpi.fields import parse_datetime
 from ocpihub.ocpi.headers import parse_routing_headers
+from ocpihub.ocpi.modules import InterfaceRole, ModuleId
 from ocpihub.ocpi.pagination import PageRequest
-from ocpihub.ocpi.versions import InterfaceRole, ModuleId
 from ocpihub.outbox.items import ordering_key
 from ocpihub.store.objects import ObjectKey, StoredObject, get_object, list_page, put_object
 from ocpihub.store.platforms import list_parties
 from ocpihub.store.routing import Target, agreed_targets
 
-__all__ = ["mount"]
+__all__ = ["ROUTES"]
 
 MODULE = "payments"
 MODULE_NAME = "Payments"
@@ -489,12 +489,10 @@ async def _cpo_one(
 # --- routes --------------------------------------------------------------------------------------
 
 
-def mount(router: APIRouter, interfaces: InterfaceRegistry) -> None:
-    """Add the Payments routes (2.3.0 only) to ``router`` and list them in ``interfaces``."""
-    receiver = interfaces.add(VERSION, ModuleId.PAYMENTS, InterfaceRole.RECEIVER)
-    sender = interfaces.add(VERSION, ModuleId.PAYMENTS, InterfaceRole.SENDER)
-    terminals, facs = "/terminals", "/financial-advice-confirmations"
+_TERMINALS_PATH, _FACS_PATH = "/" + _TERMINALS, "/" + _FACS
 
+
+def _receiver(version: str, path: str) -> list[HttpRoute]:
     async def post_terminal(request: Request, c: Caller = Depends(registered)) -> Response:
         return await _create_terminal(request, c)
 
@@ -511,8 +509,17 @@ def mount(router: APIRouter, interfaces: InterfaceRegistry) -> None:
     ) -> Response:
         return await _get_own(request, c, fac_id, FAC, "FinancialAdviceConfirmation")
 
+    return [
+        HttpRoute("POST", post_terminal, _TERMINALS_PATH),
+        HttpRoute("GET", get_own_terminal, _TERMINALS_PATH + "/{terminal_id}"),
+        HttpRoute("POST", post_fac, _FACS_PATH),
+        HttpRoute("GET", get_own_fac, _FACS_PATH + "/{fac_id}"),
+    ]
+
+
+def _sender(version: str, path: str) -> list[HttpRoute]:
     async def list_terminals(request: Request, c: Caller = Depends(registered)) -> Response:
-        return await _cpo_list(request, c, TERMINAL, "Terminal", sender + terminals)
+        return await _cpo_list(request, c, TERMINAL, "Terminal", path + _TERMINALS_PATH)
 
     async def get_terminal(
         terminal_id: str, request: Request, c: Caller = Depends(registered)
@@ -538,23 +545,25 @@ def mount(router: APIRouter, interfaces: InterfaceRegistry) -> None:
         return await _deactivate(request, c, terminal_id)
 
     async def list_facs(request: Request, c: Caller = Depends(registered)) -> Response:
-        return await _cpo_list(request, c, FAC, "FinancialAdviceConfirmation", sender + facs)
+        return await _cpo_list(request, c, FAC, "FinancialAdviceConfirmation", path + _FACS_PATH)
 
     async def get_fac(fac_id: str, request: Request, c: Caller = Depends(registered)) -> Response:
         return await _cpo_one(request, c, fac_id, FAC, "FinancialAdviceConfirmation")
 
-    for path, handler, method in (
-        (receiver + terminals, post_terminal, "POST"),
-        (receiver + terminals + "/{terminal_id}", get_own_terminal, "GET"),
-        (receiver + facs, post_fac, "POST"),
-        (receiver + facs + "/{fac_id}", get_own_fac, "GET"),
-        (sender + terminals, list_terminals, "GET"),
-        (sender + terminals + "/activate", activate_terminal, "POST"),
-        (sender + terminals + "/{terminal_id}", get_terminal, "GET"),
-        (sender + terminals + "/{terminal_id}", put_terminal, "PUT"),
-        (sender + terminals + "/{terminal_id}", patch_terminal, "PATCH"),
-        (sender + terminals + "/{terminal_id}/deactivate", deactivate_terminal, "POST"),
-        (sender + facs, list_facs, "GET"),
-        (sender + facs + "/{fac_id}", get_fac, "GET"),
-    ):
-        router.add_api_route(path, handler, methods=[method], name=f"{VERSION}:{handler.__name__}")
+    terminal = _TERMINALS_PATH + "/{terminal_id}"
+    return [
+        HttpRoute("GET", list_terminals, _TERMINALS_PATH),
+        HttpRoute("POST", activate_terminal, _TERMINALS_PATH + "/activate"),
+        HttpRoute("GET", get_terminal, terminal),
+        HttpRoute("PUT", put_terminal, terminal),
+        HttpRoute("PATCH", patch_terminal, terminal),
+        HttpRoute("POST", deactivate_terminal, terminal + "/deactivate"),
+        HttpRoute("GET", list_facs, _FACS_PATH),
+        HttpRoute("GET", get_fac, _FACS_PATH + "/{fac_id}"),
+    ]
+
+
+ROUTES: Declared = {
+    (ModuleId.PAYMENTS, InterfaceRole.RECEIVER): _receiver,
+    (ModuleId.PAYMENTS, InterfaceRole.SENDER): _sender,
+}

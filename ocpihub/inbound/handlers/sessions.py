@@ -15,12 +15,11 @@ The addressed-push steps shared with CDRs live in :mod:`._addressed`.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
 
 import structlog
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from starlette.responses import Response
 
 from ocpihub.errors import (
@@ -66,11 +65,11 @@ from ocpihub.inbound.handlers._relay import (
     route_to,
     single_value,
 )
-from ocpihub.inbound.interfaces import InterfaceRegistry
+from ocpihub.inbound.interfaces import Declared, HttpRoute
 from ocpihub.inbound.responses import ocpi_response
 from ocpihub.ocpi.fields import parse_datetime
 from ocpihub.ocpi.headers import parse_routing_headers
-from ocpihub.ocpi.versions import SUPPORTED_VERSIONS, InterfaceRole, ModuleId
+from ocpihub.ocpi.modules import InterfaceRole, ModuleId
 from ocpihub.outbound.urls import join_url
 from ocpihub.outbox.items import ordering_key
 from ocpihub.store.objects import (
@@ -83,7 +82,7 @@ from ocpihub.store.platforms import list_parties
 from ocpihub.store.routing import agreed_targets
 from ocpihub.translate import TranslationContext, from_canonical
 
-__all__ = ["mount"]
+__all__ = ["ROUTES"]
 
 MODULE = "sessions"
 log = structlog.get_logger("ocpihub.sessions")
@@ -330,17 +329,7 @@ async def _charging_preferences(
     return relay_object(version, answer, single_value(answer, "ChargingPreferencesResponse"))
 
 
-def mount(router: APIRouter, interfaces: InterfaceRegistry) -> None:
-    """Add the Sessions routes of every version to ``router`` and list them in ``interfaces``."""
-    for version in SUPPORTED_VERSIONS:
-        receiver = interfaces.add(version, ModuleId.SESSIONS, InterfaceRole.RECEIVER)
-        sender = interfaces.add(version, ModuleId.SESSIONS, InterfaceRole.SENDER)
-        _mount_version(router, version, receiver, sender)
-
-
-def _mount_version(router: APIRouter, version: str, receiver: str, sender: str) -> None:
-    own = f"{receiver}/{{cc}}/{{pid}}/{{session_id}}"
-
+def _receiver(version: str, path: str) -> list[HttpRoute]:
     async def put_session(
         cc: str, pid: str, session_id: str, request: Request, c: Caller = Depends(registered)
     ) -> Response:
@@ -356,10 +345,19 @@ def _mount_version(router: APIRouter, version: str, receiver: str, sender: str) 
     ) -> Response:
         return await _get_own(request, c, version, cc, pid, session_id)
 
+    own = "/{cc}/{pid}/{session_id}"
+    return [
+        HttpRoute("PUT", put_session, own),
+        HttpRoute("PATCH", patch_session, own),
+        HttpRoute("GET", get_session, own),
+    ]
+
+
+def _sender(version: str, path: str) -> list[HttpRoute]:
     async def list_sessions(request: Request, c: Caller = Depends(registered)) -> Response:
         check_version(c, version)
         return await list_addressed(
-            request, c, MODULE, "Session", base_path=sender, require_date_from=True
+            request, c, MODULE, "Session", base_path=path, require_date_from=True
         )
 
     async def put_charging_preferences(
@@ -369,15 +367,14 @@ def _mount_version(router: APIRouter, version: str, receiver: str, sender: str) 
             raise MethodNotAllowed("OCPI 2.1.1 has no charging preferences")
         return await _charging_preferences(request, c, version, session_id)
 
-    routes: list[tuple[str, Callable[..., Awaitable[Response]], str]] = [
-        (own, put_session, "PUT"),
-        (own, patch_session, "PATCH"),
-        (own, get_session, "GET"),
-        (sender, list_sessions, "GET"),
-    ]
+    routes = [HttpRoute("GET", list_sessions)]
     if version != "2.1.1":
-        routes.append(
-            (sender + "/{session_id}/charging_preferences", put_charging_preferences, "PUT")
-        )
-    for path, handler, method in routes:
-        router.add_api_route(path, handler, methods=[method], name=f"{version}:{handler.__name__}")
+        preferences = "/{session_id}/charging_preferences"
+        routes.append(HttpRoute("PUT", put_charging_preferences, preferences))
+    return routes
+
+
+ROUTES: Declared = {
+    (ModuleId.SESSIONS, InterfaceRole.RECEIVER): _receiver,
+    (ModuleId.SESSIONS, InterfaceRole.SENDER): _sender,
+}

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.responses import Response
 
@@ -35,16 +35,16 @@ from ocpihub.inbound.handlers._objects import (
     queue,
     visible_owners,
 )
-from ocpihub.inbound.interfaces import InterfaceRegistry
+from ocpihub.inbound.interfaces import Declared, HttpRoute
 from ocpihub.inbound.responses import ocpi_response
 from ocpihub.ocpi.fields import parse_datetime
-from ocpihub.ocpi.versions import SUPPORTED_VERSIONS, InterfaceRole, ModuleId
+from ocpihub.ocpi.modules import InterfaceRole, ModuleId
 from ocpihub.outbox.items import ordering_key
 from ocpihub.store.objects import ObjectKey, delete_object, find_visible, get_object, put_object
 from ocpihub.store.routing import agreed_targets
 from ocpihub.translate import PRIVATE_KEY, TranslationContext
 
-__all__ = ["mount"]
+__all__ = ["ROUTES"]
 
 MODULE = "tariffs"
 _OWNER_ROLES = ("CPO",)
@@ -228,17 +228,7 @@ async def _get_one(request: Request, caller: Caller, version: str, tariff_id: st
     return ocpi_response(egress(version, "Tariff", stored))
 
 
-def mount(router: APIRouter, interfaces: InterfaceRegistry) -> None:
-    """Add the Tariffs routes of every version to ``router`` and list them in ``interfaces``."""
-    for version in SUPPORTED_VERSIONS:
-        receiver = interfaces.add(version, ModuleId.TARIFFS, InterfaceRole.RECEIVER)
-        sender = interfaces.add(version, ModuleId.TARIFFS, InterfaceRole.SENDER)
-        _mount_version(router, version, receiver, sender)
-
-
-def _mount_version(router: APIRouter, version: str, receiver: str, sender: str) -> None:
-    own = f"{receiver}/{{cc}}/{{pid}}/{{tariff_id}}"
-
+def _receiver(version: str, path: str) -> list[HttpRoute]:
     async def put_tariff(
         cc: str, pid: str, tariff_id: str, request: Request, c: Caller = Depends(registered)
     ) -> Response:
@@ -259,23 +249,31 @@ def _mount_version(router: APIRouter, version: str, receiver: str, sender: str) 
     ) -> Response:
         return await _get_own(request, c, version, cc, pid, tariff_id)
 
+    own = "/{cc}/{pid}/{tariff_id}"
+    routes = [
+        HttpRoute("PUT", put_tariff, own),
+        HttpRoute("DELETE", delete_tariff, own),
+        HttpRoute("GET", get_tariff, own),
+    ]
+    if version == "2.1.1":  # PATCH left the tariffs receiver interface in 2.2 (digest §4.3)
+        routes.append(HttpRoute("PATCH", patch_tariff, own))
+    return routes
+
+
+def _sender(version: str, path: str) -> list[HttpRoute]:
     async def list_tariffs(request: Request, c: Caller = Depends(registered)) -> Response:
         check_version(c, version)
-        return await list_visible(request, c, MODULE, "Tariff", base_path=sender)
+        return await list_visible(request, c, MODULE, "Tariff", base_path=path)
 
     async def get_one_tariff(
         tariff_id: str, request: Request, c: Caller = Depends(registered)
     ) -> Response:
         return await _get_one(request, c, version, tariff_id)
 
-    routes: list[tuple[str, Any, str]] = [
-        (own, put_tariff, "PUT"),
-        (own, delete_tariff, "DELETE"),
-        (own, get_tariff, "GET"),
-        (sender, list_tariffs, "GET"),
-        (sender + "/{tariff_id}", get_one_tariff, "GET"),
-    ]
-    if version == "2.1.1":  # PATCH left the tariffs receiver interface in 2.2 (digest §4.3)
-        routes.append((own, patch_tariff, "PATCH"))
-    for path, handler, method in routes:
-        router.add_api_route(path, handler, methods=[method], name=f"{version}:{handler.__name__}")
+    return [HttpRoute("GET", list_tariffs), HttpRoute("GET", get_one_tariff, "/{tariff_id}")]
+
+
+ROUTES: Declared = {
+    (ModuleId.TARIFFS, InterfaceRole.RECEIVER): _receiver,
+    (ModuleId.TARIFFS, InterfaceRole.SENDER): _sender,
+}

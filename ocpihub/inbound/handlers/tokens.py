@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.responses import Response
 
@@ -72,13 +72,13 @@ from ocpihub.inbound.handlers._relay import (
     relay_object,
     single_object,
 )
-from ocpihub.inbound.interfaces import InterfaceRegistry
+from ocpihub.inbound.interfaces import Declared, HttpRoute
 from ocpihub.inbound.responses import ocpi_response
 from ocpihub.model.agreements import OnAuthorizeTimeout
 from ocpihub.model.parties import Platform
 from ocpihub.ocpi.fields import parse_datetime
 from ocpihub.ocpi.headers import parse_routing_headers
-from ocpihub.ocpi.versions import SUPPORTED_VERSIONS, InterfaceRole, ModuleId
+from ocpihub.ocpi.modules import InterfaceRole, ModuleId
 from ocpihub.outbound.urls import join_url
 from ocpihub.outbox.items import ordering_key
 from ocpihub.runtime import Runtime
@@ -86,7 +86,7 @@ from ocpihub.store.objects import ObjectKey, StoredObject, find_visible, get_obj
 from ocpihub.store.routing import Target, agreed_targets
 from ocpihub.translate import PRIVATE_KEY, TranslationContext, from_canonical, to_canonical
 
-__all__ = ["mount"]
+__all__ = ["ROUTES"]
 
 MODULE = "tokens"
 _OWNER_ROLES = ("EMSP",)
@@ -443,17 +443,7 @@ async def _authorize(request: Request, caller: Caller, version: str, uid: str) -
 # --- routes --------------------------------------------------------------------------------------
 
 
-def mount(router: APIRouter, interfaces: InterfaceRegistry) -> None:
-    """Add the Tokens routes of every version to ``router`` and list them in ``interfaces``."""
-    for version in SUPPORTED_VERSIONS:
-        receiver = interfaces.add(version, ModuleId.TOKENS, InterfaceRole.RECEIVER)
-        sender = interfaces.add(version, ModuleId.TOKENS, InterfaceRole.SENDER)
-        _mount_version(router, version, receiver, sender)
-
-
-def _mount_version(router: APIRouter, version: str, receiver: str, sender: str) -> None:
-    own = f"{receiver}/{{cc}}/{{pid}}/{{uid}}"
-
+def _receiver(version: str, path: str) -> list[HttpRoute]:
     async def put_token(
         cc: str, pid: str, uid: str, request: Request, c: Caller = Depends(registered)
     ) -> Response:
@@ -469,20 +459,28 @@ def _mount_version(router: APIRouter, version: str, receiver: str, sender: str) 
     ) -> Response:
         return await _get_own(request, c, version, cc, pid, uid)
 
+    own = "/{cc}/{pid}/{uid}"
+    return [
+        HttpRoute("PUT", put_token, own),
+        HttpRoute("PATCH", patch_token, own),
+        HttpRoute("GET", get_token, own),
+    ]
+
+
+def _sender(version: str, path: str) -> list[HttpRoute]:
     async def list_tokens(request: Request, c: Caller = Depends(registered)) -> Response:
         check_version(c, version)
-        return await list_visible(request, c, MODULE, "Token", base_path=sender)
+        return await list_visible(request, c, MODULE, "Token", base_path=path)
 
     async def authorize_token(
         uid: str, request: Request, c: Caller = Depends(registered)
     ) -> Response:
         return await _authorize(request, c, version, uid)
 
-    for path, handler, method in (
-        (own, put_token, "PUT"),
-        (own, patch_token, "PATCH"),
-        (own, get_token, "GET"),
-        (sender, list_tokens, "GET"),
-        (sender + "/{uid}/authorize", authorize_token, "POST"),
-    ):
-        router.add_api_route(path, handler, methods=[method], name=f"{version}:{handler.__name__}")
+    return [HttpRoute("GET", list_tokens), HttpRoute("POST", authorize_token, "/{uid}/authorize")]
+
+
+ROUTES: Declared = {
+    (ModuleId.TOKENS, InterfaceRole.RECEIVER): _receiver,
+    (ModuleId.TOKENS, InterfaceRole.SENDER): _sender,
+}

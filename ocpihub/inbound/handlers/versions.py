@@ -14,7 +14,7 @@ from starlette.responses import Response
 from ocpihub.errors import NotFound
 from ocpihub.inbound.auth import Caller, any_token, runtime_of
 from ocpihub.inbound.responses import ocpi_response
-from ocpihub.ocpi.versions import SUPPORTED_VERSIONS, InterfaceRole
+from ocpihub.ocpi.modules import SUPPORTED_VERSIONS, InterfaceRole
 from ocpihub.store.platforms import list_parties
 
 __all__ = ["router"]

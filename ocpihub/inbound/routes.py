@@ -1,0 +1,91 @@
+"""The OCPI module routes, built once per process from the module table by one loop.
+
+Every handler module under ``inbound/handlers/`` declares ``ROUTES``: a route builder per
+(module, interface role) it serves (``inbound/interfaces.py``). :func:`build` walks the module
+table (``ocpi/modules.py``): for every module, every version that defines it and every interface
+the hub serves of it, it mounts the declared routes below the interface's path and records the
+interface for the version details. A table entry nobody declared, or a declaration the table
+does not know, is an error at start-up, so what is served, what is listed and what the table
+says cannot drift apart.
+
+Building routes is most of what creating the application costs, and nothing in a route depends
+on settings (handlers reach the runtime through the request), so :func:`module_routes` builds
+them once per process and every application shares them.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import pkgutil
+from dataclasses import dataclass
+
+from fastapi import APIRouter
+
+from ocpihub.inbound import handlers
+from ocpihub.inbound.interfaces import (
+    Declared,
+    Interface,
+    InterfaceRegistry,
+    RouteBuilder,
+    module_path,
+)
+from ocpihub.inbound.route_index import RouteIndex
+from ocpihub.ocpi.modules import TABLE, InterfaceRole, ModuleId
+
+__all__ = ["ModuleRoutes", "build", "declared", "module_routes"]
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleRoutes:
+    """The mounted module routes (one indexed route) and the interfaces they serve."""
+
+    index: RouteIndex
+    interfaces: InterfaceRegistry
+
+
+def declared() -> dict[tuple[ModuleId, InterfaceRole | None], RouteBuilder]:
+    """The ``ROUTES`` of every handler module, merged; one declaration per interface."""
+    found: dict[tuple[ModuleId, InterfaceRole | None], RouteBuilder] = {}
+    for info in pkgutil.iter_modules(handlers.__path__):
+        if info.name.startswith("_"):
+            continue
+        handler = importlib.import_module(f"{handlers.__name__}.{info.name}")
+        routes: Declared = getattr(handler, "ROUTES", {})
+        for key, builder in routes.items():
+            if key in found:
+                raise ValueError(f"{key[0].value} {key[1]}: declared twice ({info.name})")
+            found[key] = builder
+    return found
+
+
+def build(routes: Declared) -> ModuleRoutes:
+    """Mount ``routes`` for every interface the module table says the hub serves."""
+    router = APIRouter()
+    served: list[Interface] = []
+    for entry in TABLE:
+        for version in entry.versions:
+            for role in entry.hub_interfaces:
+                builder = routes.get((entry.id, role))
+                if builder is None:
+                    raise LookupError(f"no handler declares {entry.id.value} {role} routes")
+                path = module_path(version, entry.id, role)
+                for route in builder(version, path):
+                    router.add_api_route(
+                        path + route.path,
+                        route.endpoint,
+                        methods=[route.method],
+                        name=f"{version}:{entry.id.value}:{route.endpoint.__name__}",
+                    )
+                served.append(Interface(version, entry.id, role))
+    unknown = set(routes) - {(m.id, role) for m in TABLE for role in m.hub_interfaces}
+    if unknown:
+        names = sorted(f"{module.value} {role}" for module, role in unknown)
+        raise LookupError(f"routes declared for interfaces the table lacks: {names}")
+    return ModuleRoutes(RouteIndex(router.routes), InterfaceRegistry(served))
+
+
+@functools.cache
+def module_routes() -> ModuleRoutes:
+    """The hub's module routes, built on first use and shared by every application."""
+    return build(declared())
