@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from ocpihub.errors import InvalidParameters
 from ocpihub.model.agreements import Agreement, AgreementStatus
+from ocpihub.ocpi.modules import agreement_modules
 
 __all__ = [
     "AGREEMENT_MODULES",
@@ -36,18 +37,8 @@ EXCHANGING_ROLES: frozenset[frozenset[str]] = frozenset(
 )
 """Role pairs that exchange data in OCPI (digest §6): an agreement needs one of them."""
 
-AGREEMENT_MODULES: tuple[str, ...] = (
-    "bookings",
-    "cdrs",
-    "chargingprofiles",
-    "commands",
-    "locations",
-    "payments",
-    "sessions",
-    "tariffs",
-    "tokens",
-)
-"""Functional modules an agreement can be limited to."""
+AGREEMENT_MODULES: tuple[str, ...] = agreement_modules()
+"""Functional modules an agreement can be limited to, alphabetically (the module table's)."""
 
 _CODE = re.compile(r"^([A-Za-z]{2})-([A-Za-z0-9]{3})$")
 

@@ -26,13 +26,16 @@ from ocpihub.errors import (
 )
 from ocpihub.model.parties import Endpoint, TokenEncoding
 from ocpihub.ocpi.headers import CORRELATION_ID
-from ocpihub.ocpi.versions import (
-    MODULES,
+from ocpihub.ocpi.modules import (
     SUPPORTED_VERSIONS,
     ModuleId,
+    configuration_modules,
     hub_interface_for_211,
-    parse_version,
+    module_for_identifier,
+    offers,
+    usable_interfaces,
 )
+from ocpihub.ocpi.versions import parse_version
 from ocpihub.outbound.client import OutboundResponse, PartnerAuth, PartnerClient
 from ocpihub.outbound.urls import check_partner_url
 
@@ -48,51 +51,12 @@ __all__ = [
 
 _S, _R = "SENDER", "RECEIVER"
 
-ROLE_INTERFACES: dict[str, frozenset[tuple[str, str]]] = {
-    "CPO": frozenset(
-        {
-            ("locations", _S),
-            ("tariffs", _S),
-            ("sessions", _S),
-            ("cdrs", _S),
-            ("bookings", _S),
-            ("tokens", _R),
-            ("commands", _R),
-            ("chargingprofiles", _R),
-            ("payments", _R),
-        }
-    ),
-    "EMSP": frozenset(
-        {
-            ("locations", _R),
-            ("tariffs", _R),
-            ("sessions", _R),
-            ("cdrs", _R),
-            ("bookings", _R),
-            ("tokens", _S),
-            ("commands", _S),
-        }
-    ),
-    "NSP": frozenset({("locations", _R), ("tariffs", _R)}),
-    "NAP": frozenset({("locations", _S), ("locations", _R), ("tariffs", _S), ("tariffs", _R)}),
-    "SCSP": frozenset({("chargingprofiles", _S), ("sessions", _R)}),
-    "PTP": frozenset(
-        {
-            ("payments", _S),
-            ("commands", _S),
-            ("locations", _R),
-            ("tariffs", _R),
-            ("sessions", _R),
-            ("cdrs", _R),
-        }
-    ),
-}
-"""Interfaces (module, interface role) that make a party of a role usable (digest §6).
-
-A role not listed (OTHER) is usable with any functional-module interface.
+ROLE_INTERFACES: dict[str, frozenset[tuple[str, str]]] = usable_interfaces()
+"""Interfaces (module, interface role) that make a party of a role usable (digest §6), from the
+module table. A role not listed (OTHER) is usable with any functional-module interface.
 """
 
-_NOT_FUNCTIONAL = {ModuleId.CREDENTIALS.value, ModuleId.HUB_CLIENT_INFO.value}
+_NOT_FUNCTIONAL = configuration_modules()
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +105,6 @@ def read_endpoints(
     """
     if not isinstance(data, dict) or not isinstance(data.get("endpoints"), list):
         raise UnableToUseClientApi("the partner's version details have no endpoints list")
-    known = {m.value for m in MODULES[version]}
     roles = list(party_roles)
     out: list[Endpoint] = []
     seen: set[tuple[str, str]] = set()
@@ -151,13 +114,14 @@ def read_endpoints(
         ident, url = item.get("identifier"), item.get("url")
         if not isinstance(ident, str) or not isinstance(url, str):
             continue
-        ident = "bookings" if ident == "Booking" else ident
-        if ident not in known:
+        entry = module_for_identifier(ident)
+        if entry is None or not offers(version, entry.id):
             continue
+        ident = entry.id.value
         if ident == ModuleId.CREDENTIALS.value:
             interfaces = [_S]
         elif version == "2.1.1":
-            hub_sides = {hub_interface_for_211(ModuleId(ident), r) for r in roles}
+            hub_sides = {hub_interface_for_211(ident, r) for r in roles}
             # the partner implements the interface opposite to the one the hub offers it
             interfaces = sorted({_R if s is not None and s.value == _S else _S for s in hub_sides})
         else:

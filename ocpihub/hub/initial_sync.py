@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from ocpihub.hub.routing import broadcast
 from ocpihub.hub.tokens import pushes_token, token_url_suffix
 from ocpihub.model.agreements import Agreement, AgreementStatus
+from ocpihub.ocpi.modules import synced_modules
 from ocpihub.ocpi.pagination import PageRequest
 from ocpihub.outbox.enqueue import enqueue
 from ocpihub.outbox.items import Delivery, ordering_key
@@ -24,12 +25,9 @@ from ocpihub.store.routing import Target, party_target
 
 __all__ = ["SYNCED_MODULES", "delivery_of", "queue_initial_sync"]
 
-SYNCED_MODULES: tuple[tuple[str, str], ...] = (
-    ("locations", "Location"),
-    ("tariffs", "Tariff"),
-    ("tokens", "Token"),
-)
-"""(module, canonical object name) of the objects a new partner receives."""
+SYNCED_MODULES: tuple[tuple[str, str], ...] = synced_modules()
+"""(module, canonical object name) of the objects a new partner receives (the module table's
+``initial_sync`` modules: Locations, Tariffs, Tokens)."""
 
 _PAGE = 500
 

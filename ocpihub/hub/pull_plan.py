@@ -16,6 +16,7 @@ from enum import Enum
 from ocpihub.errors import PullStopped
 from ocpihub.hub.initial_sync import SYNCED_MODULES
 from ocpihub.model.parties import Endpoint, Party
+from ocpihub.ocpi import modules
 from ocpihub.store.pulls import PullRow
 
 __all__ = [
@@ -50,14 +51,19 @@ class Pulled:
 
 
 _HOW = {
-    "locations": ("CPO", "id", Removal.NONE),
-    "tariffs": ("CPO", "id", Removal.DELETE),
-    "tokens": ("EMSP", "uid", Removal.INVALIDATE),
+    "locations": ("id", Removal.NONE),
+    "tariffs": ("id", Removal.DELETE),
+    "tokens": ("uid", Removal.INVALIDATE),
 }
 
-PULLED: dict[str, Pulled] = {
-    module: Pulled(module, name, *_HOW[module]) for module, name in SYNCED_MODULES
-}
+
+def _pulled(name: str, object_name: str) -> Pulled:
+    owner = modules.module(name).owner  # the role whose Sender interface is pulled
+    assert owner is not None
+    return Pulled(name, object_name, owner, *_HOW[name])
+
+
+PULLED: dict[str, Pulled] = {name: _pulled(name, obj) for name, obj in SYNCED_MODULES}
 """The pulled modules, by identifier."""
 
 

@@ -10,28 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ocpihub.ocpi.versions import MODULES, ModuleId
+from ocpihub.ocpi.modules import offers, push_consumers
 from ocpihub.store.routing import Target
 
 __all__ = ["RECEIVING_ROLES", "addressed", "broadcast"]
 
-RECEIVING_ROLES: dict[str, frozenset[str]] = {
-    "locations": frozenset({"EMSP", "NSP", "NAP", "OTHER", "PTP"}),
-    "tariffs": frozenset({"EMSP", "NSP", "NAP", "OTHER", "PTP"}),
-    "tokens": frozenset({"CPO"}),
-    "sessions": frozenset({"EMSP", "SCSP", "PTP", "OTHER"}),
-    "cdrs": frozenset({"EMSP", "PTP", "OTHER"}),
-    "payments": frozenset({"CPO", "PTP", "OTHER"}),
-    "bookings": frozenset({"EMSP"}),
-}
-"""Roles that consume each module's pushes (digest §1.9, §6)."""
+RECEIVING_ROLES: dict[str, frozenset[str]] = push_consumers()
+"""Roles that consume each module's pushes (digest §1.9, §6): the module table's consumers."""
 
 
 def _usable(target: Target, module: str) -> bool:
     return (
         target.endpoint_url is not None
         and target.version is not None
-        and ModuleId(module) in MODULES.get(target.version, frozenset())
+        and offers(target.version, module)
         and target.role in RECEIVING_ROLES.get(module, frozenset())
     )
 

@@ -31,7 +31,7 @@ from ocpihub.ocpi.headers import (
     parse_routing_headers,
     party_headers,
 )
-from ocpihub.ocpi.versions import SUPPORTED_VERSIONS
+from ocpihub.ocpi.modules import SUPPORTED_VERSIONS
 
 __all__ = ["RoutingHeadersMiddleware", "answer_parties"]
 

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ocpihub.errors import InvalidParameters
+from ocpihub.ocpi.modules import configuration_modules
 
 __all__ = [
     "CONFIGURATION_MODULES",
@@ -37,8 +38,9 @@ CORRELATION_ID = "X-Correlation-ID"
 FROM_CC, FROM_PID = "OCPI-from-country-code", "OCPI-from-party-id"
 TO_CC, TO_PID = "OCPI-to-country-code", "OCPI-to-party-id"
 
-CONFIGURATION_MODULES = frozenset({"versions", "credentials", "hubclientinfo"})
-"""Modules whose exchanges carry no routing headers (digest §1.9)."""
+CONFIGURATION_MODULES = frozenset({"versions"}) | configuration_modules()
+"""Modules whose exchanges carry no routing headers (digest §1.9): versions and the
+configuration modules of the module table."""
 
 _TOKEN_PREFIX = re.compile(r"^\s*token\s+", re.IGNORECASE)
 _CC = re.compile(r"^[A-Za-z]{2}$")

@@ -27,7 +27,7 @@ import structlog
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ocpihub.ocpi.versions import ModuleId
+from ocpihub.ocpi.modules import ModuleId
 from ocpihub.outbound.client import Exchange
 from ocpihub.store.db import Database
 from ocpihub.store.schema import credentials_tokens, traffic

@@ -27,34 +27,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ocpihub.ocpi.modules import TABLE, implemented_interfaces
 from ocpihub.testing.sender_list import SenderList
 
 __all__ = ["DEFAULT_MODULES", "Peer", "Received"]
 
 DEFAULT_MODULES: dict[str, list[tuple[str, str]]] = {
-    # role -> (module, interface role) the platform implements (digest §6)
-    "CPO": [
-        ("locations", "SENDER"),
-        ("tariffs", "SENDER"),
-        ("sessions", "SENDER"),
-        ("cdrs", "SENDER"),
-        ("tokens", "RECEIVER"),
-        ("commands", "RECEIVER"),
-        ("chargingprofiles", "RECEIVER"),
-        ("hubclientinfo", "RECEIVER"),
-    ],
-    "EMSP": [
-        ("locations", "RECEIVER"),
-        ("tariffs", "RECEIVER"),
-        ("sessions", "RECEIVER"),
-        ("cdrs", "RECEIVER"),
-        ("tokens", "SENDER"),
-        ("commands", "SENDER"),
-        ("chargingprofiles", "SENDER"),
-        ("hubclientinfo", "RECEIVER"),
-    ],
+    role: implemented_interfaces(role, "2.2.1") for role in ("CPO", "EMSP")
 }
-_NOT_IN_211 = {"chargingprofiles", "hubclientinfo", "payments", "bookings"}
+"""Role → (module, interface role) a CPO's or eMSP's platform implements unless told otherwise:
+what the module table gives its role in OCPI 2.2.1 (digest §6). The modules 2.3.0 adds
+(payments, bookings) are opt-in: pass ``modules``."""
+_NOT_IN_211 = {m.id.value for m in TABLE if "2.1.1" not in m.versions}
 
 
 def _now() -> str:

@@ -9,20 +9,16 @@ from __future__ import annotations
 
 import random
 
+from ocpihub.ocpi.modules import implemented_interfaces
 from ocpihub.testing import payloads
 from ocpihub.testing.peer import Peer
 from ocpihub.testing.simulated import JSON, Log, Simulated, ok
 
 __all__ = ["PTP_MODULES", "SimulatedPtp"]
 
-PTP_MODULES = [
-    ("payments", "SENDER"),
-    ("locations", "RECEIVER"),
-    ("tariffs", "RECEIVER"),
-    ("sessions", "RECEIVER"),
-    ("cdrs", "RECEIVER"),
-    ("commands", "SENDER"),
-]
+PTP_MODULES = implemented_interfaces("PTP", "2.3.0")
+"""What a PTP implements (the module table's PTP interfaces): Payments and Commands Sender,
+Locations, Tariffs, Sessions and CDRs Receiver."""
 
 
 class SimulatedPtp(Simulated):

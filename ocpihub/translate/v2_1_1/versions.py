@@ -19,7 +19,7 @@ no endpoint are inexpressible too; 2.1.1 details made only of custom modules are
 from __future__ import annotations
 
 from ocpihub.errors import InvalidParameters
-from ocpihub.ocpi.versions import ModuleId, hub_interface_for_211
+from ocpihub.ocpi.modules import ModuleId, hub_interface_for_211
 from ocpihub.translate.context import TranslationContext
 from ocpihub.translate.loss import LossReport
 from ocpihub.translate.v2_1_1.common import (
