@@ -197,3 +197,21 @@ def test_offers() -> None:
     assert not table.offers("2.2.1", "payments")
     assert not table.offers(None, "locations")
     assert not table.offers("2.2.1", "parking")
+
+
+def test_the_table_imports_only_the_standard_library() -> None:
+    """The table is pure: nothing of ocpihub but ``errors`` may be imported by it."""
+    import ast
+    import sys
+    from pathlib import Path
+
+    tree = ast.parse(Path(table.__file__).read_text())
+    imported = {
+        alias.name if isinstance(node, ast.Import) else str(node.module)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    }
+    for name in imported:
+        top = name.split(".")[0]
+        assert top in sys.stdlib_module_names or name == "ocpihub.errors", name
