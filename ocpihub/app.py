@@ -25,8 +25,9 @@ from ocpihub.hub.enums import EnumRegistry
 from ocpihub.hub.liveness import LivenessChecker
 from ocpihub.hub.pull_scheduler import PullScheduler
 from ocpihub.hub.pulls import Puller
+from ocpihub.hub.services.results import expire_pending
 from ocpihub.inbound.guard import EdgeGuardMiddleware
-from ocpihub.inbound.handlers import commands, versions
+from ocpihub.inbound.handlers import versions
 from ocpihub.inbound.middleware import RequestIdsMiddleware
 from ocpihub.inbound.responses import install_error_handlers
 from ocpihub.inbound.routes import module_routes
@@ -148,7 +149,8 @@ def create_app(settings: Settings) -> FastAPI:
         background = [asyncio.create_task(_refresh_enums(enums, db, settings.enum_refresh_seconds))]
         if settings.liveness_interval_seconds > 0:
             background.append(asyncio.create_task(liveness.run()))
-        background.append(asyncio.create_task(commands.expire_pending(runtime)))
+        grace = settings.command_result_grace_seconds
+        background.append(asyncio.create_task(expire_pending(db, grace)))
         if pulls.enabled:
             background.append(asyncio.create_task(pulls.run()))
         try:

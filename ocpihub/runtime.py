@@ -13,6 +13,7 @@ from ocpihub.hub.agreement_actions import Notify
 from ocpihub.hub.credentials_refresh import CredentialsRefresher
 from ocpihub.hub.enums import EnumRegistry
 from ocpihub.hub.party_actions import PartiesChanged
+from ocpihub.hub.relay import Relay
 from ocpihub.inbound.interfaces import InterfaceRegistry
 from ocpihub.model.agreements import Agreement
 from ocpihub.outbound.client import PartnerClient
@@ -52,3 +53,10 @@ class Runtime:
     pulls: PullScheduler | None = None  # scheduled pulls and "pull now" (hub/pull_scheduler.py)
     # deviations the partners' profiles let through: logged once, counted in the metrics
     tolerations: Tolerations = field(default_factory=Tolerations)
+
+    @property
+    def relay(self) -> Relay:
+        """The one synchronous relay over these collaborators (``hub/relay.py``)."""
+        return Relay(
+            self.client, self.directory, self.settings.request_timeout, self.tolerations, self.enums
+        )

@@ -1,61 +1,56 @@
-"""Shared steps of the object modules (Locations, Tariffs, Tokens, Sessions, CDRs).
+"""The edge steps every handler shares: reading a request, writing an answer.
 
-Receiver side (an owner pushes): check the caller owns the party in the URL, parse the body
-with the caller's version, translate it to canonical, store it, and queue its deliveries in the
-same transaction. Sender side (a partner pulls): list or fetch stored objects the caller's
-agreements let it see, in the caller's own version.
+Reading: the caller must own the party in a Receiver URL (:func:`owned_party`), a body is
+parsed with the caller's version (:func:`parse_wire`) and must agree with the URL
+(:func:`check_ids`), the request's parties and ids become an :class:`~ocpihub.hub.origin.Origin`
+for the hub service. Writing: stored objects in the caller's version (:func:`egress`,
+:func:`egress_json`), a page of them with its paging headers (:class:`Paging`). Everything
+between — transactions, the store, the outbox, partners — is the hub service's
+(``hub/services/``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from fastapi import Request
-from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.responses import Response
 
-from ocpihub.errors import InvalidParameters, NotFound, UnknownReceiver
-from ocpihub.hub.agreements import partners
-from ocpihub.hub.routing import addressed, broadcast
+from ocpihub.errors import InvalidParameters, NotFound
+from ocpihub.hub.origin import Origin, Party
+from ocpihub.hub.services.objects import Listed
+from ocpihub.hub.services.objects import list_visible as visible_page
+from ocpihub.hub.services.results import CallbackUrl
+from ocpihub.hub.wire import parse_wire as _parse_wire
 from ocpihub.inbound.auth import Caller, runtime_of, version_of
-from ocpihub.inbound.responses import ocpi_response
+from ocpihub.inbound.interfaces import module_path
 from ocpihub.model.parties import Platform
 from ocpihub.ocpi.envelope import envelope_bytes
-from ocpihub.ocpi.fields import dump, parse
 from ocpihub.ocpi.headers import PartyRef, parse_routing_headers
 from ocpihub.ocpi.pagination import PageRequest, page_headers, parse_page_request
-from ocpihub.ocpi.registry import model
-from ocpihub.ocpi.tolerant import parse_tolerant
-from ocpihub.outbox.enqueue import enqueue
-from ocpihub.outbox.items import Delivery
+from ocpihub.ocpi.versions import InterfaceRole, ModuleId
 from ocpihub.runtime import Runtime
-from ocpihub.store.agreements import list_agreements
-from ocpihub.store.objects import ListedJson, StoredObject, list_page, list_page_json
-from ocpihub.store.platforms import list_parties
-from ocpihub.store.routing import Target
+from ocpihub.store.objects import ListedJson, StoredObject
 from ocpihub.translate import PRIVATE_KEY, TranslationContext, from_canonical, to_canonical
 from ocpihub.translate.backports import apply as apply_backports
 
 __all__ = [
-    "Push",
-    "Receivers",
-    "addressed_owners",
-    "addressed_party",
+    "Paging",
+    "callback_url",
+    "canonical",
+    "check_ids",
     "correlation_id",
     "egress",
+    "egress_backported",
     "egress_json",
     "list_response",
-    "list_selected",
     "list_visible",
+    "origin",
     "owned_party",
     "parse_wire",
-    "push_receivers",
-    "queue",
-    "queue_to",
-    "visible_owners",
 ]
 
 
@@ -64,9 +59,36 @@ def correlation_id(request: Request) -> str:
     return str(request.scope.get("state", {}).get("correlation_id", ""))
 
 
+def _pair(ref: PartyRef | None) -> Party | None:
+    return None if ref is None else (ref.country_code, ref.party_id)
+
+
+def origin(request: Request, caller: Caller) -> Origin:
+    """Where the request comes from, for the hub service (2001 on malformed routing headers)."""
+    headers = parse_routing_headers(request.headers)
+    return Origin(
+        platform_id=caller.platform.id,
+        version=version_of(caller),
+        from_party=_pair(headers.from_party),
+        to_party=_pair(headers.to_party),
+        correlation_id=correlation_id(request),
+    )
+
+
+def callback_url(runtime: Runtime, module: ModuleId) -> CallbackUrl:
+    """The hub URL a receiver POSTs a result to, in place of the requester's own, by the
+    receiver's version and the pending request's id."""
+
+    def url(version: str, request_id: str) -> str:
+        base = module_path(version, module, InterfaceRole.SENDER)
+        return f"{runtime.settings.public_url}{base}/results/{request_id}"
+
+    return url
+
+
 async def owned_party(
     request: Request, caller: Caller, country_code: str, party_id: str, roles: Collection[str]
-) -> tuple[str, str]:
+) -> Party:
     """The owner named in the URL, if the caller hosts it in one of ``roles`` (DESIGN rule 3).
 
     An OCPI-from header, when given, must name the same party. Anything else is refused and
@@ -91,23 +113,12 @@ async def owned_party(
 def parse_wire(
     runtime: Runtime, version: str, name: str, body: Any, partner: Platform | None = None
 ) -> dict[str, Any]:
-    """Validate a body with the version's model; the JSON as sent (2001 on any problem).
-
-    ``partner``: the platform the data comes from; the deviations its profile tolerates are
-    repaired and counted (``ocpi/tolerant.py``), anything else is refused as strictly.
-    """
-    if partner is None or not partner.profile.tolerate:
-        return dump(parse(model(version, name), body, enums=runtime.enums))
-    parsed, repairs = parse_tolerant(
-        model(version, name), body, tolerate=partner.profile.tolerate, enums=runtime.enums
-    )
-    runtime.tolerations.used_all(partner, name, repairs)
-    return dump(parsed)
+    """A request body validated with the version's model (2001 on any problem); ``partner``:
+    the platform it comes from, whose profile's tolerances apply (``hub/wire.py``)."""
+    return _parse_wire(runtime.enums, runtime.tolerations, version, name, body, partner)
 
 
-def check_ids(
-    wire: dict[str, Any], owner: tuple[str, str], ids: dict[str, str], version: str
-) -> None:
+def check_ids(wire: dict[str, Any], owner: Party, ids: dict[str, str], version: str) -> None:
     """Body fields must agree with the URL (2001, digest §1.8)."""
     if version != "2.1.1":
         for field, value in (("country_code", owner[0]), ("party_id", owner[1])):
@@ -125,125 +136,6 @@ def canonical(
 ) -> dict[str, Any]:
     """The canonical form of a validated wire object."""
     return to_canonical(version, name, wire, ctx)
-
-
-@dataclass(frozen=True, slots=True)
-class Push:
-    """What one accepted push implies for the receivers."""
-
-    owner: tuple[str, str]
-    sender_platform_id: int
-    module: str
-    method: str
-    url_suffix: str
-    object_name: str
-    payload: dict[str, Any] | None
-    original: dict[str, Any] | None
-    original_version: str
-    ordering_key: str
-    correlation_id: str
-
-
-def addressed_party(request: Request, hub: tuple[str, str]) -> tuple[str, str] | None:
-    """The party a functional request's OCPI-to headers name, unless they name the hub.
-
-    None means the hub decides: a broadcast push or a GET all via the hub (OCPI-to the hub), or
-    open routing (no OCPI-to). Anything else is a request for that one party (digest §1.9).
-    """
-    to = parse_routing_headers(request.headers).to_party
-    if to is None or (to.country_code, to.party_id) == hub:
-        return None
-    return (to.country_code, to.party_id)
-
-
-def addressed_owners(
-    request: Request, runtime: Runtime, owners: set[tuple[str, str]], module: str
-) -> set[tuple[str, str]]:
-    """The owners a pull may read: the addressed party only when OCPI-to names one (ids are
-    unique per party only), 4001 when the caller's agreements do not reach it; else ``owners``."""
-    party = addressed_party(request, runtime.settings.hub_party)
-    if party is None:
-        return owners
-    if party not in owners:
-        raise UnknownReceiver(
-            f"{party[0]}-{party[1]} (OCPI-to) is not a party your agreements let you reach for "
-            f"{module}"
-        )
-    return {party}
-
-
-@dataclass(frozen=True, slots=True)
-class Receivers:
-    """Who gets a push of a stored module, and whether it goes out as a broadcast."""
-
-    targets: list[Target]
-    broadcast: bool
-
-
-def push_receivers(
-    request: Request,
-    hub: tuple[str, str],
-    agreed: Iterable[Target],
-    module: str,
-    *,
-    sender_platform_id: int,
-) -> Receivers:
-    """The receivers of a push of a stored module (Locations, Tariffs, Tokens, BookingLocations).
-
-    OCPI-to the hub, or none: a broadcast to every agreed receiver. OCPI-to naming a party: that
-    party only, and a 4001 when it is not an agreed receiver the hub can deliver to — raised
-    inside the push's transaction, so nothing is stored or queued.
-    """
-    party = addressed_party(request, hub)
-    candidates = list(agreed)
-    if party is None:
-        return Receivers(broadcast(candidates, module, sender_platform_id=sender_platform_id), True)
-    target = addressed(candidates, party, module, sender_platform_id=sender_platform_id)
-    if target is None or target.platform_id == sender_platform_id:
-        raise UnknownReceiver(
-            f"OCPI-to names {party[0]}-{party[1]}, which has no ACTIVE agreement with you "
-            f"covering {module} or publishes no {module} receiver endpoint: nothing was stored "
-            "or sent (to reach every agreed party, address the hub or omit OCPI-to)"
-        )
-    return Receivers([target], False)
-
-
-async def queue(
-    conn: AsyncConnection, push: Push, targets: list[Target], *, broadcast: bool
-) -> int:
-    """Queue one delivery of ``push`` per target, in the caller's transaction."""
-    deliveries = [
-        Delivery(
-            receiver_platform_id=t.platform_id,
-            receiver_party=t.party,
-            sender_party=push.owner,
-            module=push.module,
-            method=push.method,
-            url_suffix=push.url_suffix,
-            ordering_key=push.ordering_key,
-            correlation_id=push.correlation_id,
-            object_name=push.object_name if push.payload is not None else None,
-            payload=push.payload,
-            original=push.original,
-            original_version=push.original_version if push.original is not None else None,
-            broadcast=broadcast,
-        )
-        for t in targets
-    ]
-    if deliveries:
-        await enqueue(conn, deliveries)
-    return len(deliveries)
-
-
-async def visible_owners(
-    conn: AsyncConnection, caller: Caller, module: str
-) -> set[tuple[str, str]]:
-    """Owners whose ``module`` objects the caller may see: its parties' agreed partners."""
-    owners: set[tuple[str, str]] = set()
-    for party in await list_parties(conn, caller.platform.id):
-        code = (party.country_code, party.party_id)
-        owners |= partners(await list_agreements(conn, code), code, module)
-    return owners
 
 
 def egress(version: str, name: str, stored: StoredObject) -> dict[str, Any]:
@@ -309,23 +201,52 @@ def list_response(data: list[str], headers: dict[str, str]) -> Response:
     return Response(body, headers=headers, media_type="application/json")
 
 
+@dataclass(frozen=True, slots=True)
+class Paging:
+    """A GET all's paging: the page asked for (2001 on bad parameters) and the headers of the
+    page answered (``X-Total-Count``, ``X-Limit``, ``Link``)."""
+
+    base_url: str
+    params: dict[str, str]
+    page: PageRequest
+    max_limit: int
+
+    @classmethod
+    def of(cls, request: Request, module: str, base_path: str) -> Paging:
+        """The paging of ``request`` on the list at ``base_path`` of ``module``."""
+        settings = runtime_of(request).settings
+        max_limit = settings.page_limit_for(module)
+        params = dict(request.query_params)
+        page = parse_page_request(params, max_limit=max_limit)
+        return cls(settings.public_url + base_path, params, page, max_limit)
+
+    def headers(self, listed: Listed) -> dict[str, str]:
+        """The paging headers of ``listed``, the page answered."""
+        return page_headers(
+            self.base_url,
+            self.params,
+            self.page,
+            returned=len(listed.items),
+            total=listed.total,
+            last_key=listed.last_key,
+            max_limit=self.max_limit,
+            more=listed.more,
+        )
+
+
 async def list_visible(
     request: Request, caller: Caller, module: str, name: str, *, base_path: str
 ) -> Response:
-    """GET all on a hub Sender interface: stored objects of agreed owners, paginated."""
+    """GET all on a hub Sender interface: stored objects of agreed owners, paginated, in the
+    caller's version (with the newer fields its profile back-ports)."""
     runtime = runtime_of(request)
+    paging = Paging.of(request, module, base_path)
+    listed = await visible_page(
+        runtime.db, origin(request, caller), runtime.settings.hub_party, module, paging.page
+    )
     version = version_of(caller)
-    max_limit = runtime.settings.page_limit_for(module)
-    params = dict(request.query_params)
-    page = parse_page_request(params, max_limit=max_limit)
-    async with runtime.db.read() as conn:
-        owners = addressed_owners(
-            request, runtime, await visible_owners(conn, caller, module), module
-        )
-        items, total, more = await list_page_json(
-            conn, module, page, version=version, owners=owners
-        )
     backports = caller.platform.profile.backports
+    items: list[ListedJson] = listed.items
     if backports and version != CANONICAL_VERSION:  # the caller takes newer fields
         data = [
             item.text
@@ -337,85 +258,4 @@ async def list_visible(
         ]
     else:
         data = [egress_json(version, name, item) for item in items]
-    headers = page_headers(
-        runtime.settings.public_url + base_path,
-        params,
-        page,
-        returned=len(items),
-        total=total,
-        last_key=items[-1].seq if items else None,
-        max_limit=max_limit,
-        more=more,
-    )
-    return list_response(data, headers)
-
-
-async def queue_to(
-    conn: AsyncConnection, push: Push, target: Target, *, interface_role: str = "RECEIVER"
-) -> None:
-    """Queue one addressed delivery of ``push`` to ``target``'s ``interface_role`` endpoint.
-
-    For modules where a party writes to its counterpart's Sender interface (Payments: the CPO
-    assigns terminals at the PTP), ``interface_role`` is ``SENDER``.
-    """
-    await enqueue(
-        conn,
-        [
-            Delivery(
-                receiver_platform_id=target.platform_id,
-                receiver_party=target.party,
-                sender_party=push.owner,
-                module=push.module,
-                method=push.method,
-                url_suffix=push.url_suffix,
-                ordering_key=push.ordering_key,
-                correlation_id=push.correlation_id,
-                interface_role=interface_role,
-                object_name=push.object_name if push.payload is not None else None,
-                payload=push.payload,
-                original=push.original,
-                original_version=push.original_version if push.original is not None else None,
-            )
-        ],
-    )
-
-
-async def list_selected(
-    request: Request,
-    caller: Caller,
-    module: str,
-    name: str,
-    owners: Collection[tuple[str, str]],
-    select: Callable[[StoredObject], bool],
-    *,
-    base_path: str,
-) -> Response:
-    """GET all of the stored ``module`` objects of ``owners`` that ``select`` keeps, paginated.
-
-    For modules that keep several kinds of object under one module name (Payments, Bookings):
-    the selection runs over the owners' objects in creation order, then the page is cut with
-    the same offset/limit/cursor rules as :func:`list_visible`.
-    """
-    runtime = runtime_of(request)
-    version = version_of(caller)
-    max_limit = runtime.settings.page_limit_for(module)
-    params = dict(request.query_params)
-    page = parse_page_request(params, max_limit=max_limit)
-    everything = PageRequest(0, 2**31 - 1, page.date_from, page.date_to)
-    async with runtime.db.read() as conn:
-        stored, _ = await list_page(conn, module, everything, owners=owners)
-    chosen = [item for item in stored if select(item)]
-    if page.cursor is not None:
-        window = [item for item in chosen if item.seq > page.cursor][: page.limit]
-    else:
-        window = chosen[page.offset : page.offset + page.limit]
-    headers = page_headers(
-        runtime.settings.public_url + base_path,
-        params,
-        page,
-        returned=len(window),
-        total=len(chosen),
-        last_key=window[-1].seq if window else None,
-        max_limit=max_limit,
-    )
-    return ocpi_response([egress(version, name, item) for item in window], headers=headers)
+    return list_response(data, paging.headers(listed))

@@ -12,48 +12,31 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from urllib.parse import quote
 
 from fastapi import Depends, Request
 from starlette.responses import Response
 
-from ocpihub.errors import InvalidParameters, NotFound, UnknownReceiver
-from ocpihub.hub.locations import apply_push, find_part
+from ocpihub.errors import NotFound
+from ocpihub.hub.locations import find_part
+from ocpihub.hub.relay import Reply
+from ocpihub.hub.services import locations as service
+from ocpihub.hub.services.locations import LocationIds
 from ocpihub.inbound.auth import Caller, check_version, registered, runtime_of
 from ocpihub.inbound.body import read_json
 from ocpihub.inbound.handlers._objects import (
-    Push,
-    addressed_owners,
-    addressed_party,
     canonical,
     check_ids,
-    correlation_id,
     egress,
     egress_backported,
     list_visible,
+    origin,
     owned_party,
     parse_wire,
-    push_receivers,
-    queue,
-    visible_owners,
 )
-from ocpihub.inbound.handlers._relay import (
-    forward,
-    invalid_object,
-    relay_failure,
-    relay_object,
-    requester_of,
-    route_to,
-    single_object,
-)
+from ocpihub.inbound.handlers._relay import answer
 from ocpihub.inbound.interfaces import Declared, HttpRoute
 from ocpihub.inbound.responses import ocpi_response
-from ocpihub.ocpi.fields import parse_datetime
 from ocpihub.ocpi.modules import InterfaceRole, ModuleId
-from ocpihub.outbound.urls import join_url
-from ocpihub.outbox.items import ordering_key
-from ocpihub.store.objects import ObjectKey, find_visible, get_object, put_object
-from ocpihub.store.routing import party_target
 from ocpihub.translate import TranslationContext, from_canonical
 
 __all__ = ["ROUTES"]
@@ -65,10 +48,6 @@ _OWNER_ROLES = ("CPO",)
 def _name(evse_uid: str | None, connector_id: str | None, patch: bool) -> str:
     base = "Location" if evse_uid is None else "EVSE" if connector_id is None else "Connector"
     return base + ("Patch" if patch else "")
-
-
-def _suffix(cc: str, pid: str, *ids: str | None) -> str:
-    return "/" + "/".join([cc, pid, *(i for i in ids if i is not None)])
 
 
 async def _push(
@@ -100,55 +79,18 @@ async def _push(
         time_zone=caller.platform.default_time_zone,
     )
     canon = canonical(version, name, wire, ctx)
-    key = ObjectKey.of(MODULE, owner[0], owner[1], location_id)
-    # read before the transaction: a cache miss must not wait for a second pooled connection
-    # while this one is held
-    agreed = list(await runtime.directory.agreed_targets(owner, MODULE))
-    async with runtime.db.write() as conn:
-        stored = await get_object(conn, key, for_update=True)
-        document, created = apply_push(
-            stored.document if stored else None,
-            location_id,
-            evse_uid,
-            connector_id,
-            canon,
-            patch=patch,
-        )
-        whole = evse_uid is None and not patch
-        await put_object(
-            conn,
-            key,
-            document=document,
-            last_updated=parse_datetime(document["last_updated"]),
-            source_version=version,
-            original=wire if whole else None,
-            newer_only=whole,
-        )
-        receivers = push_receivers(
-            request,
-            runtime.settings.hub_party,
-            agreed,
-            MODULE,
-            sender_platform_id=caller.platform.id,
-        )
-        await queue(
-            conn,
-            Push(
-                owner=owner,
-                sender_platform_id=caller.platform.id,
-                module=MODULE,
-                method="PATCH" if patch else "PUT",
-                url_suffix=_suffix(owner[0], owner[1], location_id, evse_uid, connector_id),
-                object_name=name,
-                payload=canon,
-                original=wire,
-                original_version=version,
-                ordering_key=ordering_key(MODULE, owner[0], owner[1], location_id),
-                correlation_id=correlation_id(request),
-            ),
-            receivers.targets,
-            broadcast=receivers.broadcast,
-        )
+    created = await service.push(
+        runtime.db,
+        runtime.directory,
+        origin(request, caller),
+        runtime.settings.hub_party,
+        owner,
+        LocationIds(location_id, evse_uid, connector_id),
+        name=name,
+        wire=wire,
+        canon=canon,
+        patch=patch,
+    )
     return ocpi_response(http_status=201 if created else 200, include_data=False)
 
 
@@ -163,10 +105,8 @@ async def _get_own(
     connector_id: str | None,
 ) -> Response:
     check_version(caller, version)
-    runtime = runtime_of(request)
     owner = await owned_party(request, caller, cc, pid, _OWNER_ROLES)
-    async with runtime.db.read() as conn:
-        stored = await get_object(conn, ObjectKey.of(MODULE, owner[0], owner[1], location_id))
+    stored = await service.get_own(runtime_of(request).db, owner, location_id)
     part = find_part(stored.document, evse_uid, connector_id) if stored else None
     if part is None:
         raise NotFound(f"the hub holds no {_name(evse_uid, connector_id, False)} here")
@@ -182,70 +122,29 @@ async def _get_one(
     evse_uid: str | None,
     connector_id: str | None,
 ) -> Response:
-    """GET one: from the hub's store, among the objects of the addressed party when OCPI-to
-    names one (ids are unique per party only); one the hub lacks is asked of that party."""
+    """GET one: from the hub's store, or relayed from the owner OCPI-to names."""
     check_version(caller, version)
     runtime = runtime_of(request)
-    owner = addressed_party(request, runtime.settings.hub_party)
-    async with runtime.db.read() as conn:
-        owners = addressed_owners(
-            request, runtime, await visible_owners(conn, caller, MODULE), MODULE
-        )
-        stored = await find_visible(conn, MODULE, location_id, owners)
-    if stored is None:
-        if owner is not None:
-            return await _forward_get(request, caller, version, owner)
+    ids = LocationIds(location_id, evse_uid, connector_id)
+    found = await service.get_one(
+        runtime.db, runtime.relay, origin(request, caller), runtime.settings.hub_party, ids
+    )
+    if isinstance(found, Reply):
+        return answer(request, version, found)
+    if found is None:
         raise NotFound(f"no location {location_id!r} that your agreements let you see")
     backports = caller.platform.profile.backports
-    exact = stored.original is not None and stored.source_version == version
+    exact = found.original is not None and found.source_version == version
     if evse_uid is None and (exact or not backports):
-        return ocpi_response(egress(version, "Location", stored))
+        return ocpi_response(egress(version, "Location", found))
     name = "Location" if evse_uid is None else _name(evse_uid, connector_id, False)
-    part = (
-        stored.document if evse_uid is None else find_part(stored.document, evse_uid, connector_id)
-    )
+    part = found.document if evse_uid is None else find_part(found.document, evse_uid, connector_id)
     if part is None:
         raise NotFound(f"location {location_id!r} has no such EVSE/connector")
     if backports:  # the caller's profile takes newer fields
         return ocpi_response(egress_backported(version, name, part, backports))
     data, _ = from_canonical(version, name, part)
     return ocpi_response(data)
-
-
-async def _forward_get(
-    request: Request, caller: Caller, version: str, owner: tuple[str, str]
-) -> Response:
-    """GET one the hub lacks, addressed to its owner: ask the owner, relay the answer."""
-    runtime = runtime_of(request)
-    async with runtime.db.read() as conn:
-        targets = await party_target(conn, owner, MODULE, interface_role="SENDER")
-    target = next((t for t in targets if t.role == "CPO" and t.endpoint_url), None)
-    if target is None:
-        raise UnknownReceiver(f"{owner[0]}-{owner[1]} publishes no locations Sender endpoint")
-    requester = await requester_of(runtime.directory, request, caller)
-    route = await route_to(runtime.directory, requester, target, MODULE)
-    ids = [request.path_params["location_id"], *(i for i in _ids(request) if i is not None)]
-    url = join_url(route.url, *(quote(i, safe="") for i in ids))
-    answer = await forward(runtime, request, route, "GET", url, module=MODULE)
-    if not answer.success:
-        return relay_failure(version, answer)
-    name = ("Location", "EVSE", "Connector")[len(ids) - 1]
-    try:
-        data = single_object(answer, name)
-        wire = parse_wire(runtime, route.version, name, data, route.platform)
-    except InvalidParameters as exc:
-        raise invalid_object(answer, name, exc.message) from None
-    if route.platform.profile.tolerate:  # what its profile let through, in the spec's form
-        data = wire
-    if route.version != version:
-        ctx = TranslationContext(
-            country_code=owner[0],
-            party_id=owner[1],
-            enums=runtime.enums,
-            time_zone=route.platform.default_time_zone,
-        )
-        data, _ = from_canonical(version, name, canonical(route.version, name, wire, ctx))
-    return relay_object(version, answer, data)
 
 
 def _ids(request: Request) -> tuple[str | None, str | None]:
