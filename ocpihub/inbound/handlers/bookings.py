@@ -189,64 +189,32 @@ _OWN_BOOKING = "/{cc}/{pid}/{booking_id}"
 _LOCATIONS = "/booking_locations"
 
 
+def _location_ids(request: Request) -> tuple[str, str, str, str | None]:
+    """cc, pid, location_id and (below a BookingLocation) calendar_id of the URL."""
+    params = request.path_params
+    return params["cc"], params["pid"], params["location_id"], params.get("calendar_id")
+
+
 def _own_locations() -> list[HttpRoute]:
-    async def put_location(
-        cc: str, pid: str, location_id: str, request: Request, c: Caller = Depends(registered)
-    ) -> Response:
-        return await _push_location(request, c, cc, pid, location_id, None, patch=False)
+    """BookingLocations and their Calendars, at the CPO's own URLs."""
 
-    async def patch_location(
-        cc: str, pid: str, location_id: str, request: Request, c: Caller = Depends(registered)
-    ) -> Response:
-        return await _push_location(request, c, cc, pid, location_id, None, patch=True)
+    async def put_location(request: Request, c: Caller = Depends(registered)) -> Response:
+        return await _push_location(request, c, *_location_ids(request), patch=False)
 
-    async def get_own_location(
-        cc: str, pid: str, location_id: str, request: Request, c: Caller = Depends(registered)
-    ) -> Response:
-        return await _get_own_location(request, c, cc, pid, location_id, None)
+    async def patch_location(request: Request, c: Caller = Depends(registered)) -> Response:
+        return await _push_location(request, c, *_location_ids(request), patch=True)
+
+    async def get_own_location(request: Request, c: Caller = Depends(registered)) -> Response:
+        return await _get_own_location(request, c, *_location_ids(request))
 
     return [
-        HttpRoute("PUT", put_location, _OWN_LOCATION),
-        HttpRoute("PATCH", patch_location, _OWN_LOCATION),
-        HttpRoute("GET", get_own_location, _OWN_LOCATION),
-    ]
-
-
-def _own_calendars() -> list[HttpRoute]:
-    async def put_calendar(
-        cc: str,
-        pid: str,
-        location_id: str,
-        calendar_id: str,
-        request: Request,
-        c: Caller = Depends(registered),
-    ) -> Response:
-        return await _push_location(request, c, cc, pid, location_id, calendar_id, patch=False)
-
-    async def patch_calendar(
-        cc: str,
-        pid: str,
-        location_id: str,
-        calendar_id: str,
-        request: Request,
-        c: Caller = Depends(registered),
-    ) -> Response:
-        return await _push_location(request, c, cc, pid, location_id, calendar_id, patch=True)
-
-    async def get_own_calendar(
-        cc: str,
-        pid: str,
-        location_id: str,
-        calendar_id: str,
-        request: Request,
-        c: Caller = Depends(registered),
-    ) -> Response:
-        return await _get_own_location(request, c, cc, pid, location_id, calendar_id)
-
-    return [
-        HttpRoute("PUT", put_calendar, _OWN_CALENDAR),
-        HttpRoute("PATCH", patch_calendar, _OWN_CALENDAR),
-        HttpRoute("GET", get_own_calendar, _OWN_CALENDAR),
+        HttpRoute(method, endpoint, path)
+        for path in (_OWN_LOCATION, _OWN_CALENDAR)
+        for endpoint, method in (
+            (put_location, "PUT"),
+            (patch_location, "PATCH"),
+            (get_own_location, "GET"),
+        )
     ]
 
 
@@ -274,7 +242,7 @@ def _own_bookings() -> list[HttpRoute]:
 
 
 def _receiver(version: str, path: str) -> list[HttpRoute]:
-    return [*_own_locations(), *_own_calendars(), *_own_bookings()]
+    return [*_own_locations(), *_own_bookings()]
 
 
 def _sender(version: str, path: str) -> list[HttpRoute]:

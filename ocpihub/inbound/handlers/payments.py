@@ -185,14 +185,16 @@ async def _cpo_one(
 _TERMINALS_PATH, _FACS_PATH = "/" + SEGMENTS[TERMINAL], "/" + SEGMENTS[FAC]
 
 
+def _terminal_id(request: Request) -> str:
+    return str(request.path_params["terminal_id"])
+
+
 def _receiver(version: str, path: str) -> list[HttpRoute]:
     async def post_terminal(request: Request, c: Caller = Depends(registered)) -> Response:
         return await _create_terminal(request, c)
 
-    async def get_own_terminal(
-        terminal_id: str, request: Request, c: Caller = Depends(registered)
-    ) -> Response:
-        return await _get_own(request, c, terminal_id, TERMINAL, "Terminal")
+    async def get_own_terminal(request: Request, c: Caller = Depends(registered)) -> Response:
+        return await _get_own(request, c, _terminal_id(request), TERMINAL, "Terminal")
 
     async def post_fac(request: Request, c: Caller = Depends(registered)) -> Response:
         return await _create_fac(request, c)
@@ -214,28 +216,20 @@ def _sender(version: str, path: str) -> list[HttpRoute]:
     async def list_terminals(request: Request, c: Caller = Depends(registered)) -> Response:
         return await _cpo_list(request, c, TERMINAL, "Terminal", path + _TERMINALS_PATH)
 
-    async def get_terminal(
-        terminal_id: str, request: Request, c: Caller = Depends(registered)
-    ) -> Response:
-        return await _cpo_one(request, c, terminal_id, TERMINAL, "Terminal")
+    async def get_terminal(request: Request, c: Caller = Depends(registered)) -> Response:
+        return await _cpo_one(request, c, _terminal_id(request), TERMINAL, "Terminal")
 
-    async def put_terminal(
-        terminal_id: str, request: Request, c: Caller = Depends(registered)
-    ) -> Response:
-        return await _write_terminal(request, c, terminal_id, patch=False)
+    async def put_terminal(request: Request, c: Caller = Depends(registered)) -> Response:
+        return await _write_terminal(request, c, _terminal_id(request), patch=False)
 
-    async def patch_terminal(
-        terminal_id: str, request: Request, c: Caller = Depends(registered)
-    ) -> Response:
-        return await _write_terminal(request, c, terminal_id, patch=True)
+    async def patch_terminal(request: Request, c: Caller = Depends(registered)) -> Response:
+        return await _write_terminal(request, c, _terminal_id(request), patch=True)
 
     async def activate_terminal(request: Request, c: Caller = Depends(registered)) -> Response:
         return await _activate(request, c)
 
-    async def deactivate_terminal(
-        terminal_id: str, request: Request, c: Caller = Depends(registered)
-    ) -> Response:
-        return await _deactivate(request, c, terminal_id)
+    async def deactivate_terminal(request: Request, c: Caller = Depends(registered)) -> Response:
+        return await _deactivate(request, c, _terminal_id(request))
 
     async def list_facs(request: Request, c: Caller = Depends(registered)) -> Response:
         return await _cpo_list(request, c, FAC, "FinancialAdviceConfirmation", path + _FACS_PATH)
