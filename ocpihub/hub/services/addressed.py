@@ -30,6 +30,7 @@ from ocpihub.store.agreements import list_agreements
 from ocpihub.store.db import Database
 from ocpihub.store.objects import (
     ObjectKey,
+    StoredObject,
     find_visible,
     get_object,
     list_page,
@@ -43,6 +44,7 @@ from ocpihub.translate import TranslationContext, from_canonical
 __all__ = [
     "AddressedPage",
     "down_context",
+    "get_own",
     "keep_and_queue",
     "list_addressed",
     "receiver_for",
@@ -204,6 +206,17 @@ async def keep_and_queue(
     )
     await queue(conn, push, [target], broadcast=False)
     return created
+
+
+async def get_own(
+    db: Database, module: str, owner: Party, object_id: str
+) -> tuple[StoredObject, TranslationContext] | None:
+    """The owner's stored Session or CDR, and what translating it down needs."""
+    async with db.read() as conn:
+        stored = await get_object(conn, ObjectKey.of(module, owner[0], owner[1], object_id))
+        if stored is None:
+            return None
+        return stored, await down_context(conn, owner, [stored.document])
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,15 +25,14 @@ from ocpihub.hub.routing import addressed
 from ocpihub.hub.services.objects import (
     Listed,
     Push,
+    agreed_receivers,
     list_selected,
-    push_receivers,
     queue,
     queue_to,
     visible_owners,
 )
 from ocpihub.ocpi.fields import parse_datetime
 from ocpihub.ocpi.pagination import PageRequest
-from ocpihub.outbox.items import ordering_key
 from ocpihub.store.db import Database
 from ocpihub.store.objects import (
     ObjectKey,
@@ -67,18 +66,8 @@ Doc = dict[str, Any]
 def _push(
     origin: Origin, owner: Party, method: str, suffix: str, key: str, name: str, body: Doc
 ) -> Push:
-    return Push(
-        owner=owner,
-        sender_platform_id=0,
-        module=MODULE,
-        method=method,
-        url_suffix=suffix,
-        object_name=name,
-        payload=body,
-        original=body,
-        original_version=VERSION,
-        ordering_key=ordering_key(MODULE, owner[0], owner[1], key),
-        correlation_id=origin.correlation_id,
+    return Push.of(
+        origin, owner, MODULE, (method, suffix, key), name=name, payload=body, original=body
     )
 
 
@@ -102,7 +91,6 @@ async def _put(
 async def push_location(
     db: Database,
     origin: Origin,
-    hub: Party,
     owner: Party,
     ids: tuple[str, str | None],
     *,
@@ -125,12 +113,7 @@ async def push_location(
             doc = merge(stored.document, wire) if patch and stored else wire
         whole = calendar_id is None and not patch
         created = await _put(conn, owner, location_id, LOCATION, doc, wire if whole else None)
-        receivers = push_receivers(
-            origin.addressed(hub),
-            await agreed_targets(conn, owner, MODULE),
-            MODULE,
-            sender_platform_id=origin.platform_id,
-        )
+        receivers = await agreed_receivers(conn, origin, owner, MODULE)
         suffix = _path(owner[0], owner[1], "booking_locations", location_id) + (
             _path(calendar_id) if calendar_id else ""
         )

@@ -19,27 +19,24 @@ from ocpihub.hub.services.addressed import (
 )
 from ocpihub.hub.services.objects import Push
 from ocpihub.hub.sessions import addressee
-from ocpihub.outbox.items import ordering_key
 from ocpihub.store.db import Database
-from ocpihub.store.objects import ObjectKey, StoredObject, get_object
-from ocpihub.translate import TranslationContext, to_canonical
+from ocpihub.store.objects import ObjectKey, get_object
+from ocpihub.translate import to_canonical
 
-__all__ = ["get_own", "post"]
+__all__ = ["post"]
 
 MODULE = "cdrs"
 
 Doc = dict[str, Any]
 
 
-async def post(
-    db: Database, enums: EnumRegistry, origin: Origin, hub: Party, owner: Party, wire: Doc
-) -> bool:
+async def post(db: Database, enums: EnumRegistry, origin: Origin, owner: Party, wire: Doc) -> bool:
     """Store a CDR and queue it to the party it concerns; False: the very same CDR was stored
     before (a retry of a POST whose answer was lost: already stored and queued)."""
     version, cdr_id = origin.version, str(wire["id"])
     ctx = await up_context(db, enums, owner, version, wire, MODULE)
     canon = to_canonical(version, "CDR", wire, ctx)
-    party = addressee(origin.to_party, canon, hub)
+    party = addressee(origin.to_party, canon, origin.hub)
     async with db.write() as conn:
         existing = await get_object(conn, ObjectKey.of(MODULE, owner[0], owner[1], cdr_id))
         if existing is not None:
@@ -53,31 +50,17 @@ async def post(
         assert target.version is not None  # addressed() only returns usable targets
         down = await down_context(conn, owner, [canon])
         original, original_version = target_body(target.version, version, wire, "CDR", canon, down)
-        push = Push(
-            owner=owner,
-            sender_platform_id=origin.platform_id,
-            module=MODULE,
-            method="POST",
-            url_suffix="",
-            object_name="CDR",
+        push = Push.of(
+            origin,
+            owner,
+            MODULE,
+            ("POST", "", cdr_id),
+            name="CDR",
             payload=canon,
             original=original,
             original_version=original_version,
-            ordering_key=ordering_key(MODULE, owner[0], owner[1], cdr_id),
-            correlation_id=origin.correlation_id,
         )
         await keep_and_queue(
             conn, push, target, cdr_id, document=canon, source_version=version, original=wire
         )
     return True
-
-
-async def get_own(
-    db: Database, owner: Party, cdr_id: str
-) -> tuple[StoredObject, TranslationContext] | None:
-    """The owner's stored CDR and what translating it down needs."""
-    async with db.read() as conn:
-        stored = await get_object(conn, ObjectKey.of(MODULE, owner[0], owner[1], cdr_id))
-        if stored is None:
-            return None
-        return stored, await down_context(conn, owner, [stored.document])

@@ -13,11 +13,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from ocpihub.errors import HubError, InvalidParameters, UnknownReceiver
+from ocpihub.errors import InvalidParameters, UnknownReceiver
 from ocpihub.hub import commands as policy
 from ocpihub.hub.origin import Origin, Party
-from ocpihub.hub.relay import Relay, Relayed, Reply, Route, translated
-from ocpihub.hub.services.results import BodyReader, CallbackUrl, accept_result, new_pending
+from ocpihub.hub.relay import Relay, Reply, Route, translated
+from ocpihub.hub.services.results import (
+    BodyReader,
+    CallbackUrl,
+    accept_result,
+    forward_pending,
+    new_pending,
+)
 from ocpihub.outbound.urls import join_url
 from ocpihub.store import pending as store
 from ocpihub.store.db import Database
@@ -110,20 +116,25 @@ async def send_request(
     else:
         params = {**params, "response_url": hub_url}
     url = join_url(route.url, quote(session_id, safe=""))
-    try:
-        answer = await relay.forward(
-            route,
-            METHODS[kind],
-            url,
-            correlation_id=origin.correlation_id,
-            json=body,
-            params=params,
-        )
-    except BaseException:
+    hop = (route, METHODS[kind], url)
+
+    async def keep(seconds: int) -> None:
+        await _keep_for_result(db, req, seconds, grace)
+
+    name = "ChargingProfileResponse"
+    found = await forward_pending(
+        db, relay, req, hop, expect=name, keep=keep, json=body, params=params
+    )
+    if isinstance(found, Reply):
+        return found
+    answer, response = found
+    if response["result"] == "ACCEPTED":
+        await keep(int(response["timeout"]))
+    else:
         async with db.write() as conn:
             await store.delete_pending(conn, req.id)
-        raise
-    return await _answer(db, relay, origin.version, req, answer, grace)
+    out = translated(response, name, route.version, origin.version, TranslationContext())
+    return Reply.success(answer, out)
 
 
 async def _keep_for_result(
@@ -134,38 +145,6 @@ async def _keep_for_result(
         await store.set_deadlines(
             conn, req.id, result_due_at=limits.result_due, expires_at=limits.expires
         )
-
-
-async def _answer(
-    db: Database,
-    relay: Relay,
-    version: str,
-    req: store.PendingRequest,
-    answer: Relayed,
-    grace: float,
-) -> Reply:
-    """The CPO's ChargingProfileResponse, relayed; ACCEPTED keeps the mapping for the result.
-
-    A success without a valid ChargingProfileResponse is answered 4000; the mapping is kept
-    (the default wait) so that the result the CPO posts later still reaches the requester.
-    """
-    if not answer.success:
-        async with db.write() as conn:
-            await store.delete_pending(conn, req.id)
-        return Reply.failure(answer)
-    name = "ChargingProfileResponse"
-    try:
-        wire = relay.checked(answer, name)
-    except HubError:
-        await _keep_for_result(db, req, policy.UNANSWERED_TIMEOUT, grace)
-        raise
-    if wire["result"] == "ACCEPTED":
-        await _keep_for_result(db, req, int(wire["timeout"]), grace)
-    else:
-        async with db.write() as conn:
-            await store.delete_pending(conn, req.id)
-    out = translated(wire, name, answer.route.version, version, TranslationContext())
-    return Reply.success(answer, out)
 
 
 async def result(

@@ -14,11 +14,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from ocpihub.errors import HubError, InvalidParameters, UnknownReceiver
+from ocpihub.errors import InvalidParameters, UnknownReceiver
 from ocpihub.hub import commands as policy
 from ocpihub.hub.origin import Origin, Party
-from ocpihub.hub.relay import Relay, Relayed, Reply, Route
-from ocpihub.hub.services.results import CallbackUrl, new_pending
+from ocpihub.hub.relay import Relay, Reply, Route
+from ocpihub.hub.services.results import CallbackUrl, forward_pending, new_pending
 from ocpihub.ocpi.fields import parse_datetime
 from ocpihub.outbound.urls import join_url
 from ocpihub.store import pending as store
@@ -116,19 +116,25 @@ async def send_command(
         body = {**wire, "response_url": hub_url}
     else:
         body, _ = from_canonical(route.version, name, {**canon, "response_url": hub_url}, ctx)
-    try:
-        answer = await relay.forward(
-            route,
-            "POST",
-            join_url(route.url, command),
-            correlation_id=origin.correlation_id,
-            json=body,
-        )
-    except BaseException:
-        async with db.write() as conn:
-            await store.delete_pending(conn, req.id)
-        raise
-    return await _answer(db, relay, version, req, canon, answer, grace)
+    hop = (route, "POST", join_url(route.url, command))
+
+    async def keep(cpo_timeout: int) -> None:
+        await _wait_for_result(db, req, canon, cpo_timeout, grace)
+
+    found = await forward_pending(
+        db, relay, req, hop, expect="CommandResponse", keep=keep, json=body
+    )
+    if isinstance(found, Reply):
+        return found
+    answer, wire = found
+    response = to_canonical(route.version, "CommandResponse", wire)
+    if response["result"] == "ACCEPTED":
+        await keep(int(response["timeout"]))
+        response["timeout"] = policy.announced_timeout(int(response["timeout"]), grace)
+    else:
+        await db.batched(lambda conn: store.delete_pending(conn, req.id))
+    out, _ = from_canonical(version, "CommandResponse", response)
+    return Reply.success(answer, out)
 
 
 async def _wait_for_result(
@@ -148,37 +154,3 @@ async def _wait_for_result(
             conn, req.id, result_due_at=limits.result_due, expires_at=limits.expires
         )
     )
-
-
-async def _answer(
-    db: Database,
-    relay: Relay,
-    version: str,
-    req: store.PendingRequest,
-    canon: Doc,
-    answer: Relayed,
-    grace: float,
-) -> Reply:
-    """The CPO's CommandResponse, relayed; an ACCEPTED one starts the wait for the result.
-
-    A success without a valid CommandResponse is answered 4000, and the command stays pending
-    (the CPO took it, after a fashion): its CommandResult is still relayed, or the hub's
-    TIMEOUT after the default wait.
-    """
-    if not answer.success:
-        async with db.write() as conn:
-            await store.delete_pending(conn, req.id)
-        return Reply.failure(answer)
-    try:
-        wire = relay.checked(answer, "CommandResponse")
-    except HubError:
-        await _wait_for_result(db, req, canon, policy.UNANSWERED_TIMEOUT, grace)
-        raise
-    response = to_canonical(answer.route.version, "CommandResponse", wire)
-    if response["result"] == "ACCEPTED":
-        await _wait_for_result(db, req, canon, int(response["timeout"]), grace)
-        response["timeout"] = policy.announced_timeout(int(response["timeout"]), grace)
-    else:
-        await db.batched(lambda conn: store.delete_pending(conn, req.id))
-    out, _ = from_canonical(version, "CommandResponse", response)
-    return Reply.success(answer, out)

@@ -5,10 +5,12 @@ names its owner — asked of that owner through the one relay."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
 from ocpihub.errors import UnknownReceiver
+from ocpihub.hub.enums import EnumRegistry
 from ocpihub.hub.locations import apply_push
 from ocpihub.hub.origin import Origin, Party
 from ocpihub.hub.relay import Relay, Reply, single_object, translated
@@ -21,12 +23,11 @@ from ocpihub.hub.services.objects import (
 )
 from ocpihub.ocpi.fields import parse_datetime
 from ocpihub.outbound.urls import join_url
-from ocpihub.outbox.items import ordering_key
 from ocpihub.store.db import Database
 from ocpihub.store.directory import Directory
 from ocpihub.store.objects import ObjectKey, StoredObject, find_visible, get_object, put_object
 from ocpihub.store.routing import party_target
-from ocpihub.translate import TranslationContext
+from ocpihub.translate import TranslationContext, to_canonical
 
 __all__ = ["LocationIds", "ask_owner", "get_one", "get_own", "push"]
 
@@ -54,17 +55,25 @@ async def push(
     db: Database,
     directory: Directory,
     origin: Origin,
-    hub: Party,
     owner: Party,
     ids: LocationIds,
     *,
     name: str,
     wire: Doc,
-    canon: Doc,
     patch: bool,
+    enums: EnumRegistry,
 ) -> bool:
-    """Store a PUT/PATCH at its level and queue it, at the same level and method, to every
-    agreed receiver (or the one OCPI-to names); whether the Location was created."""
+    """Translate a PUT/PATCH (``wire``: the ``name`` object as the owner sent it), store it
+    at its level and queue it, at the same level and method, to every agreed receiver (or the
+    one OCPI-to names); whether the Location was created."""
+    ctx = TranslationContext(
+        country_code=owner[0],
+        party_id=owner[1],
+        now=datetime.now(UTC),
+        enums=enums,
+        time_zone=origin.time_zone,
+    )
+    canon = to_canonical(origin.version, name, wire, ctx)
     key = ObjectKey.of(MODULE, owner[0], owner[1], ids.location_id)
     # read before the transaction: a cache miss must not wait for a second pooled connection
     # while this one is held
@@ -89,22 +98,10 @@ async def push(
             original=wire if whole else None,
             newer_only=whole,
         )
-        receivers = push_receivers(
-            origin.addressed(hub), agreed, MODULE, sender_platform_id=origin.platform_id
-        )
-        delivery = Push(
-            owner=owner,
-            sender_platform_id=origin.platform_id,
-            module=MODULE,
-            method="PATCH" if patch else "PUT",
-            url_suffix="/" + "/".join([owner[0], owner[1], *ids.path]),
-            object_name=name,
-            payload=canon,
-            original=wire,
-            original_version=origin.version,
-            ordering_key=ordering_key(MODULE, owner[0], owner[1], ids.location_id),
-            correlation_id=origin.correlation_id,
-        )
+        receivers = push_receivers(origin, agreed, MODULE)
+        suffix = "/" + "/".join([owner[0], owner[1], *ids.path])
+        sent = ("PATCH" if patch else "PUT", suffix, ids.location_id)
+        delivery = Push.of(origin, owner, MODULE, sent, name=name, payload=canon, original=wire)
         await queue(conn, delivery, receivers.targets, broadcast=receivers.broadcast)
     return created
 
@@ -116,12 +113,12 @@ async def get_own(db: Database, owner: Party, location_id: str) -> StoredObject 
 
 
 async def get_one(
-    db: Database, relay: Relay, origin: Origin, hub: Party, ids: LocationIds
+    db: Database, relay: Relay, origin: Origin, ids: LocationIds
 ) -> StoredObject | Reply | None:
     """GET one: from the hub's store, among the objects of the addressed party when OCPI-to
     names one (ids are unique per party only); one the hub lacks is asked of that party
     (:func:`ask_owner`). None: not there, and nobody to ask."""
-    owner = origin.addressed(hub)
+    owner = origin.addressed()
     async with db.read() as conn:
         owners = addressed_owners(
             owner, await visible_owners(conn, origin.platform_id, MODULE), MODULE

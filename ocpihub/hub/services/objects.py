@@ -23,18 +23,19 @@ from ocpihub.hub.origin import Origin, Party
 from ocpihub.hub.routing import addressed, broadcast
 from ocpihub.ocpi.pagination import PageRequest
 from ocpihub.outbox.enqueue import enqueue
-from ocpihub.outbox.items import Delivery
+from ocpihub.outbox.items import Delivery, ordering_key
 from ocpihub.store.agreements import list_agreements
 from ocpihub.store.db import Database
 from ocpihub.store.objects import StoredObject, list_page, list_page_json
 from ocpihub.store.platforms import list_parties
-from ocpihub.store.routing import Target
+from ocpihub.store.routing import Target, agreed_targets
 
 __all__ = [
     "Listed",
     "Push",
     "Receivers",
     "addressed_owners",
+    "agreed_receivers",
     "list_selected",
     "list_visible",
     "push_receivers",
@@ -49,7 +50,6 @@ class Push:
     """What one accepted push implies for the receivers."""
 
     owner: Party
-    sender_platform_id: int
     module: str
     method: str
     url_suffix: str
@@ -59,6 +59,39 @@ class Push:
     original_version: str
     ordering_key: str
     correlation_id: str
+
+    @classmethod
+    def of(
+        cls,
+        origin: Origin,
+        owner: Party,
+        module: str,
+        sent: tuple[str, str, str],
+        *,
+        name: str = "",
+        payload: dict[str, Any] | None = None,
+        original: dict[str, Any] | None = None,
+        original_version: str | None = None,
+        ordered_by: Party | None = None,
+    ) -> Push:
+        """The push of ``owner``'s object in the request from ``origin``; ``sent``: the method,
+        the URL suffix below the receiver's endpoint and the object's id, whose deliveries keep
+        their order (per ``ordered_by``'s objects, else the owner's). ``original_version``:
+        the version of ``original`` when not the caller's."""
+        method, url_suffix, object_id = sent
+        party = ordered_by or owner
+        return cls(
+            owner=owner,
+            module=module,
+            method=method,
+            url_suffix=url_suffix,
+            object_name=name,
+            payload=payload,
+            original=original,
+            original_version=original_version or origin.version,
+            ordering_key=ordering_key(module, party[0], party[1], object_id),
+            correlation_id=origin.correlation_id,
+        )
 
     def delivery(
         self, target: Target, *, broadcast: bool = False, interface_role: str = "RECEIVER"
@@ -90,26 +123,33 @@ class Receivers:
     broadcast: bool
 
 
-def push_receivers(
-    party: Party | None, agreed: Iterable[Target], module: str, *, sender_platform_id: int
-) -> Receivers:
+def push_receivers(origin: Origin, agreed: Iterable[Target], module: str) -> Receivers:
     """The receivers of a push of a stored module (Locations, Tariffs, Tokens, BookingLocations).
 
-    ``party`` None (OCPI-to the hub, or none): a broadcast to every agreed receiver. ``party``
-    named by OCPI-to: that party only, and a 4001 when it is not an agreed receiver the hub can
-    deliver to — raised inside the push's transaction, so nothing is stored or queued.
+    OCPI-to the hub, or none: a broadcast to every agreed receiver. OCPI-to naming a party:
+    that party only, and a 4001 when it is not an agreed receiver the hub can deliver to —
+    raised inside the push's transaction, so nothing is stored or queued.
     """
+    party, sender = origin.addressed(), origin.platform_id
     candidates = list(agreed)
     if party is None:
-        return Receivers(broadcast(candidates, module, sender_platform_id=sender_platform_id), True)
-    target = addressed(candidates, party, module, sender_platform_id=sender_platform_id)
-    if target is None or target.platform_id == sender_platform_id:
+        return Receivers(broadcast(candidates, module, sender_platform_id=sender), True)
+    target = addressed(candidates, party, module, sender_platform_id=sender)
+    if target is None or target.platform_id == sender:
         raise UnknownReceiver(
             f"OCPI-to names {party[0]}-{party[1]}, which has no ACTIVE agreement with you "
             f"covering {module} or publishes no {module} receiver endpoint: nothing was stored "
             "or sent (to reach every agreed party, address the hub or omit OCPI-to)"
         )
     return Receivers([target], False)
+
+
+async def agreed_receivers(
+    conn: AsyncConnection, origin: Origin, owner: Party, module: str
+) -> Receivers:
+    """:func:`push_receivers` among the parties ``owner`` has agreements covering ``module``
+    with, read in the push's transaction."""
+    return push_receivers(origin, await agreed_targets(conn, owner, module), module)
 
 
 async def queue(
@@ -171,14 +211,12 @@ class Listed:
         return self.items[-1].seq if self.items else None
 
 
-async def list_visible(
-    db: Database, origin: Origin, hub: Party, module: str, page: PageRequest
-) -> Listed:
+async def list_visible(db: Database, origin: Origin, module: str, page: PageRequest) -> Listed:
     """GET all on a hub Sender interface: a page of the stored objects of agreed owners (or of
     the one party OCPI-to names), each as JSON text in the caller's version where stored so."""
     async with db.read() as conn:
         owners = addressed_owners(
-            origin.addressed(hub), await visible_owners(conn, origin.platform_id, module), module
+            origin.addressed(), await visible_owners(conn, origin.platform_id, module), module
         )
         items, total, more = await list_page_json(
             conn, module, page, version=origin.version, owners=owners

@@ -34,7 +34,6 @@ from ocpihub.hub.services.objects import Listed, Push, list_selected, queue_to
 from ocpihub.hub.services.payments_relay import PtpRequest, relay_to_ptp
 from ocpihub.ocpi.fields import parse_datetime
 from ocpihub.ocpi.pagination import PageRequest, parse_page_request
-from ocpihub.outbox.items import ordering_key
 from ocpihub.store.db import Database
 from ocpihub.store.objects import ObjectKey, StoredObject, get_object, list_page, put_object
 from ocpihub.store.platforms import list_parties
@@ -116,21 +115,10 @@ def _push(
     name: str = "",
     body: Doc | None = None,
 ) -> Push:
-    """One request to queue (``request``: method, URL suffix, ordering key within the PTP's
-    objects), sent as ``sender``."""
-    method, suffix, key = request
-    return Push(
-        owner=sender,
-        sender_platform_id=0,
-        module=MODULE,
-        method=method,
-        url_suffix=suffix,
-        object_name=name,
-        payload=body,
-        original=body,
-        original_version=VERSION,
-        ordering_key=ordering_key(MODULE, ptp[0], ptp[1], key),
-        correlation_id=origin.correlation_id,
+    """One request to queue (``request``: method, URL suffix, the object's id, ordered within
+    the PTP's objects), sent as ``sender``."""
+    return Push.of(
+        origin, sender, MODULE, request, name=name, payload=body, original=body, ordered_by=ptp
     )
 
 
@@ -264,11 +252,11 @@ async def _cpo_terminal(
 
 
 async def _addressed_ptp(
-    db: Database, origin: Origin, hub: Party, kind: str, object_id: str | None
+    db: Database, origin: Origin, kind: str, object_id: str | None
 ) -> tuple[Party, Target] | None:
     """(CPO, PTP) when OCPI-to names a PTP and the hub cannot answer for it in full: a list,
     or an object of ``kind`` its registry does not hold for this CPO (issue 15.3)."""
-    to = origin.addressed(hub)
+    to = origin.addressed()
     if to is None:
         return None
     async with db.read() as conn:
@@ -295,7 +283,6 @@ async def write_terminal(
     db: Database,
     relay: Relay,
     origin: Origin,
-    hub: Party,
     terminal_id: str,
     *,
     wire: Doc,
@@ -304,7 +291,7 @@ async def write_terminal(
     """A CPO's PUT or PATCH of a terminal: stored and queued to its PTP (None), or relayed to
     the PTP OCPI-to names when the registry does not hold it for this CPO (its Reply)."""
     method = "PATCH" if patch else "PUT"
-    relayed = await _addressed_ptp(db, origin, hub, TERMINAL, terminal_id)
+    relayed = await _addressed_ptp(db, origin, TERMINAL, terminal_id)
     if relayed is not None:
         asked = PtpRequest(method, (SEGMENTS[TERMINAL], terminal_id), body=wire)
         return await relay_to_ptp(relay, origin, *relayed, asked)
@@ -347,12 +334,10 @@ async def activate(db: Database, origin: Origin, wire: Doc) -> None:
         await queue_to(conn, push, target, interface_role="SENDER")
 
 
-async def deactivate(
-    db: Database, relay: Relay, origin: Origin, hub: Party, terminal_id: str
-) -> Reply | None:
+async def deactivate(db: Database, relay: Relay, origin: Origin, terminal_id: str) -> Reply | None:
     """A CPO's deactivation of a terminal: queued to its PTP (None), or relayed to the PTP
     OCPI-to names when the registry does not hold it for this CPO (its Reply)."""
-    relayed = await _addressed_ptp(db, origin, hub, TERMINAL, terminal_id)
+    relayed = await _addressed_ptp(db, origin, TERMINAL, terminal_id)
     if relayed is not None:
         asked = PtpRequest("POST", (SEGMENTS[TERMINAL], terminal_id, "deactivate"))
         return await relay_to_ptp(relay, origin, *relayed, asked)
@@ -369,7 +354,6 @@ async def cpo_list(
     db: Database,
     relay: Relay,
     origin: Origin,
-    hub: Party,
     kind: str,
     listing: tuple[str, Mapping[str, str], str, int],
 ) -> tuple[Listed, PageRequest] | Reply:
@@ -378,7 +362,7 @@ async def cpo_list(
     CPO's paging parameters as given (``listing``: the object name, the query parameters, the
     hub's URL of the list, the hub's page size limit)."""
     name, query, here, max_limit = listing
-    ptp = await _addressed_ptp(db, origin, hub, kind, None)
+    ptp = await _addressed_ptp(db, origin, kind, None)
     if ptp is not None:
         asked = PtpRequest(
             "GET", (SEGMENTS[kind],), expect=name, listing=True, query=query, here=here
@@ -397,7 +381,7 @@ async def cpo_list(
 
 
 async def cpo_one(
-    db: Database, relay: Relay, origin: Origin, hub: Party, object_id: str, kind: str, name: str
+    db: Database, relay: Relay, origin: Origin, object_id: str, kind: str, name: str
 ) -> StoredObject | Reply:
     """One terminal or confirmation that concerns the acting CPO, from the registry; else the
     PTP OCPI-to names is asked (404 when none is named)."""
@@ -406,7 +390,7 @@ async def cpo_one(
         found = await _cpo_objects(conn, cpo, kind, object_id, origin.to_party)
     if found:
         return found[0]
-    ptp = await _addressed_ptp(db, origin, hub, kind, object_id)
+    ptp = await _addressed_ptp(db, origin, kind, object_id)
     if ptp is None:
         raise NotFound(f"no {name} {object_id!r} that concerns {cpo[0]}-{cpo[1]}")
     asked = PtpRequest("GET", (SEGMENTS[kind], object_id), expect=name)

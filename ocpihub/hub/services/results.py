@@ -15,10 +15,10 @@ from typing import Any
 
 import structlog
 
-from ocpihub.errors import NotFound
+from ocpihub.errors import HubError, NotFound
 from ocpihub.hub import commands as policy
 from ocpihub.hub.origin import Origin
-from ocpihub.hub.relay import Relay, Route
+from ocpihub.hub.relay import Relay, Relayed, Reply, Route
 from ocpihub.ocpi.versions import InterfaceRole
 from ocpihub.outbox.enqueue import Delivery, enqueue
 from ocpihub.store import pending as store
@@ -30,6 +30,7 @@ __all__ = [
     "Result",
     "accept_result",
     "expire_pending",
+    "forward_pending",
     "new_pending",
     "result_delivery",
     "sweep",
@@ -141,6 +142,49 @@ async def accept_result(
         log.info("result_not_relayed", pending=req.id, result=result)
         return None
     return claimed, result
+
+
+Keep = Callable[[int], Awaitable[None]]
+"""Keeps a pending request for a result expected within the given seconds (plus the grace)."""
+
+
+async def forward_pending(
+    db: Database,
+    relay: Relay,
+    req: store.PendingRequest,
+    hop: tuple[Route, str, str],
+    *,
+    expect: str,
+    keep: Keep,
+    json: Any = None,
+    params: dict[str, str] | None = None,
+) -> tuple[Relayed, Doc] | Reply:
+    """The synchronous hop of a request whose result comes later (``hop``: the route, the
+    method and the URL), and the receiver's ``expect`` response object, validated.
+
+    The pending request is forgotten when the hop fails or the receiver refuses (no result will
+    come; its 2xxx/3xxx is the Reply). A success without a valid response object is answered
+    4000 and the pending request kept for the default wait (the receiver took the request,
+    after a fashion): its result is still relayed.
+    """
+    route, method, url = hop
+    try:
+        answer = await relay.forward(
+            route, method, url, correlation_id=req.correlation_id, json=json, params=params
+        )
+    except BaseException:
+        async with db.write() as conn:
+            await store.delete_pending(conn, req.id)
+        raise
+    if not answer.success:
+        async with db.write() as conn:
+            await store.delete_pending(conn, req.id)
+        return Reply.failure(answer)
+    try:
+        return answer, relay.checked(answer, expect)
+    except HubError:
+        await keep(policy.UNANSWERED_TIMEOUT)
+        raise
 
 
 async def sweep(db: Database, now: datetime) -> None:

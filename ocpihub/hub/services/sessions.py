@@ -27,14 +27,13 @@ from ocpihub.hub.sessions import (
     merge_patch,
 )
 from ocpihub.outbound.urls import join_url
-from ocpihub.outbox.items import ordering_key
 from ocpihub.store.db import Database
-from ocpihub.store.objects import ObjectKey, StoredObject, find_visible, get_object
+from ocpihub.store.objects import ObjectKey, find_visible, get_object
 from ocpihub.store.platforms import list_parties
 from ocpihub.store.routing import Target, agreed_targets
 from ocpihub.translate import TranslationContext, from_canonical, to_canonical
 
-__all__ = ["charging_preferences", "get_own", "patch", "put"]
+__all__ = ["charging_preferences", "patch", "put"]
 
 MODULE = "sessions"
 
@@ -45,18 +44,15 @@ def _push(
     origin: Origin, owner: Party, session_id: str, delivery: tuple[str, str, Doc, Doc | None, str]
 ) -> Push:
     method, name, payload, original, original_version = delivery
-    return Push(
-        owner=owner,
-        sender_platform_id=origin.platform_id,
-        module=MODULE,
-        method=method,
-        url_suffix=f"/{owner[0]}/{owner[1]}/{session_id}",
-        object_name=name,
+    return Push.of(
+        origin,
+        owner,
+        MODULE,
+        (method, f"/{owner[0]}/{owner[1]}/{session_id}", session_id),
+        name=name,
         payload=payload,
         original=original,
         original_version=original_version,
-        ordering_key=ordering_key(MODULE, owner[0], owner[1], session_id),
-        correlation_id=origin.correlation_id,
     )
 
 
@@ -64,7 +60,6 @@ async def put(
     db: Database,
     enums: EnumRegistry,
     origin: Origin,
-    hub: Party,
     owner: Party,
     session_id: str,
     wire: Doc,
@@ -73,7 +68,7 @@ async def put(
     version = origin.version
     ctx = await up_context(db, enums, owner, version, wire, MODULE)
     canon = to_canonical(version, "Session", wire, ctx)
-    party = addressee(origin.to_party, canon, hub)
+    party = addressee(origin.to_party, canon, origin.hub)
     async with db.write() as conn:
         target = await receiver_for(conn, owner, party, MODULE, origin.platform_id)
         down = await down_context(conn, owner, [canon])
@@ -137,7 +132,6 @@ async def patch(
     db: Database,
     enums: EnumRegistry,
     origin: Origin,
-    hub: Party,
     owner: Party,
     session_id: str,
     wire: Doc,
@@ -157,7 +151,7 @@ async def patch(
                 f"the hub holds no session {session_id!r} of {owner[0]}-{owner[1]}: PUT it"
             )
         merged = merge_patch(stored.document, change, append_periods=append)
-        party = addressee(origin.to_party, merged, hub)
+        party = addressee(origin.to_party, merged, origin.hub)
         target = await receiver_for(conn, owner, party, MODULE, origin.platform_id)
         assert target.version is not None
         down = await down_context(conn, owner, [merged])
@@ -179,19 +173,8 @@ async def patch(
         )
 
 
-async def get_own(
-    db: Database, owner: Party, session_id: str
-) -> tuple[StoredObject, TranslationContext] | None:
-    """The owner's stored Session and what translating it down needs."""
-    async with db.read() as conn:
-        stored = await get_object(conn, ObjectKey.of(MODULE, owner[0], owner[1], session_id))
-        if stored is None:
-            return None
-        return stored, await down_context(conn, owner, [stored.document])
-
-
 async def _preferences_target(
-    db: Database, origin: Origin, hub: Party, session_id: str
+    db: Database, origin: Origin, session_id: str
 ) -> tuple[Party, str, Target]:
     """(requester, the CPO's session id, the CPO's target) of a ChargingPreferences request:
     from the mailbox copy of the session the caller's party was sent."""
@@ -205,7 +188,7 @@ async def _preferences_target(
                 )
             mine = {origin.from_party}
         to = origin.to_party
-        kind = None if to is None or to == hub else mailbox_key(to)
+        kind = None if to is None or to == origin.hub else mailbox_key(to)
         copy = await find_visible(conn, mailbox_module(MODULE), session_id, mine, kind=kind)
         if copy is None:
             raise NotFound(f"the hub knows no session {session_id!r} of yours")
@@ -226,10 +209,10 @@ async def _preferences_target(
 
 
 async def charging_preferences(
-    db: Database, relay: Relay, origin: Origin, hub: Party, session_id: str, wire: Doc
+    db: Database, relay: Relay, origin: Origin, session_id: str, wire: Doc
 ) -> Reply:
     """Relay an eMSP's ChargingPreferences to the CPO of the session, and its answer back."""
-    requester, cpo_session_id, target = await _preferences_target(db, origin, hub, session_id)
+    requester, cpo_session_id, target = await _preferences_target(db, origin, session_id)
     route = await relay.route_to(requester, target, MODULE)
     body, _ = from_canonical(
         route.version,

@@ -4,15 +4,16 @@ as a PUT of the patched tariff; digest §4.3), and reads of what the hub holds."
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ocpihub.errors import NotFound
+from ocpihub.hub.enums import EnumRegistry
 from ocpihub.hub.origin import Origin, Party
-from ocpihub.hub.services.objects import Push, Receivers, push_receivers, queue, visible_owners
+from ocpihub.hub.services.objects import Push, Receivers, agreed_receivers, queue, visible_owners
 from ocpihub.ocpi.fields import parse_datetime
-from ocpihub.outbox.items import ordering_key
 from ocpihub.store.db import Database
 from ocpihub.store.objects import (
     ObjectKey,
@@ -22,8 +23,7 @@ from ocpihub.store.objects import (
     get_object,
     put_object,
 )
-from ocpihub.store.routing import agreed_targets
-from ocpihub.translate import PRIVATE_KEY
+from ocpihub.translate import PRIVATE_KEY, TranslationContext, to_canonical
 
 __all__ = ["delete", "get_one", "get_own", "put"]
 
@@ -44,23 +44,12 @@ def _push(
     owner: Party,
     tariff_id: str,
     method: str,
-    name: str | None = None,
+    name: str = "Tariff",
     payload: Doc | None = None,
     original: Doc | None = None,
 ) -> Push:
-    return Push(
-        owner=owner,
-        sender_platform_id=origin.platform_id,
-        module=MODULE,
-        method=method,
-        url_suffix=f"/{owner[0]}/{owner[1]}/{tariff_id}",
-        object_name=name or "Tariff",
-        payload=payload,
-        original=original,
-        original_version=origin.version,
-        ordering_key=ordering_key(MODULE, owner[0], owner[1], tariff_id),
-        correlation_id=origin.correlation_id,
-    )
+    sent = (method, f"/{owner[0]}/{owner[1]}/{tariff_id}", tariff_id)
+    return Push.of(origin, owner, MODULE, sent, name=name, payload=payload, original=original)
 
 
 async def _queue_patch(
@@ -84,15 +73,19 @@ async def _queue_patch(
 async def put(
     db: Database,
     origin: Origin,
-    hub: Party,
     owner: Party,
     tariff_id: str,
     *,
     wire: Doc,
-    canon: Doc,
     patch: bool,
+    enums: EnumRegistry,
 ) -> bool:
-    """Store a PUT (or a 2.1.1 PATCH) and queue it to the receivers; whether it was created."""
+    """Translate a PUT (or a 2.1.1 PATCH), store it and queue it to the receivers; whether it
+    was created."""
+    ctx = TranslationContext(
+        country_code=owner[0], party_id=owner[1], now=datetime.now(UTC), enums=enums
+    )
+    canon = to_canonical(origin.version, "TariffPatch" if patch else "Tariff", wire, ctx)
     key = ObjectKey.of(MODULE, owner[0], owner[1], tariff_id)
     async with db.write() as conn:
         stored = await get_object(conn, key, for_update=True)
@@ -110,12 +103,7 @@ async def put(
             original=None if patch else wire,
             newer_only=not patch,
         )
-        receivers = push_receivers(
-            origin.addressed(hub),
-            await agreed_targets(conn, owner, MODULE),
-            MODULE,
-            sender_platform_id=origin.platform_id,
-        )
+        receivers = await agreed_receivers(conn, origin, owner, MODULE)
         if patch:
             await _queue_patch(conn, origin, owner, tariff_id, (canon, wire, document), receivers)
         else:
@@ -124,18 +112,13 @@ async def put(
     return created
 
 
-async def delete(db: Database, origin: Origin, hub: Party, owner: Party, tariff_id: str) -> None:
+async def delete(db: Database, origin: Origin, owner: Party, tariff_id: str) -> None:
     """Delete a stored tariff and queue the DELETE to the receivers (404 when not held)."""
     key = ObjectKey.of(MODULE, owner[0], owner[1], tariff_id)
     async with db.write() as conn:
         if not await delete_object(conn, key):
             raise NotFound(f"the hub holds no tariff {tariff_id!r} of {owner[0]}-{owner[1]}")
-        receivers = push_receivers(
-            origin.addressed(hub),
-            await agreed_targets(conn, owner, MODULE),
-            MODULE,
-            sender_platform_id=origin.platform_id,
-        )
+        receivers = await agreed_receivers(conn, origin, owner, MODULE)
         gone = _push(origin, owner, tariff_id, "DELETE")
         await queue(conn, gone, receivers.targets, broadcast=receivers.broadcast)
 

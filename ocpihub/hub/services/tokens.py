@@ -4,20 +4,21 @@ reads of what the hub holds. Real-time authorization is ``hub/services/authorize
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ocpihub.errors import NotFound
+from ocpihub.hub.enums import EnumRegistry
 from ocpihub.hub.origin import Origin, Party
-from ocpihub.hub.services.objects import Push, push_receivers, queue
+from ocpihub.hub.services.objects import Push, agreed_receivers, queue
 from ocpihub.hub.tokens import DEFAULT_TOKEN_TYPE, pushes_token, token_url_suffix
 from ocpihub.ocpi.fields import parse_datetime
-from ocpihub.outbox.items import ordering_key
 from ocpihub.store.db import Database
 from ocpihub.store.objects import ObjectKey, StoredObject, find_visible, get_object, put_object
-from ocpihub.store.routing import Target, agreed_targets
-from ocpihub.translate import PRIVATE_KEY
+from ocpihub.store.routing import Target
+from ocpihub.translate import PRIVATE_KEY, TranslationContext, to_canonical
 
 __all__ = ["get_own", "push", "stored_token"]
 
@@ -43,7 +44,6 @@ async def stored_token(
 async def _queue_token(
     conn: AsyncConnection,
     origin: Origin,
-    hub: Party,
     owner: Party,
     token: Doc,
     *,
@@ -58,12 +58,7 @@ async def _queue_token(
         await get_object(conn, ObjectKey.of(MODULE, owner[0], owner[1], uid, DEFAULT_TOKEN_TYPE))
         is not None
     )
-    receivers = push_receivers(
-        origin.addressed(hub),
-        await agreed_targets(conn, owner, MODULE),
-        MODULE,
-        sender_platform_id=origin.platform_id,
-    )
+    receivers = await agreed_receivers(conn, origin, owner, MODULE)
     by_suffix: dict[str, list[Target]] = {}
     for target in receivers.targets:
         receiver_version = target.version or "2.1.1"
@@ -71,38 +66,31 @@ async def _queue_token(
             suffix = token_url_suffix(receiver_version, owner[0], owner[1], uid, token_type)
             by_suffix.setdefault(suffix, []).append(target)
     for suffix, group in by_suffix.items():
-        push = Push(
-            owner=owner,
-            sender_platform_id=origin.platform_id,
-            module=MODULE,
-            method=method,
-            url_suffix=suffix,
-            object_name=name,
-            payload=payload,
-            original=original,
-            original_version=origin.version,
-            ordering_key=ordering_key(MODULE, owner[0], owner[1], f"{uid}:{token_type}"),
-            correlation_id=origin.correlation_id,
-        )
+        sent = (method, suffix, f"{uid}:{token_type}")
+        push = Push.of(origin, owner, MODULE, sent, name=name, payload=payload, original=original)
         await queue(conn, push, group, broadcast=receivers.broadcast)
 
 
 async def push(
     db: Database,
     origin: Origin,
-    hub: Party,
     owner: Party,
     uid: str,
     kind: str | None,
     *,
     wire: Doc,
-    canon: Doc,
     patch: bool,
+    enums: EnumRegistry,
 ) -> bool:
-    """Store a PUT (or apply a PATCH to the stored token) and queue it; whether it was created.
+    """Translate a PUT (or a PATCH, applied to the stored token), store it and queue it;
+    whether it was created.
 
     ``kind``: the token type the URL names (None: a 2.1.1 URL, which names none).
     """
+    ctx = TranslationContext(
+        country_code=owner[0], party_id=owner[1], now=datetime.now(UTC), enums=enums
+    )
+    canon = to_canonical(origin.version, "TokenPatch" if patch else "Token", wire, ctx)
     async with db.write() as conn:
         if patch:
             stored = await stored_token(conn, owner, uid, kind or wire.get("type"), lock=True)
@@ -128,7 +116,6 @@ async def push(
         await _queue_token(
             conn,
             origin,
-            hub,
             owner,
             document,
             method=method,

@@ -34,13 +34,12 @@ from ocpihub.ocpi.pagination import PageRequest, page_headers, parse_page_reques
 from ocpihub.ocpi.versions import InterfaceRole, ModuleId
 from ocpihub.runtime import Runtime
 from ocpihub.store.objects import ListedJson, StoredObject
-from ocpihub.translate import PRIVATE_KEY, TranslationContext, from_canonical, to_canonical
+from ocpihub.translate import PRIVATE_KEY, TranslationContext, from_canonical
 from ocpihub.translate.backports import apply as apply_backports
 
 __all__ = [
     "Paging",
     "callback_url",
-    "canonical",
     "check_ids",
     "correlation_id",
     "egress",
@@ -72,6 +71,8 @@ def origin(request: Request, caller: Caller) -> Origin:
         from_party=_pair(headers.from_party),
         to_party=_pair(headers.to_party),
         correlation_id=correlation_id(request),
+        hub=runtime_of(request).settings.hub_party,
+        time_zone=caller.platform.default_time_zone,
     )
 
 
@@ -129,13 +130,6 @@ def check_ids(wire: dict[str, Any], owner: Party, ids: dict[str, str], version: 
     for field, value in ids.items():
         if field in wire and str(wire[field]).upper() != value.upper():
             raise InvalidParameters(f"{field}: body says {wire[field]!r}, the URL says {value!r}")
-
-
-def canonical(
-    version: str, name: str, wire: dict[str, Any], ctx: TranslationContext
-) -> dict[str, Any]:
-    """The canonical form of a validated wire object."""
-    return to_canonical(version, name, wire, ctx)
 
 
 def egress(version: str, name: str, stored: StoredObject) -> dict[str, Any]:
@@ -241,9 +235,7 @@ async def list_visible(
     caller's version (with the newer fields its profile back-ports)."""
     runtime = runtime_of(request)
     paging = Paging.of(request, module, base_path)
-    listed = await visible_page(
-        runtime.db, origin(request, caller), runtime.settings.hub_party, module, paging.page
-    )
+    listed = await visible_page(runtime.db, origin(request, caller), module, paging.page)
     version = version_of(caller)
     backports = caller.platform.profile.backports
     items: list[ListedJson] = listed.items

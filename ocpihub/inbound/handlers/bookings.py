@@ -87,7 +87,6 @@ async def _push_location(
     created = await service.push_location(
         runtime.db,
         origin(request, caller),
-        runtime.settings.hub_party,
         owner,
         (location_id, calendar_id),
         name=name,

@@ -21,6 +21,7 @@ from starlette.responses import Response
 
 from ocpihub.errors import NotFound
 from ocpihub.hub.services import cdrs as service
+from ocpihub.hub.services.addressed import get_own
 from ocpihub.inbound.auth import Caller, check_version, registered, runtime_of
 from ocpihub.inbound.body import read_json
 from ocpihub.inbound.handlers._addressed import OWNER_ROLES, list_addressed, render
@@ -62,10 +63,7 @@ async def _post(request: Request, caller: Caller, version: str, receiver: str) -
     owner = await _owner(request, caller, version, wire)
     check_ids(wire, owner, {}, version)
     location = {"Location": _location(request, receiver, owner, str(wire["id"]))}
-    hub = runtime.settings.hub_party
-    created = await service.post(
-        runtime.db, runtime.enums, origin(request, caller), hub, owner, wire
-    )
+    created = await service.post(runtime.db, runtime.enums, origin(request, caller), owner, wire)
     return ocpi_response(http_status=201 if created else 200, include_data=False, headers=location)
 
 
@@ -74,7 +72,7 @@ async def _get_own(
 ) -> Response:
     check_version(caller, version)
     owner = await owned_party(request, caller, cc, pid, OWNER_ROLES)
-    found = await service.get_own(runtime_of(request).db, owner, cdr_id)
+    found = await get_own(runtime_of(request).db, MODULE, owner, cdr_id)
     if found is None:
         raise NotFound(f"the hub holds no CDR {cdr_id!r} of {owner[0]}-{owner[1]}")
     return ocpi_response(render(version, "CDR", *found))

@@ -12,6 +12,7 @@ from fastapi import Depends, Request
 from starlette.responses import Response
 
 from ocpihub.hub.registration import Registrar
+from ocpihub.hub.services.configuration import presented_token
 from ocpihub.inbound.auth import Caller, any_token, runtime_of
 from ocpihub.inbound.body import read_json
 from ocpihub.inbound.handlers._objects import correlation_id
@@ -19,7 +20,6 @@ from ocpihub.inbound.interfaces import Declared, HttpRoute
 from ocpihub.inbound.responses import ocpi_response
 from ocpihub.ocpi.headers import token_candidates
 from ocpihub.ocpi.modules import ModuleId
-from ocpihub.store.platforms import lookup_token
 
 __all__ = ["ROUTES", "registrar_of"]
 
@@ -33,11 +33,7 @@ def registrar_of(request: Request) -> Registrar:
 async def _presented_token(request: Request) -> str:
     """The token the caller authenticated with (raw or Base64-decoded, whichever matched)."""
     candidates = token_candidates(request.headers.get("authorization"))
-    async with runtime_of(request).db.read() as conn:
-        for candidate in candidates:
-            if await lookup_token(conn, [candidate]) is not None:
-                return candidate
-    return candidates[0]
+    return await presented_token(runtime_of(request).db, candidates)
 
 
 def _credentials(version: str, path: str) -> list[HttpRoute]:

@@ -8,41 +8,19 @@ changes go out through the outbox (``ClientInfoNotifier``).
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import Depends, Request
 from starlette.responses import Response
 
-from ocpihub.hub.clientinfo import client_info, seen_status
+from ocpihub.hub.services.configuration import client_infos
 from ocpihub.inbound.auth import Caller, registered, runtime_of, version_of
 from ocpihub.inbound.interfaces import Declared, HttpRoute
 from ocpihub.inbound.responses import ocpi_response
 from ocpihub.ocpi.fields import parse_datetime
 from ocpihub.ocpi.modules import InterfaceRole, ModuleId
 from ocpihub.ocpi.pagination import page_headers, parse_page_request
-from ocpihub.store.agreements import list_agreements
-from ocpihub.store.platforms import list_parties
 from ocpihub.translate import from_canonical
 
 __all__ = ["ROUTES"]
-
-
-async def _infos(request: Request, caller: Caller) -> list[dict[str, Any]]:
-    async with runtime_of(request).db.read() as conn:
-        known = await list_parties(conn)
-        mine = [p for p in known if p.platform_id == caller.platform.id]
-        out: dict[tuple[str, str, str], dict[str, Any]] = {}
-        for party in mine:
-            code = (party.country_code, party.party_id)
-            for agreement in await list_agreements(conn, code):
-                other = agreement.other(code)
-                for subject in known:
-                    if (subject.country_code, subject.party_id) != other:
-                        continue
-                    status = seen_status(subject.status, agreement)
-                    info = client_info(subject, status, agreement.updated_at)
-                    out[(subject.country_code, subject.party_id, subject.role)] = info
-    return sorted(out.values(), key=lambda i: (i["country_code"], i["party_id"], i["role"]))
 
 
 def _sender(version: str, path: str) -> list[HttpRoute]:
@@ -52,7 +30,7 @@ def _sender(version: str, path: str) -> list[HttpRoute]:
         max_limit = runtime.settings.page_limit_for("hubclientinfo")
         params = dict(request.query_params)
         page = parse_page_request(params, max_limit=max_limit)
-        infos = await _infos(request, c)
+        infos = await client_infos(runtime.db, c.platform.id)
         if page.date_from is not None:
             infos = [i for i in infos if parse_datetime(i["last_updated"]) >= page.date_from]
         if page.date_to is not None:

@@ -11,8 +11,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from fastapi import Depends, Request
 from starlette.responses import Response
 
@@ -24,7 +22,6 @@ from ocpihub.hub.services.locations import LocationIds
 from ocpihub.inbound.auth import Caller, check_version, registered, runtime_of
 from ocpihub.inbound.body import read_json
 from ocpihub.inbound.handlers._objects import (
-    canonical,
     check_ids,
     egress,
     egress_backported,
@@ -37,7 +34,7 @@ from ocpihub.inbound.handlers._relay import answer
 from ocpihub.inbound.interfaces import Declared, HttpRoute
 from ocpihub.inbound.responses import ocpi_response
 from ocpihub.ocpi.modules import InterfaceRole, ModuleId
-from ocpihub.translate import TranslationContext, from_canonical
+from ocpihub.translate import from_canonical
 
 __all__ = ["ROUTES"]
 
@@ -71,25 +68,16 @@ async def _push(
     if connector_id is not None:
         ids = {"id": connector_id}
     check_ids(wire, owner, ids, version)
-    ctx = TranslationContext(
-        country_code=owner[0],
-        party_id=owner[1],
-        now=datetime.now(UTC),
-        enums=runtime.enums,
-        time_zone=caller.platform.default_time_zone,
-    )
-    canon = canonical(version, name, wire, ctx)
     created = await service.push(
         runtime.db,
         runtime.directory,
         origin(request, caller),
-        runtime.settings.hub_party,
         owner,
         LocationIds(location_id, evse_uid, connector_id),
         name=name,
         wire=wire,
-        canon=canon,
         patch=patch,
+        enums=runtime.enums,
     )
     return ocpi_response(http_status=201 if created else 200, include_data=False)
 
@@ -126,9 +114,7 @@ async def _get_one(
     check_version(caller, version)
     runtime = runtime_of(request)
     ids = LocationIds(location_id, evse_uid, connector_id)
-    found = await service.get_one(
-        runtime.db, runtime.relay, origin(request, caller), runtime.settings.hub_party, ids
-    )
+    found = await service.get_one(runtime.db, runtime.relay, origin(request, caller), ids)
     if isinstance(found, Reply):
         return answer(request, version, found)
     if found is None:

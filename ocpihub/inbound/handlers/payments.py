@@ -112,7 +112,6 @@ async def _write_terminal(
         runtime.db,
         runtime.relay,
         origin(request, caller),
-        runtime.settings.hub_party,
         terminal_id,
         wire=wire,
         patch=patch,
@@ -130,9 +129,8 @@ async def _activate(request: Request, caller: Caller) -> Response:
 async def _deactivate(request: Request, caller: Caller, terminal_id: str) -> Response:
     check_version(caller, VERSION, sole=MODULE_NAME)
     runtime = runtime_of(request)
-    hub = runtime.settings.hub_party
     reply = await service.deactivate(
-        runtime.db, runtime.relay, origin(request, caller), hub, terminal_id
+        runtime.db, runtime.relay, origin(request, caller), terminal_id
     )
     return _done(request, reply)
 
@@ -148,7 +146,6 @@ async def _cpo_list(request: Request, caller: Caller, kind: str, name: str, base
         runtime.db,
         runtime.relay,
         origin(request, caller),
-        settings.hub_party,
         kind,
         (name, query, here, max_limit),
     )
@@ -169,7 +166,6 @@ async def _cpo_one(
         runtime.db,
         runtime.relay,
         origin(request, caller),
-        runtime.settings.hub_party,
         object_id,
         kind,
         name,

@@ -20,6 +20,7 @@ from starlette.responses import Response
 
 from ocpihub.errors import MethodNotAllowed, NotFound
 from ocpihub.hub.services import sessions as service
+from ocpihub.hub.services.addressed import get_own
 from ocpihub.inbound.auth import Caller, check_version, registered, runtime_of
 from ocpihub.inbound.body import read_json
 from ocpihub.inbound.handlers._addressed import OWNER_ROLES, list_addressed, render
@@ -46,7 +47,6 @@ async def _put(
         runtime.db,
         runtime.enums,
         origin(request, caller),
-        runtime.settings.hub_party,
         owner,
         session_id,
         wire,
@@ -66,7 +66,6 @@ async def _patch(
         runtime.db,
         runtime.enums,
         origin(request, caller),
-        runtime.settings.hub_party,
         owner,
         session_id,
         wire,
@@ -79,7 +78,7 @@ async def _get_own(
 ) -> Response:
     check_version(caller, version)
     owner = await owned_party(request, caller, cc, pid, OWNER_ROLES)
-    found = await service.get_own(runtime_of(request).db, owner, session_id)
+    found = await get_own(runtime_of(request).db, MODULE, owner, session_id)
     if found is None:
         raise NotFound(f"the hub holds no session {session_id!r} of {owner[0]}-{owner[1]}")
     return ocpi_response(render(version, "Session", *found))
@@ -94,9 +93,8 @@ async def _charging_preferences(
     wire = parse_wire(
         runtime, version, "ChargingPreferences", await read_json(request), caller.platform
     )
-    hub = runtime.settings.hub_party
     reply = await service.charging_preferences(
-        runtime.db, runtime.relay, origin(request, caller), hub, session_id, wire
+        runtime.db, runtime.relay, origin(request, caller), session_id, wire
     )
     return answer(request, version, reply)
 

@@ -11,8 +11,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from fastapi import Depends, Request
 from starlette.responses import Response
 
@@ -21,7 +19,6 @@ from ocpihub.hub.services import tariffs as service
 from ocpihub.inbound.auth import Caller, check_version, registered, runtime_of
 from ocpihub.inbound.body import read_json
 from ocpihub.inbound.handlers._objects import (
-    canonical,
     check_ids,
     egress,
     list_visible,
@@ -32,7 +29,6 @@ from ocpihub.inbound.handlers._objects import (
 from ocpihub.inbound.interfaces import Declared, HttpRoute
 from ocpihub.inbound.responses import ocpi_response
 from ocpihub.ocpi.modules import InterfaceRole, ModuleId
-from ocpihub.translate import TranslationContext
 
 __all__ = ["ROUTES"]
 
@@ -56,19 +52,14 @@ async def _put_or_patch(
     name = "TariffPatch" if patch else "Tariff"
     wire = parse_wire(runtime, version, name, await read_json(request), caller.platform)
     check_ids(wire, owner, {"id": tariff_id}, version)
-    ctx = TranslationContext(
-        country_code=owner[0], party_id=owner[1], now=datetime.now(UTC), enums=runtime.enums
-    )
-    canon = canonical(version, name, wire, ctx)
     created = await service.put(
         runtime.db,
         origin(request, caller),
-        runtime.settings.hub_party,
         owner,
         tariff_id,
         wire=wire,
-        canon=canon,
         patch=patch,
+        enums=runtime.enums,
     )
     return ocpi_response(http_status=201 if created else 200, include_data=False)
 
@@ -79,8 +70,7 @@ async def _delete(
     check_version(caller, version)
     runtime = runtime_of(request)
     owner = await owned_party(request, caller, cc, pid, _OWNER_ROLES)
-    hub = runtime.settings.hub_party
-    await service.delete(runtime.db, origin(request, caller), hub, owner, tariff_id)
+    await service.delete(runtime.db, origin(request, caller), owner, tariff_id)
     return ocpi_response(include_data=False)
 
 

@@ -19,7 +19,6 @@ callers get the nearest 2.1.1 code instead (``legacy_status``).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import Depends, Request
@@ -32,7 +31,6 @@ from ocpihub.hub.tokens import token_type_param
 from ocpihub.inbound.auth import Caller, check_version, registered, runtime_of
 from ocpihub.inbound.body import read_json
 from ocpihub.inbound.handlers._objects import (
-    canonical,
     check_ids,
     egress,
     list_visible,
@@ -45,7 +43,6 @@ from ocpihub.inbound.interfaces import Declared, HttpRoute
 from ocpihub.inbound.responses import ocpi_response
 from ocpihub.ocpi.modules import InterfaceRole, ModuleId
 from ocpihub.runtime import Runtime
-from ocpihub.translate import TranslationContext
 
 __all__ = ["ROUTES"]
 
@@ -84,20 +81,15 @@ async def _push(
     wire = parse_wire(runtime, version, name, await read_json(request), caller.platform)
     check_ids(wire, owner, {"uid": uid}, version)
     _check_type(wire, kind)
-    ctx = TranslationContext(
-        country_code=owner[0], party_id=owner[1], now=datetime.now(UTC), enums=runtime.enums
-    )
-    canon = canonical(version, name, wire, ctx)
     created = await service.push(
         runtime.db,
         origin(request, caller),
-        runtime.settings.hub_party,
         owner,
         uid,
         kind,
         wire=wire,
-        canon=canon,
         patch=patch,
+        enums=runtime.enums,
     )
     return ocpi_response(http_status=201 if created else 200, include_data=False)
 

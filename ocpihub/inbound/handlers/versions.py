@@ -12,10 +12,10 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from ocpihub.errors import NotFound
+from ocpihub.hub.services.configuration import partner_role
 from ocpihub.inbound.auth import Caller, any_token, runtime_of
 from ocpihub.inbound.responses import ocpi_response
 from ocpihub.ocpi.modules import SUPPORTED_VERSIONS, InterfaceRole
-from ocpihub.store.platforms import list_parties
 
 __all__ = ["router"]
 
@@ -30,15 +30,6 @@ async def get_versions(request: Request, caller: Caller = Depends(any_token)) ->
     return ocpi_response(data)
 
 
-async def _partner_role(request: Request, caller: Caller) -> str | None:
-    """The single role of a 2.1.1 partner: declared by the operator, else registered."""
-    if caller.platform.declared_roles:
-        return caller.platform.declared_roles[0].role
-    async with runtime_of(request).db.read() as conn:
-        hosted = await list_parties(conn, caller.platform.id)
-    return hosted[0].role if hosted else None
-
-
 @router.get("/ocpi/{version}")
 async def get_version_details(
     version: str, request: Request, caller: Caller = Depends(any_token)
@@ -48,7 +39,7 @@ async def get_version_details(
         raise NotFound(f"version {version!r} is not supported; see /ocpi/versions")
     runtime = runtime_of(request)
     base = runtime.settings.public_url
-    role = await _partner_role(request, caller) if version == "2.1.1" else None
+    role = await partner_role(runtime.db, caller.platform) if version == "2.1.1" else None
     endpoints: list[dict[str, Any]] = []
     for item in runtime.interfaces.for_version(version, partner_role=role):
         entry: dict[str, Any] = {"identifier": item.module.value, "url": base + item.path}
