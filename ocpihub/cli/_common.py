@@ -2,7 +2,9 @@
 
 Imports are lazy: ``ocpihub --help`` and the listing commands must answer at once (issue 18.4),
 so nothing here (nor in the command modules) loads the settings model, SQLAlchemy, the web
-stack or the HTTP client before a command needs it. ``tests/cli/test_startup.py`` checks this.
+stack or the HTTP client before a command needs it. Listing commands go further with
+:func:`read`: they run their listing (``store/reads``) on the database driver directly, without
+SQLAlchemy or the logging set-up. ``tests/cli/test_startup.py`` checks both.
 """
 
 from __future__ import annotations
@@ -19,8 +21,17 @@ from ocpihub.errors import ConfigError, OcpiError
 if TYPE_CHECKING:
     from ocpihub.settings import Settings
     from ocpihub.store.db import Database
+    from ocpihub.store.reads import Listing
 
-__all__ = ["bad_argument", "failed", "print_json", "run", "settings_or_exit", "sqlite_path"]
+__all__ = [
+    "bad_argument",
+    "failed",
+    "print_json",
+    "read",
+    "run",
+    "settings_or_exit",
+    "sqlite_path",
+]
 
 T = TypeVar("T")
 
@@ -102,6 +113,26 @@ def run(settings: Settings, work: Callable[[Database], Awaitable[T]], *, create:
         return asyncio.run(go())
     except OcpiError as exc:
         failed(exc)
+
+
+def read(settings: Settings, listing: Callable[[], Listing[T]]) -> T:
+    """The result of a read-only listing (``store/reads``; ``listing`` makes a fresh one).
+
+    Read on the driver directly (``store/reads/direct.py``) when the database is current: no
+    SQLAlchemy, no engine, no logging set-up. Otherwise — a database to migrate, a driver error
+    — through :func:`run`, which migrates first and reports as every other command does. Like
+    :func:`run`, never creates a SQLite file (exit 2); OCPI errors end the command (exit 1).
+    """
+    from ocpihub.store.reads.direct import Unavailable, read_direct
+
+    _check_database_exists(settings)
+    try:
+        return read_direct(settings.database_url, listing())
+    except Unavailable:
+        pass
+    except OcpiError as exc:
+        failed(exc)
+    return run(settings, lambda db: db.read_listing(listing()))
 
 
 def print_json(value: Any) -> None:

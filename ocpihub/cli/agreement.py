@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ocpihub.cli._common import bad_argument, print_json, run, settings_or_exit
+from ocpihub.cli._common import bad_argument, print_json, read, run, settings_or_exit
 from ocpihub.errors import OcpiError
 from ocpihub.model.agreements import AgreementStatus
 
@@ -122,16 +122,9 @@ def agreement_remove(
 @app.command("list")
 def agreement_list(as_json: AsJson = False) -> None:
     """List every agreement."""
-    from ocpihub.hub.agreement_actions import agreement_json
-    from ocpihub.store import agreements as store
+    from ocpihub.store.reads.directory import agreement_list
 
-    settings = settings_or_exit()
-
-    async def work(db: Database) -> list[dict[str, Any]]:
-        async with db.read() as conn:
-            return [agreement_json(a) for a in await store.list_agreements(conn)]
-
-    found = run(settings, work)
+    found = read(settings_or_exit(), agreement_list)
     if as_json:
         print_json(found)
         return

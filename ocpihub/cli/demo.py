@@ -3,11 +3,8 @@ or (``--partner``) one simulated counterpart registered with a partner's own pla
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
-import secrets
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -35,6 +32,8 @@ def _demo_settings(host: str | None, port: int | None, folder: Path) -> Settings
     if "OCPIHUB_PUBLIC_URL" not in os.environ and not os.environ.get("OCPIHUB_CONFIG"):
         overrides["public_url"] = f"http://{settings.host}:{settings.port}"
     if not settings.admin_token:
+        import secrets
+
         overrides["admin_token"] = secrets.token_urlsafe(24)
     return settings_or_exit(**overrides)
 
@@ -66,6 +65,9 @@ def demo(
     ] = None,
 ) -> None:
     """The hub with simulated partners that keep trading, until Ctrl-C."""
+    import asyncio
+    import tempfile
+
     if partner is not None:
         if not token:
             typer.echo("error: --partner needs --token TOKEN_A", err=True)

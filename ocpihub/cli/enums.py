@@ -6,10 +6,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ocpihub.cli._common import print_json, run, settings_or_exit
+from ocpihub.cli._common import print_json, read, run, settings_or_exit
 
 if TYPE_CHECKING:
     from ocpihub.store.db import Database
+    from ocpihub.store.reads import Listing
 
 __all__ = ["app"]
 
@@ -27,12 +28,12 @@ def enum_list(as_json: Annotated[bool, typer.Option("--json", help="Print JSON."
 
     settings = settings_or_exit()
 
-    async def work(db: Database) -> dict[str, Any]:
+    def listing() -> Listing[dict[str, Any]]:
         registry = EnumRegistry(settings.custom_enum_values)
-        await registry.load(db)
+        yield from registry.reading()
         return registry.describe()
 
-    described = run(settings, work)
+    described = read(settings, listing)
     if as_json:
         print_json(described)
         return

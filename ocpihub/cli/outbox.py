@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ocpihub.cli._common import bad_argument, print_json, run, settings_or_exit
+from ocpihub.cli._common import bad_argument, print_json, read, run, settings_or_exit
 from ocpihub.errors import OcpiError
 
 if TYPE_CHECKING:
+    from ocpihub.outbox.items import Status
     from ocpihub.store.db import Database
 
 __all__ = ["app"]
@@ -42,26 +43,12 @@ def outbox_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List outbox items in queue order."""
-    from ocpihub.outbox.replay import list_outbox, parse_status
+    from ocpihub.store.reads.outbox import outbox_list
 
-    try:
-        wanted = parse_status(status)
-    except OcpiError as exc:
-        bad_argument(exc.message)
+    wanted = _status_or_exit(status)
     settings = settings_or_exit()
-
-    async def work(db: Database) -> list[dict[str, Any]]:
-        items = await list_outbox(
-            db,
-            status=wanted,
-            receiver_platform_id=platform,
-            limit=limit,
-            module=module,
-            object_id=object_id,
-        )
-        return [i.as_json() for i in items]
-
-    found = run(settings, work)
+    filters = {"receiver_platform_id": platform, "module": module, "object_id": object_id}
+    found = read(settings, lambda: outbox_list(status=wanted, limit=limit, **filters))
     if as_json:
         print_json(found)
         return
@@ -74,6 +61,23 @@ def outbox_list(
     )
     for i in found:
         typer.echo(_line(i))
+
+
+def _status_or_exit(status: str | None) -> Status | None:
+    """The ``--status`` value, or exit 2 with the admin API's message naming the valid ones."""
+    from ocpihub.outbox.items import Status
+
+    if not status:
+        return None
+    try:
+        return Status(status.upper())
+    except ValueError:
+        from ocpihub.outbox.replay import parse_status  # only now: it loads the store
+
+        try:
+            return parse_status(status)
+        except OcpiError as exc:
+            bad_argument(exc.message)
 
 
 def _line(i: dict[str, Any]) -> str:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ocpihub.cli._common import bad_argument, print_json, run, settings_or_exit
+from ocpihub.cli._common import bad_argument, print_json, read, run, settings_or_exit
 from ocpihub.errors import OcpiError
 
 if TYPE_CHECKING:
@@ -26,16 +26,9 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 @app.command("list")
 def party_list(as_json: AsJson = False) -> None:
     """List every party with its status."""
-    from ocpihub.hub.party_actions import party_json
-    from ocpihub.store.platforms import list_parties
+    from ocpihub.store.reads.directory import party_list
 
-    settings = settings_or_exit()
-
-    async def work(db: Database) -> list[dict[str, Any]]:
-        async with db.read() as conn:
-            return [party_json(p) for p in await list_parties(conn)]
-
-    found = run(settings, work)
+    found = read(settings_or_exit(), party_list)
     if as_json:
         print_json(found)
         return

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ocpihub.cli._common import bad_argument, print_json, run, settings_or_exit
+from ocpihub.cli._common import bad_argument, print_json, read, run, settings_or_exit
 from ocpihub.errors import NotFound, OcpiError
 from ocpihub.model.parties import DeclaredRole, Platform, TokenEncoding
 
@@ -89,20 +89,9 @@ def platform_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List every platform with its connection status (CONNECTED, OFFLINE, PLANNED, SUSPENDED)."""
-    from ocpihub.hub.overview import partner_health
-    from ocpihub.hub.platforms import platform_json
+    from ocpihub.store.reads.directory import platform_overview
 
-    settings = settings_or_exit()
-
-    async def work(db: Database) -> list[dict[str, Any]]:
-        out = []
-        for health in sorted(await partner_health(db), key=lambda h: h.platform.id):
-            item = platform_json(health.platform)
-            item["connection_status"] = health.status.value
-            out.append(item)
-        return out
-
-    found = run(settings, work)
+    found = read(settings_or_exit(), platform_overview)
     if as_json:
         print_json(found)
         return

@@ -12,13 +12,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ocpihub.cli._common import print_json, run, settings_or_exit
+from ocpihub.cli._common import print_json, read, run, settings_or_exit
 
 if TYPE_CHECKING:
     from ocpihub.hub.pulls import Puller
     from ocpihub.settings import Settings
     from ocpihub.store.db import Database
     from ocpihub.store.pulls import PullProgress
+    from ocpihub.store.reads import Listing
 
 __all__ = ["app"]
 
@@ -150,17 +151,20 @@ def pull_status_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show the current or last pull of each module, and when the next ones are due."""
+    from datetime import UTC, datetime
+
+    from ocpihub.hub.pull_plan import PullConfig, pull_statuses
+    from ocpihub.store.reads.directory import find_platform
+
     settings = settings_or_exit()
+    config = PullConfig.from_settings(settings)
 
-    async def work(db: Database) -> list[dict[str, Any]]:
-        from ocpihub.hub.overview import find_platform
-        from ocpihub.hub.pull_scheduler import pull_status
+    def listing() -> Listing[list[dict[str, Any]]]:
+        found = yield from find_platform(platform)
+        now = datetime.now(UTC)
+        return [s.json() for s in (yield from pull_statuses(found.id, module, config, now))]
 
-        found = await find_platform(db, platform)
-        puller = await _puller(db, settings, None)
-        return [s.json() for s in await pull_status(puller, found.id, module)]
-
-    results = run(settings, work)
+    results = read(settings, listing)
     if as_json:
         print_json(results)
         return

@@ -7,16 +7,18 @@ it: those, then every new matching entry as it is written, until interrupted (Ct
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ocpihub.cli._common import print_json, run, settings_or_exit
+from ocpihub.cli._common import print_json, read, run, settings_or_exit
 
 if TYPE_CHECKING:
+    from ocpihub.settings import Settings
     from ocpihub.store.db import Database
+    from ocpihub.store.reads import Listing
+    from ocpihub.store.reads.traffic import TrafficFilter
 
 __all__ = ["traffic"]
 
@@ -59,8 +61,6 @@ def traffic(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show the traffic log (every OCPI exchange in and out), filtered."""
-    from ocpihub.hub.traffic_view import read_traffic, traffic_filter
-
     settings = settings_or_exit()
     values = {
         "platform": platform,
@@ -75,11 +75,39 @@ def traffic(
         "until": until,
     }
 
-    async def work(db: Database) -> list[dict[str, Any]]:
-        wanted = await traffic_filter(db, values, limit=limit)
-        found = list(reversed(await read_traffic(db, wanted)))
-        if not follow:
-            return found
+    if follow:
+        _follow(settings, values, limit, interval, as_json)
+        return
+    _, found = read(settings, lambda: _newest(values, limit))
+    if as_json:
+        print_json(found)
+    elif not found:
+        typer.echo("no traffic entries", err=True)
+    else:
+        _emit(found, False)
+
+
+def _newest(
+    values: dict[str, str | None], limit: int
+) -> Listing[tuple[TrafficFilter, list[dict[str, Any]]]]:
+    """The filter, and the newest ``limit`` entries it matches, oldest first."""
+    from ocpihub.hub.traffic_view import filter_listing
+    from ocpihub.store.reads.traffic import traffic_with_names
+
+    wanted = yield from filter_listing(values, limit=limit)
+    return wanted, list(reversed((yield from traffic_with_names(wanted))))
+
+
+def _follow(
+    settings: Settings, values: dict[str, str | None], limit: int, interval: float, as_json: bool
+) -> None:
+    """Print the newest entries, then every new one, until Ctrl-C (exit 0)."""
+    import asyncio
+
+    from ocpihub.hub.traffic_view import read_traffic
+
+    async def work(db: Database) -> None:
+        wanted, found = await db.read_listing(_newest(values, limit))
         _emit(found, as_json)
         last = found[-1]["id"] if found else await _newest_id(db)
         while True:
@@ -90,15 +118,9 @@ def traffic(
                 last = new[-1]["id"]
 
     try:
-        found = run(settings, work)
+        run(settings, work)
     except KeyboardInterrupt:
         raise typer.Exit(0) from None
-    if as_json:
-        print_json(found)
-    elif not found:
-        typer.echo("no traffic entries", err=True)
-    else:
-        _emit(found, False)
 
 
 async def _newest_id(db: Database) -> int:

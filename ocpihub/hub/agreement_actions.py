@@ -17,6 +17,7 @@ from ocpihub.model.agreements import Agreement, AgreementStatus, OnAuthorizeTime
 from ocpihub.store import agreements as store
 from ocpihub.store.db import Database
 from ocpihub.store.platforms import list_parties
+from ocpihub.store.reads.directory import agreement_json
 
 __all__ = [
     "Notify",
@@ -146,17 +147,3 @@ def ended(agreement: Agreement) -> Agreement:
         agreement.created_at,
         agreement.updated_at,
     )
-
-
-def agreement_json(agreement: Agreement) -> dict[str, object]:
-    """How the admin API and ``--json`` show an agreement."""
-    return {
-        "id": agreement.id,
-        "parties": agreement.codes,
-        "modules": sorted(agreement.modules) if agreement.modules is not None else None,
-        "status": agreement.status.value,
-        "authorize_timeout_seconds": agreement.authorize_timeout_seconds,
-        "authorize_on_timeout": agreement.authorize_on_timeout.value,
-        "created_at": agreement.created_at.isoformat(),
-        "updated_at": agreement.updated_at.isoformat(),
-    }

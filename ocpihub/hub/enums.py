@@ -13,15 +13,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from ocpihub.errors import InvalidParameters, NotFound
 from ocpihub.ocpi.fields import OPEN_ENUM_VALUES
 from ocpihub.ocpi.v2_3_0 import enums as _v230_enums  # noqa: F401 - declares the open enums
-from ocpihub.store.db import Database
-from ocpihub.store.meta import get_meta, set_meta
+from ocpihub.store.reads import Listing
+from ocpihub.store.reads.meta import meta_value
+
+if TYPE_CHECKING:
+    from ocpihub.store.db import Database
 
 __all__ = ["EnumRegistry", "open_enum_names", "validate_custom_values"]
 
@@ -79,8 +82,11 @@ class EnumRegistry:
 
     async def load(self, db: Database) -> None:
         """Read the registered values from the database (start-up and periodic refresh)."""
-        async with db.read() as conn:
-            raw = await get_meta(conn, _KEY)
+        await db.read_listing(self.reading())
+
+    def reading(self) -> Listing[None]:
+        """:meth:`load` as a listing (``store/reads``), for the CLI's direct reads."""
+        raw = yield from meta_value(_KEY)
         stored = orjson.loads(raw) if raw else {}
         self._stored = {name: set(values) for name, values in stored.items()}
 
@@ -89,6 +95,8 @@ class EnumRegistry:
         _check(enum_name, value)
         if value in OPEN_ENUM_VALUES[enum_name]:
             return False
+        from ocpihub.store.meta import get_meta, set_meta
+
         async with db.write() as conn:
             raw = await get_meta(conn, _KEY)
             stored: dict[str, list[str]] = orjson.loads(raw) if raw else {}

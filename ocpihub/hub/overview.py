@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ocpihub.errors import NotFound
-from ocpihub.model.parties import ConnectionStatus, Party, Platform, PlatformStatus
+from ocpihub.model.parties import ConnectionStatus, Party, Platform
 from ocpihub.outbox.items import Status
 from ocpihub.store import health
 from ocpihub.store import platforms as store
 from ocpihub.store.db import Database
+from ocpihub.store.reads import directory as reads
+from ocpihub.store.reads.directory import platform_status
 
 __all__ = [
     "LAG_WARNING",
@@ -37,26 +38,6 @@ _ORDER = {
     ConnectionStatus.PLANNED: 2,
     ConnectionStatus.CONNECTED: 3,
 }
-
-
-def platform_status(platform: Platform, parties: list[Party]) -> ConnectionStatus:
-    """A platform's status from its registration and its parties' statuses (pure).
-
-    Not registered yet: PLANNED. Any party OFFLINE (the liveness check fails): OFFLINE. Any
-    party CONNECTED: CONNECTED. Every party SUSPENDED (or an unregistered platform): SUSPENDED.
-    """
-    if platform.status is PlatformStatus.NEW:
-        return ConnectionStatus.PLANNED
-    states = {p.status for p in parties}
-    if ConnectionStatus.OFFLINE in states:
-        return ConnectionStatus.OFFLINE
-    if platform.status is PlatformStatus.UNREGISTERED:
-        return ConnectionStatus.SUSPENDED
-    if ConnectionStatus.CONNECTED in states or not states:
-        return ConnectionStatus.CONNECTED
-    if ConnectionStatus.PLANNED in states:
-        return ConnectionStatus.PLANNED
-    return ConnectionStatus.SUSPENDED
 
 
 @dataclass(slots=True)
@@ -200,10 +181,4 @@ async def partner_health(
 
 async def find_platform(db: Database, name_or_id: str) -> Platform:
     """A platform by its name (or its id), or NotFound naming what was asked for."""
-    async with db.read() as conn:
-        found = await store.get_platform_by_name(conn, name_or_id.strip())
-        if found is None and name_or_id.strip().isdigit():
-            found = await store.get_platform(conn, int(name_or_id.strip()))
-    if found is None:
-        raise NotFound(f"no platform named {name_or_id!r}")
-    return found
+    return await db.read_listing(reads.find_platform(name_or_id))

@@ -9,6 +9,7 @@ from ocpihub.hub.agreements import parse_party_code
 from ocpihub.model.parties import ConnectionStatus, Party
 from ocpihub.store import platforms as store
 from ocpihub.store.db import Database
+from ocpihub.store.reads.directory import party_json
 
 __all__ = ["party_json", "suspend_party"]
 
@@ -31,16 +32,3 @@ async def suspend_party(
         raise NotFound(f"no party {code}")
     await notify([(cc, pid)])
     return changed
-
-
-def party_json(party: Party) -> dict[str, object]:
-    """How the admin API and ``--json`` show a party."""
-    return {
-        "country_code": party.country_code,
-        "party_id": party.party_id,
-        "code": party.code,
-        "role": party.role,
-        "status": party.status.value,
-        "platform_id": party.platform_id,
-        "business_details": party.business_details,
-    }

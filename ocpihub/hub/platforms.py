@@ -17,6 +17,7 @@ from ocpihub.model.parties import ConnectionStatus, DeclaredRole, Platform, Toke
 from ocpihub.model.profiles import DEVIATIONS, Profile
 from ocpihub.store import platforms as store
 from ocpihub.store.db import Database
+from ocpihub.store.reads.directory import platform_json
 
 __all__ = [
     "LIMITS",
@@ -239,22 +240,3 @@ async def _plan_parties(
         raise InvalidParameters(
             f"roles: {', '.join(taken)} already hosted or declared by another platform on this hub"
         )
-
-
-def platform_json(platform: Platform) -> dict[str, Any]:
-    """How the admin API and ``--json`` CLI output show a platform (never its tokens)."""
-    return {
-        "id": platform.id,
-        "name": platform.name,
-        "status": platform.status.value,
-        "version": platform.version,
-        "versions_url": platform.versions_url,
-        "token_encoding": platform.token_encoding.value,
-        "declared_roles": [r.as_dict() for r in platform.declared_roles],
-        "rate_limit_per_second": platform.rate_limit_per_second,
-        "max_body_bytes": platform.max_body_bytes,
-        "profile": platform.profile.as_json(),
-        "default_time_zone": platform.default_time_zone,
-        "created_at": platform.created_at.isoformat(),
-        "updated_at": platform.updated_at.isoformat(),
-    }

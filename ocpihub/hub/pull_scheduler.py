@@ -8,81 +8,27 @@ task of its own, so a long one does not hold up the others.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import structlog
 
 from ocpihub.errors import PullBusy
-from ocpihub.hub.pull_plan import due_kind, next_due
-from ocpihub.hub.pulls import Puller, PullRun, pullable_modules
+from ocpihub.hub.pull_plan import PullStatus, due_kind, pull_statuses
+from ocpihub.hub.pulls import Puller, PullRun
 from ocpihub.model.parties import PlatformStatus
-from ocpihub.store import pulls as store
 from ocpihub.store.platforms import list_platforms
-from ocpihub.store.pulls import PullRow
 
 __all__ = ["PullScheduler", "PullStatus", "pull_status"]
 
 log = structlog.get_logger("ocpihub.pulls")
 
 
-@dataclass(frozen=True, slots=True)
-class PullStatus:
-    """A pull as the operator sees it: the row (None before the first run) and what is due."""
-
-    platform_id: int
-    module: str
-    row: PullRow | None
-    next_delta: datetime | None
-    next_full: datetime | None
-
-    def json(self) -> dict[str, Any]:
-        """The admin API's and the CLI's ``--json`` form."""
-        row = self.row
-
-        def when(value: datetime | None) -> str | None:
-            return value.isoformat() if value is not None else None
-
-        progress = row.progress if row else None
-        return {
-            "platform_id": self.platform_id,
-            "module": self.module,
-            "running": bool(row and row.running),
-            "kind": row.kind if row else None,
-            "status": row.status if row else None,
-            "correlation_id": row.correlation_id if row else None,
-            "started_at": when(row.started_at if row else None),
-            "finished_at": when(row.finished_at if row else None),
-            "pages": progress.pages if progress else 0,
-            "objects": progress.objects if progress else 0,
-            "stored": progress.stored if progress else 0,
-            "removed": progress.removed if progress else 0,
-            "errors": progress.errors if progress else 0,
-            "total": progress.total if progress else None,
-            "messages": progress.messages if progress else [],
-            "synced_from": when(row.synced_from if row else None),
-            "full_synced_from": when(row.full_synced_from if row else None),
-            "next_delta": when(self.next_delta),
-            "next_full": when(self.next_full),
-        }
-
-
 async def pull_status(
     puller: Puller, platform_id: int, module: str | None = None
 ) -> list[PullStatus]:
     """The pulls of a platform (every module it can be pulled for, or just ``module``)."""
-    modules = await pullable_modules(puller.directory, platform_id)
-    if module is not None:
-        modules = [m for m in modules if m == module]
-    async with puller.db.read() as conn:
-        rows = {r.module: r for r in await store.list_pulls(conn, datetime.now(UTC), platform_id)}
-    out = []
-    for name in modules:
-        row = rows.get(name)
-        next_delta, next_full = next_due(row, delta=puller.config.delta, full=puller.config.full)
-        out.append(PullStatus(platform_id, name, row, next_delta, next_full))
-    return out
+    now = datetime.now(UTC)
+    return await puller.db.read_listing(pull_statuses(platform_id, module, puller.config, now))
 
 
 class PullScheduler:

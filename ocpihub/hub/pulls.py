@@ -17,7 +17,7 @@ import socket
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import structlog
@@ -25,7 +25,15 @@ import structlog
 from ocpihub.errors import InvalidParameters, NotFound, OcpiError, PullBusy, PullStopped
 from ocpihub.hub.enums import EnumRegistry
 from ocpihub.hub.pull_ingest import PullSource, Seen, ingest_page, remove_absent
-from ocpihub.hub.pull_plan import PULLED, LinkGuard, Pulled, next_link, pull_endpoint
+from ocpihub.hub.pull_plan import (
+    PULLED,
+    LinkGuard,
+    PullConfig,
+    Pulled,
+    next_link,
+    pull_endpoint,
+    pullable,
+)
 from ocpihub.model.parties import Platform
 from ocpihub.ocpi.tolerant import Repair, envelope_status
 from ocpihub.outbound.auth import PartnerAuth
@@ -47,29 +55,6 @@ Progress = Callable[[PullProgress], None]
 Finished = Callable[[str, str, str, bool, dict[str, int]], None]
 """``(platform name, module, kind, ok, {"stored": n, "refused": n, "removed": n})``: a pull
 ended (the metrics)."""
-
-
-@dataclass(frozen=True, slots=True)
-class PullConfig:
-    """The schedule and guards (settings ``pull_*``); a period of None is off."""
-
-    delta: timedelta | None
-    full: timedelta | None
-    max_pages: int
-    max_objects: int
-    lease: timedelta
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> PullConfig:
-        """The configuration the settings give."""
-        delta, full = settings.pull_delta_minutes, settings.pull_full_hours
-        return cls(
-            delta=timedelta(minutes=delta) if delta > 0 else None,
-            full=timedelta(hours=full) if full > 0 else None,
-            max_pages=settings.pull_max_pages,
-            max_objects=settings.pull_max_objects,
-            lease=timedelta(seconds=settings.pull_lease_seconds),
-        )
 
 
 @dataclass
@@ -106,10 +91,8 @@ def _date_param(when: datetime) -> str:
 async def pullable_modules(directory: Directory, platform_id: int) -> list[str]:
     """The modules the hub can pull from this platform (it publishes them as a Sender)."""
     platform, endpoints = await directory.platform_with_endpoints(platform_id)
-    if platform is None or platform.version is None:
-        return []
-    parties = await directory.parties(platform_id)
-    return [m for m in PULLED if pull_endpoint(m, endpoints, parties) is not None]
+    parties = await directory.parties(platform_id) if platform else ()
+    return pullable(platform, endpoints, parties)
 
 
 class Puller:

@@ -1,8 +1,10 @@
 """The traffic log as operators read it: filters from text, names for platforms, CSV.
 
 The CLI (``ocpihub traffic``), the admin API (``GET /admin/api/traffic``) and the console's
-Traffic page all build their :class:`~ocpihub.store.traffic_query.TrafficFilter` here, so a bad
-filter value gets the same message everywhere.
+Traffic page all build their :class:`~ocpihub.store.reads.traffic.TrafficFilter` here, so a bad
+filter value gets the same message everywhere. Both are listings (``store/reads``): the CLI runs
+them on the driver directly, the admin API and the console on the hub's engine; this module
+imports no SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -10,16 +12,25 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ocpihub.errors import InvalidParameters
 from ocpihub.hub.csv_export import to_csv as rows_to_csv
-from ocpihub.hub.overview import find_platform
-from ocpihub.store import platforms as platform_store
-from ocpihub.store.db import Database
-from ocpihub.store.traffic_query import COLUMNS, TrafficFilter, query_traffic
+from ocpihub.store.reads import Listing
+from ocpihub.store.reads.directory import find_platform
+from ocpihub.store.reads.traffic import COLUMNS, TrafficFilter, traffic_with_names
 
-__all__ = ["FILTER_FIELDS", "MAX_LIMIT", "read_traffic", "to_csv", "traffic_filter"]
+if TYPE_CHECKING:
+    from ocpihub.store.db import Database
+
+__all__ = [
+    "FILTER_FIELDS",
+    "MAX_LIMIT",
+    "filter_listing",
+    "read_traffic",
+    "to_csv",
+    "traffic_filter",
+]
 
 FILTER_FIELDS = (
     "platform",
@@ -63,6 +74,11 @@ async def traffic_filter(
 
     ``platform`` is a platform's name or id. Bad values raise InvalidParameters naming them.
     """
+    return await db.read_listing(filter_listing(values, limit=limit))
+
+
+def filter_listing(values: Mapping[str, str | None], *, limit: int = 100) -> Listing[TrafficFilter]:
+    """:func:`traffic_filter` as a listing (it reads the platform named)."""
     given = {k: v.strip() for k, v in values.items() if v is not None and v.strip() != ""}
     unknown = sorted(set(given) - set(FILTER_FIELDS))
     if unknown:
@@ -71,7 +87,7 @@ async def traffic_filter(
         raise InvalidParameters(f"limit {limit} must be between 1 and {MAX_LIMIT}")
     platform_id = None
     if "platform" in given:
-        platform_id = (await find_platform(db, given["platform"])).id
+        platform_id = (yield from find_platform(given["platform"])).id
     direction = given.get("direction")
     if direction is not None and direction.upper() not in ("IN", "OUT"):
         raise InvalidParameters(f"direction {direction!r} must be IN or OUT")
@@ -95,12 +111,7 @@ async def traffic_filter(
 
 async def read_traffic(db: Database, f: TrafficFilter) -> list[dict[str, Any]]:
     """Entries matching ``f``, each with its platform's name beside its id."""
-    async with db.read() as conn:
-        entries = await query_traffic(conn, f)
-        names = {p.id: p.name for p in await platform_store.list_platforms(conn)}
-    for entry in entries:
-        entry["platform"] = names.get(entry["platform_id"])
-    return entries
+    return await db.read_listing(traffic_with_names(f))
 
 
 def to_csv(entries: Iterable[Mapping[str, Any]]) -> str:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, delete, insert, or_, select, update
-from sqlalchemy.engine import RowMapping
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ocpihub.model.agreements import Agreement, AgreementStatus, OnAuthorizeTimeout
+from ocpihub.store.db import read_listing
+from ocpihub.store.reads import directory as reads
 from ocpihub.store.schema import agreements
 
 __all__ = [
@@ -23,20 +24,7 @@ __all__ = [
 ]
 
 
-def _agreement(row: RowMapping) -> Agreement:
-    return Agreement(
-        id=row["id"],
-        a=(row["a_country_code"], row["a_party_id"]),
-        b=(row["b_country_code"], row["b_party_id"]),
-        modules=frozenset(row["modules"]) if row["modules"] is not None else None,
-        status=AgreementStatus(row["status"]),
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        authorize_timeout_seconds=row["authorize_timeout_seconds"],
-        authorize_on_timeout=OnAuthorizeTimeout(
-            row["authorize_on_timeout"] or OnAuthorizeTimeout.REFUSE.value
-        ),
-    )
+_agreement = reads.agreement_from_row
 
 
 def _ordered(x: tuple[str, str], y: tuple[str, str]) -> tuple[tuple[str, str], tuple[str, str]]:
@@ -105,16 +93,7 @@ async def list_agreements(
     conn: AsyncConnection, party: tuple[str, str] | None = None
 ) -> list[Agreement]:
     """Every agreement, or those of one party; oldest first."""
-    query = select(agreements).order_by(agreements.c.id)
-    if party is not None:
-        cc, pid = party
-        query = query.where(
-            or_(
-                and_(agreements.c.a_country_code == cc, agreements.c.a_party_id == pid),
-                and_(agreements.c.b_country_code == cc, agreements.c.b_party_id == pid),
-            )
-        )
-    return [_agreement(r) for r in (await conn.execute(query)).mappings().all()]
+    return await read_listing(conn, reads.agreements(party))
 
 
 async def set_agreement_status(

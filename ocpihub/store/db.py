@@ -29,16 +29,17 @@ from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 import orjson
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.sql.dml import UpdateBase
 
 from ocpihub.store import sqlite_inline
+from ocpihub.store.reads import Listing, Query, Row, bind, normalize, run_async
 from ocpihub.store.sqlite_inline import InlineConnection
 
-__all__ = ["Database"]
+__all__ = ["Database", "read_listing"]
 
 T = TypeVar("T")
 
@@ -65,6 +66,18 @@ def _settle(done: asyncio.Future[Any], value: Any = None, error: Exception | Non
         done.set_exception(error)
     else:
         done.set_result(value)
+
+
+async def read_listing(conn: AsyncConnection, listing: Listing[T]) -> T:
+    """Run a read-only listing (``store/reads``) on this connection, in its transaction."""
+    dialect = conn.dialect.name
+
+    async def fetch(query: Query) -> list[Row]:
+        result = await conn.execute(text(query.sql), bind(query.params, dialect))
+        # SQLAlchemy's asyncpg dialect decodes JSON itself; SQLite hands back the text
+        return normalize(result.mappings().all(), query, json_decoded=dialect == "postgresql")
+
+    return await run_async(listing, fetch)
 
 
 class Database:
@@ -146,6 +159,11 @@ class Database:
         """A connection in a read transaction (rolled back at the end)."""
         async with self.engine.connect() as conn, conn.begin():
             yield conn
+
+    async def read_listing(self, listing: Listing[T]) -> T:
+        """Run a read-only listing (``store/reads``) in one read transaction."""
+        async with self.read() as conn:
+            return await read_listing(conn, listing)
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from ocpihub.store.db import read_listing
+from ocpihub.store.reads.meta import meta_value
 from ocpihub.store.schema import hub_meta
 
 __all__ = ["delete_meta_where", "get_meta", "set_meta"]
@@ -12,9 +14,7 @@ __all__ = ["delete_meta_where", "get_meta", "set_meta"]
 
 async def get_meta(conn: AsyncConnection, key: str) -> str | None:
     """The value stored under ``key``, if any."""
-    return (
-        await conn.execute(select(hub_meta.c.value).where(hub_meta.c.key == key))
-    ).scalar_one_or_none()
+    return await read_listing(conn, meta_value(key))
 
 
 async def set_meta(conn: AsyncConnection, key: str, value: str) -> None:

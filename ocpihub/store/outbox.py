@@ -13,11 +13,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, text, update
-from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
 from ocpihub.outbox.items import OPEN, Delivery, OutboxItem, Status
+from ocpihub.store.db import read_listing
+from ocpihub.store.reads import outbox as reads
 from ocpihub.store.schema import outbox
 
 __all__ = [
@@ -47,42 +48,7 @@ WAKE_FLAG = "ocpihub.outbox.wake"
 """Key in the connection's ``info``: this transaction queued work (read by the commit hook)."""
 
 
-def item_from_row(row: RowMapping) -> OutboxItem:
-    delivery = Delivery(
-        receiver_platform_id=row["receiver_platform_id"],
-        receiver_party=(row["to_country_code"], row["to_party_id"]),
-        sender_party=(row["from_country_code"], row["from_party_id"]),
-        module=row["module"],
-        method=row["method"],
-        url_suffix=row["url_suffix"],
-        ordering_key=row["ordering_key"],
-        correlation_id=row["correlation_id"],
-        interface_role=row["interface_role"],
-        object_name=row["object_name"],
-        payload=row["payload"],
-        original=row["original"],
-        original_version=row["original_version"],
-        broadcast=bool(row["broadcast"]),
-        target_url=row["target_url"],
-    )
-    return OutboxItem(
-        id=row["id"],
-        status=Status(row["status"]),
-        delivery=delivery,
-        attempts=row["attempts"],
-        next_attempt_at=row["next_attempt_at"],
-        created_at=row["created_at"],
-        window_start=row["window_start"],
-        updated_at=row["updated_at"],
-        lease_until=row["lease_until"],
-        claimed_by=row["claimed_by"],
-        delivered_at=row["delivered_at"],
-        last_error=row["last_error"],
-        last_http_status=row["last_http_status"],
-        last_ocpi_status=row["last_ocpi_status"],
-        loss_report=row["loss_report"],
-        retry_after_capped=row["retry_after_capped"],
-    )
+item_from_row = reads.item_from_row
 
 
 def _row(d: Delivery, now: datetime) -> dict[str, Any]:
@@ -308,20 +274,16 @@ async def list_items(
     ``object_id``: items of that object (the last part of their ordering key, which names the
     Location for its EVSEs and Connectors).
     """
-    query = select(outbox).order_by(outbox.c.id).limit(limit)
-    if module is not None:
-        query = query.where(outbox.c.module == module)
-    if object_id is not None:
-        query = query.where(outbox.c.ordering_key.endswith(":" + object_id, autoescape=True))
-    if status is not None:
-        query = query.where(outbox.c.status == status.value)
-    if receiver_platform_id is not None:
-        query = query.where(outbox.c.receiver_platform_id == receiver_platform_id)
-    if ordering_key is not None:
-        query = query.where(outbox.c.ordering_key == ordering_key)
-    if after_id is not None:
-        query = query.where(outbox.c.id > after_id)
-    return [item_from_row(r) for r in (await conn.execute(query)).mappings().all()]
+    listing = reads.outbox_items(
+        status=status,
+        receiver_platform_id=receiver_platform_id,
+        ordering_key=ordering_key,
+        limit=limit,
+        after_id=after_id,
+        module=module,
+        object_id=object_id,
+    )
+    return await read_listing(conn, listing)
 
 
 async def count_by_status(conn: AsyncConnection) -> dict[str, int]:

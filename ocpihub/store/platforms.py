@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
-from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ocpihub.model.parties import (
@@ -24,7 +23,8 @@ from ocpihub.model.parties import (
     PlatformStatus,
     TokenEncoding,
 )
-from ocpihub.model.profiles import Profile
+from ocpihub.store.db import read_listing
+from ocpihub.store.reads import directory as reads
 from ocpihub.store.schema import credentials_tokens, endpoints, parties, platforms
 
 __all__ = [
@@ -62,40 +62,8 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _platform(row: RowMapping) -> Platform:
-    roles = tuple(
-        DeclaredRole(r["role"], r["country_code"], r["party_id"])
-        for r in (row["declared_roles"] or [])
-    )
-    return Platform(
-        id=row["id"],
-        name=row["name"],
-        status=PlatformStatus(row["status"]),
-        token_encoding=TokenEncoding(row["token_encoding"]),
-        version=row["version"],
-        versions_url=row["versions_url"],
-        outbound_token=row["outbound_token"],
-        inbound_token=row["inbound_token"],
-        declared_roles=roles,
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        rate_limit_per_second=row["rate_limit_per_second"],
-        max_body_bytes=row["max_body_bytes"],
-        profile=Profile.from_json(row["profile"]),
-        default_time_zone=row["default_time_zone"],
-    )
-
-
-def _party(row: RowMapping) -> Party:
-    return Party(
-        id=row["id"],
-        platform_id=row["platform_id"],
-        country_code=row["country_code"],
-        party_id=row["party_id"],
-        role=row["role"],
-        status=ConnectionStatus(row["status"]),
-        business_details=row["business_details"],
-    )
+_platform = reads.platform_from_row
+_party = reads.party_from_row
 
 
 async def create_platform(
@@ -124,24 +92,17 @@ async def create_platform(
 
 async def get_platform(conn: AsyncConnection, platform_id: int) -> Platform | None:
     """The platform with this id, if any."""
-    row = (
-        (await conn.execute(select(platforms).where(platforms.c.id == platform_id)))
-        .mappings()
-        .first()
-    )
-    return _platform(row) if row else None
+    return await read_listing(conn, reads.platform(platform_id))
 
 
 async def get_platform_by_name(conn: AsyncConnection, name: str) -> Platform | None:
     """The platform with this name, if any."""
-    row = (await conn.execute(select(platforms).where(platforms.c.name == name))).mappings().first()
-    return _platform(row) if row else None
+    return await read_listing(conn, reads.platform_named(name))
 
 
 async def list_platforms(conn: AsyncConnection) -> list[Platform]:
     """Every platform, oldest first."""
-    rows = (await conn.execute(select(platforms).order_by(platforms.c.id))).mappings().all()
-    return [_platform(r) for r in rows]
+    return await read_listing(conn, reads.platforms())
 
 
 async def update_platform(conn: AsyncConnection, platform_id: int, **values: Any) -> None:
@@ -209,10 +170,7 @@ async def lookup_token(
 
 async def list_parties(conn: AsyncConnection, platform_id: int | None = None) -> list[Party]:
     """Parties of one platform, or all parties."""
-    query = select(parties).order_by(parties.c.id)
-    if platform_id is not None:
-        query = query.where(parties.c.platform_id == platform_id)
-    return [_party(r) for r in (await conn.execute(query)).mappings().all()]
+    return await read_listing(conn, reads.parties(platform_id))
 
 
 async def upsert_party(
@@ -271,18 +229,7 @@ async def upsert_party(
 
 async def list_endpoints(conn: AsyncConnection, platform_id: int) -> list[Endpoint]:
     """The endpoints a platform published for its negotiated version."""
-    rows = (
-        (
-            await conn.execute(
-                select(endpoints)
-                .where(endpoints.c.platform_id == platform_id)
-                .order_by(endpoints.c.identifier, endpoints.c.role)
-            )
-        )
-        .mappings()
-        .all()
-    )
-    return [Endpoint(r["identifier"], r["role"], r["url"]) for r in rows]
+    return await read_listing(conn, reads.endpoints(platform_id))
 
 
 async def replace_endpoints(

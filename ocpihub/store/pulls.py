@@ -10,15 +10,20 @@ mid-pull leaves a lease that runs out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, or_, select, update
+from sqlalchemy import and_, case, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from ocpihub.store.db import read_listing
+from ocpihub.store.reads.pulls import (
+    MAX_MESSAGES,
+    PullProgress,
+    PullRow,
+    pull_rows,
+)
 from ocpihub.store.schema import pulls
 
 __all__ = [
@@ -31,82 +36,6 @@ __all__ = [
     "renew",
 ]
 
-MAX_MESSAGES = 20
-"""Error messages kept per run (the count goes on)."""
-
-
-@dataclass(slots=True)
-class PullProgress:
-    """What a running pull has done so far."""
-
-    pages: int = 0
-    objects: int = 0
-    stored: int = 0
-    removed: int = 0
-    errors: int = 0
-    total: int | None = None
-    messages: list[str] = field(default_factory=list)
-
-    def error(self, message: str) -> None:
-        """Count an error; keep its message while there is room."""
-        self.errors += 1
-        if len(self.messages) < MAX_MESSAGES:
-            self.messages.append(message)
-
-    def values(self) -> dict[str, Any]:
-        """The row columns this progress sets."""
-        return {
-            "pages": self.pages,
-            "objects": self.objects,
-            "stored": self.stored,
-            "removed": self.removed,
-            "errors": self.errors,
-            "total": self.total,
-            "messages": list(self.messages),
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class PullRow:
-    """One platform and module's pull: the current or last run, and the last successes."""
-
-    platform_id: int
-    module: str
-    running: bool
-    kind: str | None
-    status: str | None
-    correlation_id: str | None
-    started_at: datetime | None
-    finished_at: datetime | None
-    progress: PullProgress
-    synced_from: datetime | None
-    full_synced_from: datetime | None
-
-
-def _row(row: RowMapping, now: datetime) -> PullRow:
-    lease = row["lease_until"]
-    return PullRow(
-        platform_id=row["platform_id"],
-        module=row["module"],
-        running=row["lease_owner"] is not None and lease is not None and lease > now,
-        kind=row["kind"],
-        status=row["status"],
-        correlation_id=row["correlation_id"],
-        started_at=row["started_at"],
-        finished_at=row["finished_at"],
-        progress=PullProgress(
-            pages=row["pages"],
-            objects=row["objects"],
-            stored=row["stored"],
-            removed=row["removed"],
-            errors=row["errors"],
-            total=row["total"],
-            messages=list(row["messages"] or []),
-        ),
-        synced_from=row["synced_from"],
-        full_synced_from=row["full_synced_from"],
-    )
-
 
 def _key(platform_id: int, module: str) -> Any:
     return and_(pulls.c.platform_id == platform_id, pulls.c.module == module)
@@ -116,10 +45,7 @@ async def list_pulls(
     conn: AsyncConnection, now: datetime, platform_id: int | None = None
 ) -> list[PullRow]:
     """Every pull row (of one platform), by platform and module."""
-    query = select(pulls).order_by(pulls.c.platform_id, pulls.c.module)
-    if platform_id is not None:
-        query = query.where(pulls.c.platform_id == platform_id)
-    return [_row(r, now) for r in (await conn.execute(query)).mappings().all()]
+    return await read_listing(conn, pull_rows(now, platform_id))
 
 
 async def acquire(

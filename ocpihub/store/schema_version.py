@@ -3,7 +3,8 @@
 The CLI asks this before every command (``cli/_common.py``): a current database, the usual case,
 is used as it is, and only an older one pays for Alembic (about a third of a second of imports).
 The newest revision is read from the migration scripts themselves, so it cannot drift from them
-(a test compares it with Alembic's own answer).
+(a test compares it with Alembic's own answer). The module imports no SQLAlchemy until asked
+:func:`is_current`: the CLI's direct reads (``store/reads/direct.py``) use :func:`head_revision`.
 """
 
 from __future__ import annotations
@@ -11,11 +12,10 @@ from __future__ import annotations
 import re
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
-
-from ocpihub.store.db import Database
+if TYPE_CHECKING:
+    from ocpihub.store.db import Database
 
 __all__ = ["head_revision", "is_current"]
 
@@ -44,6 +44,9 @@ def head_revision() -> str:
 
 async def is_current(db: Database) -> bool:
     """Whether ``db`` has the newest schema (False when it has none yet)."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
     try:
         async with db.read() as conn:
             found = (await conn.execute(text("SELECT version_num FROM alembic_version"))).all()

@@ -63,6 +63,50 @@ def test_listing_commands_import_no_web_stack(tmp_path: Path) -> None:
         assert loaded.isdisjoint(HEAVY), (command, loaded & set(HEAVY))
 
 
+LISTINGS = (
+    (["platform", "list"], "CPO1"),
+    (["platform", "list", "--json"], '"connection_status": "PLANNED"'),
+    (["agreement", "list"], "DE-MSP <-> NL-CPO"),
+    (["party", "list", "--json"], '"code": "NL-CPO"'),
+    (["outbox", "list", "--status", "dead"], "no outbox items"),
+    (["traffic", "--platform", "CPO1", "--json"], "[]"),
+    (["pull", "status", "CPO1"], "publishes no Sender interface"),
+    (["enum", "list", "--json"], '"custom": [\n      "ACME_PLUG"'),
+)
+NOT_FOR_LISTINGS = {*HEAVY, "sqlalchemy", "aiosqlite", "structlog", "rich"}
+
+
+def test_listing_commands_read_without_sqlalchemy(tmp_path: Path, database_url: str) -> None:
+    """Every listing command reads the database through its driver directly: it imports no
+    SQLAlchemy (nor the logging set-up, nor the web stack), on SQLite and PostgreSQL."""
+    env = {"OCPIHUB_DATABASE_URL": database_url}
+    for setup in (
+        ["migrate"],
+        ["platform", "add", "CPO1", "--role", "CPO:NL:CPO"],
+        ["platform", "add", "MSP1", "--role", "EMSP:DE:MSP"],
+        ["agreement", "add", "NL-CPO", "DE-MSP"],
+        ["enum", "add", "ConnectorType", "ACME_PLUG"],
+    ):
+        done = _run("-m", "ocpihub", *setup, cwd=tmp_path, env=env)
+        assert done.returncode == 0, done.stderr
+    for command, shown in LISTINGS:
+        done = _run("-X", "importtime", "-m", "ocpihub", *command, cwd=tmp_path, env=env)
+        assert done.returncode == 0, (command, done.stderr[-2000:])
+        assert shown in done.stdout, (command, done.stdout)
+        loaded = _imported(done.stderr)
+        assert loaded.isdisjoint(NOT_FOR_LISTINGS), (command, loaded & NOT_FOR_LISTINGS)
+
+
+def test_listing_migrates_an_old_database(tmp_path: Path) -> None:
+    """A database without the newest schema is migrated first, as by every command (the
+    listing then takes the full path), and listed."""
+    (tmp_path / "ocpihub.db").touch()
+    done = _run("-m", "ocpihub", "platform", "list", cwd=tmp_path)
+    assert (done.returncode, done.stdout.strip()) == (0, "no platforms"), done.stderr
+    again = _run("-X", "importtime", "-m", "ocpihub", "platform", "list", cwd=tmp_path)
+    assert "sqlalchemy" not in _imported(again.stderr)
+
+
 def test_version(tmp_path: Path) -> None:
     """``ocpihub --version`` prints the version and exits 0."""
     done = _run("-m", "ocpihub", "--version", cwd=tmp_path)
@@ -70,7 +114,16 @@ def test_version(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "command", [["platform", "list"], ["agreement", "add", "NL-CPO", "DE-MSP"], ["outbox", "list"]]
+    "command",
+    [
+        ["platform", "list"],
+        ["agreement", "add", "NL-CPO", "DE-MSP"],
+        ["outbox", "list"],
+        ["agreement", "list"],
+        ["party", "list"],
+        ["traffic"],
+        ["pull", "status", "CPO1"],
+    ],
 )
 def test_no_database_no_new_file(tmp_path: Path, command: list[str]) -> None:
     """Run where no database is (the default relative URL), a command says where it looked,
