@@ -25,9 +25,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bench import harness
+from ocpihub.model.outbox import Status
 from ocpihub.model.parties import ConnectionStatus, PlatformStatus
 from ocpihub.outbox.enqueue import Delivery, enqueue, ordering_key
-from ocpihub.outbox.items import Status
 from ocpihub.store import outbox as store
 from ocpihub.store import platforms as plat
 from ocpihub.store.db import Database

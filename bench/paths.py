@@ -27,9 +27,9 @@ import orjson
 
 from bench.broadcast import location_body
 from ocpihub.inbound.handlers._objects import egress_json, list_response
+from ocpihub.model.outbox import Delivery, OutboxItem, Status
 from ocpihub.outbox import worker as worker_module
 from ocpihub.outbox.delivery import prepare
-from ocpihub.outbox.items import Delivery, OutboxItem, Status
 from ocpihub.store.objects import ListedJson
 from ocpihub.translate import from_canonical
 

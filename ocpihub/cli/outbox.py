@@ -14,7 +14,7 @@ from ocpihub.cli._common import bad_argument, print_json, read, run, settings_or
 from ocpihub.errors import OcpiError
 
 if TYPE_CHECKING:
-    from ocpihub.outbox.items import Status
+    from ocpihub.model.outbox import Status
     from ocpihub.store.db import Database
 
 __all__ = ["app"]
@@ -65,7 +65,7 @@ def outbox_list(
 
 def _status_or_exit(status: str | None) -> Status | None:
     """The ``--status`` value, or exit 2 with the admin API's message naming the valid ones."""
-    from ocpihub.outbox.items import Status
+    from ocpihub.model.outbox import Status
 
     if not status:
         return None

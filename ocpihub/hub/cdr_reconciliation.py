@@ -33,7 +33,7 @@ from typing import Any
 
 from ocpihub.errors import InvalidParameters
 from ocpihub.hub.csv_export import to_csv as rows_to_csv
-from ocpihub.outbox.items import Status
+from ocpihub.model.outbox import Status
 from ocpihub.outbox.retry import Outcome, Verdict, classify
 from ocpihub.store.cdr_traces import CdrTrace, DeliveryTrace, cdr_traces
 from ocpihub.store.db import Database

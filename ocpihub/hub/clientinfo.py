@@ -22,10 +22,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ocpihub.hub.initial_sync import queue_initial_sync
 from ocpihub.model.agreements import Agreement, AgreementStatus
+from ocpihub.model.outbox import Delivery
 from ocpihub.model.parties import ConnectionStatus, Party
 from ocpihub.ocpi.fields import format_datetime
 from ocpihub.outbox.enqueue import enqueue
-from ocpihub.outbox.items import Delivery
 from ocpihub.store.agreements import list_agreements
 from ocpihub.store.db import Database
 from ocpihub.store.platforms import list_parties

@@ -16,10 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from ocpihub.hub.routing import broadcast
 from ocpihub.hub.tokens import pushes_token, token_url_suffix
 from ocpihub.model.agreements import Agreement, AgreementStatus
+from ocpihub.model.outbox import Delivery, ordering_key
 from ocpihub.ocpi.modules import synced_modules
 from ocpihub.ocpi.pagination import PageRequest
 from ocpihub.outbox.enqueue import enqueue
-from ocpihub.outbox.items import Delivery, ordering_key
 from ocpihub.store.objects import StoredObject, list_page
 from ocpihub.store.routing import Target, party_target
 

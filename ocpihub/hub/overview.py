@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ocpihub.model.outbox import Status
 from ocpihub.model.parties import ConnectionStatus, Party, Platform
-from ocpihub.outbox.items import Status
 from ocpihub.store import health
 from ocpihub.store import platforms as store
 from ocpihub.store.db import Database

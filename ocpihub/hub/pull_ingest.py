@@ -27,12 +27,12 @@ from ocpihub.hub.initial_sync import delivery_of
 from ocpihub.hub.pull_plan import Pulled, Removal
 from ocpihub.hub.routing import broadcast
 from ocpihub.hub.tokens import DEFAULT_TOKEN_TYPE
+from ocpihub.model.outbox import Delivery, ordering_key
 from ocpihub.ocpi.fields import dump, is_later, parse, parse_datetime
 from ocpihub.ocpi.pagination import PageRequest
 from ocpihub.ocpi.registry import model
 from ocpihub.ocpi.tolerant import Repair, parse_tolerant
 from ocpihub.outbox.enqueue import enqueue
-from ocpihub.outbox.items import Delivery, ordering_key
 from ocpihub.store.objects import (
     ObjectKey,
     StoredObject,

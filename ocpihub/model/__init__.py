@@ -1,1 +1,2 @@
-"""Version-free objects the hub reasons about: platforms, parties, endpoints, OCPI documents."""
+"""Version-free objects the hub reasons about: platforms, parties, endpoints, agreements,
+profiles, and the deliveries it owes (outbox items)."""

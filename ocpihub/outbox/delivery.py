@@ -18,12 +18,12 @@ from typing import Any
 
 import orjson
 
+from ocpihub.model.outbox import OutboxItem
 from ocpihub.model.parties import Endpoint
 from ocpihub.ocpi.headers import REQUEST_ID
 from ocpihub.ocpi.jsoncopy import json_copy
 from ocpihub.outbound.headers import request_headers
 from ocpihub.outbound.urls import join_url
-from ocpihub.outbox.items import OutboxItem
 from ocpihub.translate import LossReport
 from ocpihub.translate.backports import apply as apply_backports
 

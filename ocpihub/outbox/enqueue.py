@@ -35,7 +35,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ocpihub.outbox.items import Delivery, ordering_key
+from ocpihub.model.outbox import Delivery, ordering_key
 from ocpihub.store.outbox import insert_items
 
 __all__ = ["Delivery", "enqueue", "ordering_key"]

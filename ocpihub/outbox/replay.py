@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from ocpihub.errors import ClientError, InvalidParameters, NotFound
-from ocpihub.outbox.items import OutboxItem, Status
+from ocpihub.model.outbox import OutboxItem, Status
 from ocpihub.store import outbox as store
 from ocpihub.store.db import Database
 

@@ -43,6 +43,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ocpihub.errors import ForwardTimeout, ReceiverNotConnected
+from ocpihub.model.outbox import OutboxItem, Status
 from ocpihub.model.parties import Platform
 from ocpihub.ocpi.tolerant import envelope_status
 from ocpihub.outbound.client import PartnerAuth, PartnerClient
@@ -50,7 +51,6 @@ from ocpihub.outbound.limits import CallLimits
 from ocpihub.outbox.bodies import TranslationCache
 from ocpihub.outbox.breaker import Breakers
 from ocpihub.outbox.delivery import Prepared, Translate, Undeliverable, pick_endpoint, prepare
-from ocpihub.outbox.items import OutboxItem, Status
 from ocpihub.outbox.liveness import Liveness
 from ocpihub.outbox.retry import Action, Decision, Outcome, RetryPolicy, decide
 from ocpihub.outbox.wakeup import PgListener, install_commit_hook

@@ -27,7 +27,7 @@ from sqlalchemy import and_, func, literal, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnClause
 
-from ocpihub.outbox.items import ordering_key
+from ocpihub.model.outbox import ordering_key
 from ocpihub.store.schema import objects, outbox
 
 __all__ = ["CDRS", "MAILBOX", "CdrTrace", "DeliveryTrace", "cdr_traces"]

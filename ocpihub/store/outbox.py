@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
-from ocpihub.outbox.items import OPEN, Delivery, OutboxItem, Status
+from ocpihub.model.outbox import OPEN, Delivery, OutboxItem, Status
 from ocpihub.store.db import read_listing
 from ocpihub.store.reads import outbox as reads
 from ocpihub.store.schema import outbox

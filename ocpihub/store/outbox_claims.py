@@ -46,8 +46,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.expression import Executable
 
+from ocpihub.model.outbox import CLAIMABLE, OPEN, OutboxItem, Status
 from ocpihub.model.parties import ConnectionStatus, PlatformStatus
-from ocpihub.outbox.items import CLAIMABLE, OPEN, OutboxItem, Status
 from ocpihub.store.outbox import item_from_row
 from ocpihub.store.schema import outbox, parties, platforms
 

@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ocpihub.outbox.items import Status
+from ocpihub.model.outbox import Status
 from ocpihub.store.outbox import signal_new_work
 from ocpihub.store.schema import outbox, outbox_workers
 

@@ -226,7 +226,7 @@ outbox = Table(
     "outbox",
     metadata,
     Column("id", Key, primary_key=True, autoincrement=True),
-    # PENDING, IN_FLIGHT, RETRY, DONE, DEAD (ocpihub.outbox.items.Status)
+    # PENDING, IN_FLIGHT, RETRY, DONE, DEAD (ocpihub.model.outbox.Status)
     Column("status", String(12), nullable=False),
     # NULL once the operator removed the receiver platform: its items stay, DEAD, with the reason
     Column("receiver_platform_id", Integer, ForeignKey("platforms.id", ondelete="SET NULL")),

@@ -16,9 +16,9 @@ from typing import Any
 
 import orjson
 
+from ocpihub.model.outbox import OutboxItem, Status
 from ocpihub.model.parties import ConnectionStatus, Endpoint, PlatformStatus
 from ocpihub.outbox.enqueue import Delivery, enqueue, ordering_key
-from ocpihub.outbox.items import OutboxItem, Status
 from ocpihub.store import outbox as outbox_store
 from ocpihub.store import platforms as plat
 from ocpihub.store.db import Database

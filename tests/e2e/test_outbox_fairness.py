@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ocpihub.outbox.items import Status
+from ocpihub.model.outbox import Status
 from ocpihub.testing import Peer
 from tests.e2e.test_outbox import (
     FAST,

@@ -7,7 +7,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from ocpihub.outbox.items import Status
+from ocpihub.model.outbox import Status
 from ocpihub.testing import Peer, Received
 from tests.e2e.test_outbox import (
     FAST,

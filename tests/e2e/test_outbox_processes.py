@@ -21,7 +21,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from ocpihub.outbox.items import Status
+from ocpihub.model.outbox import Status
 from ocpihub.testing import Peer, Received
 from tests.e2e.test_outbox import (
     connect_receiver,

@@ -7,7 +7,7 @@ import asyncio
 import signal
 from typing import Any
 
-from ocpihub.outbox.items import Status
+from ocpihub.model.outbox import Status
 from ocpihub.testing import Received
 from tests.e2e.test_outbox import (
     FAST,

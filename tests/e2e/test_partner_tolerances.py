@@ -12,7 +12,7 @@ import aiohttp
 import orjson
 import pytest
 
-from ocpihub.outbox.items import Status
+from ocpihub.model.outbox import Status
 from ocpihub.testing import Peer, Received, payloads
 from tests.e2e.conftest import RunningHub
 from tests.e2e.test_commands import LAST, wait_for

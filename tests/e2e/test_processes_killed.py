@@ -26,7 +26,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from ocpihub.outbox.items import Status
+from ocpihub.model.outbox import Status
 from ocpihub.store.db import Database
 from ocpihub.testing import Peer, Received, payloads
 from tests.e2e.test_outbox import outbox_items, wait_until, without_repeats

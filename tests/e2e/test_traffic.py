@@ -8,8 +8,8 @@ from typing import Any
 import orjson
 import pytest
 
+from ocpihub.model.outbox import Status
 from ocpihub.outbound.client import PartnerAuth
-from ocpihub.outbox.items import Status
 from tests.e2e.test_outbox import (
     FAST,
     all_in,

@@ -13,7 +13,7 @@ from typing import Any
 import aiohttp
 from sqlalchemy import select
 
-from ocpihub.outbox.items import Status
+from ocpihub.model.outbox import Status
 from ocpihub.store.db import Database
 from ocpihub.store.schema import outbox, traffic
 from ocpihub.testing import Peer

@@ -16,8 +16,8 @@ from ocpihub.hub.cdr_reconciliation import (
     to_csv,
 )
 from ocpihub.hub.sessions import mailbox_key, mailbox_module
+from ocpihub.model.outbox import ordering_key
 from ocpihub.outbox.enqueue import Delivery, enqueue
-from ocpihub.outbox.items import ordering_key
 from ocpihub.store import platforms as plat
 from ocpihub.store.cdr_traces import cdr_traces
 from ocpihub.store.db import Database

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import insert
 
 from ocpihub.hub.overview import partner_health
+from ocpihub.model.outbox import Status
 from ocpihub.outbox.enqueue import Delivery, enqueue
-from ocpihub.outbox.items import Status
 from ocpihub.store import health
 from ocpihub.store import outbox as outbox_store
 from ocpihub.store import platforms as plat

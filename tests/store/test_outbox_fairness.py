@@ -13,9 +13,9 @@ from typing import Any
 
 from sqlalchemy import event, text
 
+from ocpihub.model.outbox import Status
 from ocpihub.model.parties import ConnectionStatus
 from ocpihub.outbox.enqueue import enqueue
-from ocpihub.outbox.items import Status
 from ocpihub.store import outbox as store
 from ocpihub.store import platforms as plat
 from ocpihub.store.db import Database

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from ocpihub.model.outbox import Status
 from ocpihub.model.parties import ConnectionStatus, PlatformStatus
 from ocpihub.outbox.enqueue import Delivery, enqueue, ordering_key
-from ocpihub.outbox.items import Status
 from ocpihub.store import outbox as store
 from ocpihub.store import outbox_claims
 from ocpihub.store import platforms as plat

@@ -15,6 +15,7 @@ from sqlalchemy import insert, select, update
 from ocpihub.errors import NotFound
 from ocpihub.hub.pull_plan import PullConfig, pull_statuses
 from ocpihub.hub.traffic_view import filter_listing
+from ocpihub.model.outbox import Delivery, Status
 from ocpihub.model.parties import (
     ConnectionStatus,
     DeclaredRole,
@@ -22,7 +23,6 @@ from ocpihub.model.parties import (
     PlatformStatus,
     TokenEncoding,
 )
-from ocpihub.outbox.items import Delivery, Status
 from ocpihub.store import agreements as agreement_store
 from ocpihub.store import outbox as outbox_store
 from ocpihub.store import platforms as plat

@@ -20,8 +20,8 @@ from ocpihub.hub.overview import partner_health
 from ocpihub.hub.platforms import ROLES
 from ocpihub.hub.pull_scheduler import pull_status
 from ocpihub.hub.traffic_view import FILTER_FIELDS, read_traffic, to_csv, traffic_filter
+from ocpihub.model.outbox import Status
 from ocpihub.model.profiles import DEVIATIONS
-from ocpihub.outbox.items import Status
 from ocpihub.outbox.replay import list_outbox, parse_status
 from ocpihub.store import agreements as agreement_store
 from ocpihub.store import platforms as platform_store

@@ -21,9 +21,9 @@ from ocpihub.errors import UnknownReceiver
 from ocpihub.hub.agreements import partners
 from ocpihub.hub.origin import Origin, Party
 from ocpihub.hub.routing import addressed, broadcast
+from ocpihub.model.outbox import Delivery, ordering_key
 from ocpihub.ocpi.pagination import PageRequest
 from ocpihub.outbox.enqueue import enqueue
-from ocpihub.outbox.items import Delivery, ordering_key
 from ocpihub.store.agreements import list_agreements
 from ocpihub.store.db import Database
 from ocpihub.store.objects import StoredObject, list_page, list_page_json

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ocpihub.outbox.items import Delivery, OutboxItem, Status
+from ocpihub.model.outbox import Delivery, OutboxItem, Status
 from ocpihub.store.reads import Listing, Query, RowLike
 
 __all__ = ["item_from_row", "outbox_items", "outbox_list"]

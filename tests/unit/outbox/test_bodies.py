@@ -8,9 +8,9 @@ from typing import Any
 import orjson
 import pytest
 
+from ocpihub.model.outbox import Delivery, OutboxItem, Status
 from ocpihub.outbox.bodies import TranslationCache
 from ocpihub.outbox.delivery import prepare
-from ocpihub.outbox.items import Delivery, OutboxItem, Status
 from ocpihub.testing.payloads import location as sandbox_location
 from ocpihub.translate import LossReport, from_canonical
 

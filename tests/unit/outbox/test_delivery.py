@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from ocpihub.model.outbox import Delivery, OutboxItem, Status
 from ocpihub.model.parties import Endpoint
 from ocpihub.outbox.delivery import Undeliverable, pick_endpoint, prepare
-from ocpihub.outbox.items import Delivery, OutboxItem, Status
 from ocpihub.translate import LossReport
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)

@@ -1,5 +1,8 @@
 """Outbox items: what a delivery names, the states it moves through, and the ordering key.
 
+Version-free, so that the store keeps them and ``outbox/`` delivers them without either
+importing the other's module.
+
 States::
 
     PENDING ──claim──► IN_FLIGHT ──► DONE
