@@ -13,6 +13,8 @@ the wire is :mod:`ocpihub.outbox.delivery`. The worker
   the receiver's version, token and endpoints come from the cached directory;
 - records outcomes in group commits: the outcomes that finish while one transaction is being
   written go together in the next (no added wait when deliveries are few);
+- prunes old ``DONE`` items and refreshes the outbox's statistics beside the claim loop
+  (:mod:`ocpihub.outbox.maintenance`): claims never wait for them;
 - on stop, claims nothing more and waits up to ``drain_timeout`` for in-flight deliveries;
   what is still running then is cancelled and released (due again at once, possibly delivered
   twice);
@@ -32,11 +34,10 @@ import functools
 import os
 import random
 import socket
-import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import structlog
@@ -52,6 +53,7 @@ from ocpihub.outbox.bodies import TranslationCache
 from ocpihub.outbox.breaker import Breakers
 from ocpihub.outbox.delivery import Prepared, Translate, Undeliverable, pick_endpoint, prepare
 from ocpihub.outbox.liveness import Liveness
+from ocpihub.outbox.maintenance import Maintenance
 from ocpihub.outbox.retry import Action, Decision, Outcome, RetryPolicy, decide
 from ocpihub.outbox.wakeup import PgListener, install_commit_hook
 from ocpihub.settings import Settings
@@ -59,7 +61,6 @@ from ocpihub.store import outbox as store
 from ocpihub.store import outbox_claims
 from ocpihub.store.db import Database
 from ocpihub.store.directory import Directory
-from ocpihub.store.traffic import PRUNE_CHUNK
 from ocpihub.tolerations import Tolerations
 from ocpihub.translate import from_canonical
 
@@ -69,11 +70,6 @@ log = structlog.get_logger("ocpihub.outbox")
 
 _GATHER = 0.005
 """Seconds a nearly full worker waits for more deliveries to finish before claiming again."""
-
-_ANALYZE_AFTER = (1000, 10.0)
-"""Claimed items and seconds after which the outbox's planner statistics are refreshed: a
-queue that grew fast must not be claimed from with plans made for an empty table (PostgreSQL's
-own autovacuum looks only every minute)."""
 
 
 def _utcnow() -> datetime:
@@ -165,9 +161,12 @@ class DeliveryWorker:
         self._per_receiver: dict[int, int] = {}
         self._wake = asyncio.Event()
         self._stopping = False
-        self._next_prune = 0.0
-        self._claimed_since_analyze = 0
-        self._analyzed_at = time.monotonic()
+        self.maintenance = Maintenance(
+            db,
+            done_retention=config.done_retention,
+            prune_interval=config.prune_interval,
+            clock=clock,
+        )
         self._loop_task: asyncio.Task[None] | None = None
         self._uninstall: Callable[[], None] | None = None
         self._batch_room = max(1, config.concurrency // 4)
@@ -206,6 +205,7 @@ class DeliveryWorker:
         if self._loop_task is not None:
             await self._loop_task
             self._loop_task = None
+        await self.maintenance.stop()
         pending: set[asyncio.Task[None]] = set()
         if self._tasks:
             _, pending = await asyncio.wait(
@@ -238,46 +238,12 @@ class DeliveryWorker:
 
     # --- the loop -----------------------------------------------------------------------------
 
-    async def _prune(self) -> None:
-        if time.monotonic() < self._next_prune:
-            return
-        self._next_prune = time.monotonic() + self.config.prune_interval
-        before = self.clock() - timedelta(seconds=self.config.done_retention)
-        removed = 0
-        while True:  # in chunks: a long delete must not hold the write lock for long
-            async with self.db.write() as conn:
-                deleted = await store.prune_done(conn, before, limit=PRUNE_CHUNK)
-            removed += deleted
-            if deleted < PRUNE_CHUNK:
-                break
-            await asyncio.sleep(0)
-        if removed:
-            log.info("outbox_pruned", items=removed)
-
-    async def _analyze(self) -> None:
-        items, seconds = _ANALYZE_AFTER
-        if self.db.is_sqlite or self._claimed_since_analyze < items:
-            return
-        if time.monotonic() - self._analyzed_at < seconds:
-            return
-        self._claimed_since_analyze = 0
-        self._analyzed_at = time.monotonic()
-        async with self.db.write() as conn:
-            await store.analyze(conn)
-
     async def _run(self) -> None:
         while not self._stopping:
             self._wake.clear()
             if self._listener is not None:
                 await self._listener.ensure()
-            try:
-                await self._prune()
-            except Exception:
-                log.exception("outbox_prune_failed")
-            try:
-                await self._analyze()
-            except Exception:
-                log.exception("outbox_analyze_failed")
+            self.maintenance.start()  # in the background: claims do not wait for it
             try:
                 await self.claim_and_start()
             except Exception:
@@ -312,7 +278,7 @@ class DeliveryWorker:
                 default_room=cap,
                 held=list(self._held),
             )
-        self._claimed_since_analyze += len(items)
+        self.maintenance.claimed(len(items))
         self._held.update(i.id for i in items)
         for item in items:
             receiver = item.receiver_id

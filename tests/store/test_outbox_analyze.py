@@ -1,5 +1,7 @@
 """The delivery worker refreshes the outbox's planner statistics after a burst of claims
-(PostgreSQL): a queue that grew fast is then claimed from with plans made for its size."""
+(PostgreSQL): a queue that grew fast is then claimed from with plans made for its size. The
+refresh is one of the worker's chores (``ocpihub.outbox.maintenance``), run beside its claim
+loop."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import time
 from sqlalchemy import text
 
 from ocpihub.outbound.client import PartnerClient
-from ocpihub.outbox import worker as worker_module
+from ocpihub.outbox import maintenance
 from ocpihub.outbox.worker import DeliveryWorker, WorkerConfig
 from ocpihub.store.db import Database
 
@@ -25,21 +27,21 @@ async def last_analyzed(db: Database) -> object:
 
 
 async def test_statistics_are_refreshed_after_enough_claims_and_time(db: Database) -> None:
-    worker = DeliveryWorker(db, PartnerClient(), WorkerConfig(hub_party=("NL", "HUB")))
-    items, seconds = worker_module._ANALYZE_AFTER
+    chores = DeliveryWorker(db, PartnerClient(), WorkerConfig(hub_party=("NL", "HUB"))).maintenance
+    items, seconds = maintenance.ANALYZE_AFTER
 
-    worker._claimed_since_analyze = items - 1
-    worker._analyzed_at = time.monotonic() - seconds - 1
-    await worker._analyze()
+    chores.claimed(items - 1)
+    chores.analyzed_at = time.monotonic() - seconds - 1
+    await chores.analyze()
     assert await last_analyzed(db) is None  # too few claims yet
 
-    worker._claimed_since_analyze = items
-    worker._analyzed_at = time.monotonic()
-    await worker._analyze()
+    chores.claimed(1)
+    chores.analyzed_at = time.monotonic()
+    await chores.analyze()
     assert await last_analyzed(db) is None  # too soon
 
-    worker._analyzed_at = time.monotonic() - seconds - 1
-    await worker._analyze()  # on SQLite: nothing to do, and no error
+    chores.analyzed_at = time.monotonic() - seconds - 1
+    await chores.analyze()  # on SQLite: nothing to do, and no error
     if not db.is_sqlite:
         assert await last_analyzed(db) is not None
-    assert worker._claimed_since_analyze == (items if db.is_sqlite else 0)
+    assert chores.claimed_since_analyze == (items if db.is_sqlite else 0)
