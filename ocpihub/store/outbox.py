@@ -365,10 +365,34 @@ async def dead_letter_open(
     return int(result.rowcount)
 
 
+_PLANNED_COLUMNS = (
+    "id",
+    "status",
+    "receiver_platform_id",
+    "to_country_code",
+    "to_party_id",
+    "module",
+    "ordering_key",
+    "next_attempt_at",
+    "lease_until",
+    "claimed_by",
+    "delivered_at",
+    "created_at",
+)
+"""The columns the outbox's statements search, join and sort on (claims, outcomes, leases,
+pruning, listings): the ones whose statistics the planner uses."""
+
+
 async def analyze(conn: AsyncConnection) -> None:
-    """Refresh the planner's statistics of the outbox (PostgreSQL; SQLite plans without)."""
+    """Refresh the planner's statistics of the outbox's searched columns (PostgreSQL; SQLite
+    plans without).
+
+    Only :data:`_PLANNED_COLUMNS`: the JSON bodies are most of the table, nothing searches
+    them, and sampling them made the statement about five times slower (0.9 s against 0.15 s
+    with 25,000 Location PUTs queued). Autovacuum still analyses every column in its time.
+    """
     if conn.dialect.name == "postgresql":
-        await conn.exec_driver_sql("ANALYZE outbox")
+        await conn.exec_driver_sql(f"ANALYZE outbox ({', '.join(_PLANNED_COLUMNS)})")
 
 
 async def prune_done(conn: AsyncConnection, before: datetime, *, limit: int) -> int:
