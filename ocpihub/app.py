@@ -42,7 +42,7 @@ from ocpihub.settings import Settings
 from ocpihub.store.db import Database
 from ocpihub.store.directory import Directory
 from ocpihub.store.migrate import migrate
-from ocpihub.wiring import hub_events, partner_client, traffic_recorder
+from ocpihub.wiring import hub_events, partner_client, traffic_observer, traffic_recorder
 
 __all__ = ["create_app"]
 
@@ -101,8 +101,10 @@ def create_app(settings: Settings) -> FastAPI:
     deliveries.tolerations = runtime.tolerations
     client.tolerations = runtime.tolerations
 
+    traffic_observed = traffic_observer(traffic)
+
     async def outbound_observed(exchange: Exchange) -> None:
-        await traffic.observe_outbound(exchange)
+        await traffic_observed(exchange)
         await metrics.observe_outbound(exchange)
 
     client.observer = outbound_observed

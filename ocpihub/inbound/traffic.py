@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ocpihub.ocpi.headers import token_candidates
+from ocpihub.ocpi.modules import module_of
 from ocpihub.store.platforms import hash_token
 from ocpihub.store.traffic import (
     BODY_LIMIT,
@@ -30,7 +31,6 @@ from ocpihub.store.traffic import (
     InboundCapture,
     TrafficEntry,
     TrafficRecorder,
-    module_of,
 )
 
 __all__ = ["TrafficMiddleware"]

@@ -17,9 +17,11 @@ role, sees the hub in the role opposite to its own (§1.1).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
+from urllib.parse import urlsplit
 
 __all__ = [
     "SUPPORTED_VERSIONS",
@@ -35,6 +37,7 @@ __all__ = [
     "implemented_interfaces",
     "module",
     "module_for_identifier",
+    "module_of",
     "modules_of",
     "offers",
     "push_consumers",
@@ -245,6 +248,8 @@ TABLE: tuple[Module, ...] = (
 
 _BY_ID = {m.id.value: m for m in TABLE}
 _BY_IDENTIFIER = {i: m for m in TABLE for i in (m.id.value, *m.identifiers)}
+_IDS = frozenset(m.value for m in ModuleId)
+_VERSION_SEGMENT = re.compile(r"^\d+(\.\d+)+$")
 
 
 def module(module_id: str) -> Module:
@@ -255,6 +260,21 @@ def module(module_id: str) -> Module:
 def module_for_identifier(identifier: str) -> Module | None:
     """The module a partner's version-details ``identifier`` names, if the hub knows it."""
     return _BY_IDENTIFIER.get(identifier)
+
+
+def module_of(url_or_path: str) -> str | None:
+    """The OCPI module a URL addresses: the first path segment that names one (the traffic
+    log's ``module``).
+
+    ``/ocpi/versions`` and version-details paths (``/ocpi/2.3.0``) count as ``versions``.
+    """
+    segments = [s for s in urlsplit(url_or_path).path.split("/") if s]
+    for segment in segments:
+        if segment in _IDS:
+            return segment
+    if segments and (segments[-1] == "versions" or _VERSION_SEGMENT.match(segments[-1])):
+        return "versions"
+    return None
 
 
 def modules_of(version: str) -> tuple[Module, ...]:

@@ -16,19 +16,16 @@ import asyncio
 import contextlib
 import contextvars
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 import orjson
 import structlog
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ocpihub.ocpi.modules import ModuleId
-from ocpihub.outbound.client import Exchange
 from ocpihub.store.db import Database
 from ocpihub.store.schema import credentials_tokens, traffic
 
@@ -40,7 +37,6 @@ __all__ = [
     "TrafficEntry",
     "TrafficRecorder",
     "list_traffic",
-    "module_of",
     "prune_traffic",
     "redact",
 ]
@@ -50,24 +46,8 @@ log = structlog.get_logger("ocpihub.traffic")
 BODY_LIMIT = 65_536
 """Bytes of a body kept in the log; longer bodies are cut and marked."""
 
-_MODULES = frozenset(m.value for m in ModuleId)
-_VERSION = re.compile(r"^\d+(\.\d+)+$")
 _STATUS = re.compile(rb'"status_code"\s*:\s*(\d+)')
 REDACTED = "[redacted]"
-
-
-def module_of(url_or_path: str) -> str | None:
-    """The OCPI module a URL addresses: the first path segment that names one.
-
-    ``/ocpi/versions`` and version-details paths (``/ocpi/2.3.0``) count as ``versions``.
-    """
-    segments = [s for s in urlsplit(url_or_path).path.split("/") if s]
-    for segment in segments:
-        if segment in _MODULES:
-            return segment
-    if segments and (segments[-1] == "versions" or _VERSION.match(segments[-1])):
-        return "versions"
-    return None
 
 
 def redact(value: Any) -> Any:
@@ -116,7 +96,8 @@ def _body_text(body: bytes | None, truncated: bool) -> str | None:
 
 @dataclass(slots=True)
 class TrafficEntry:
-    """One exchange, as queued by the inbound middleware or the outbound observer."""
+    """One exchange, as queued by the inbound middleware or the outbound observer
+    (``wiring.traffic_observer``)."""
 
     at: datetime
     direction: str
@@ -191,38 +172,6 @@ CURRENT: contextvars.ContextVar[InboundCapture | None] = contextvars.ContextVar(
 )
 
 
-def _party(headers: Mapping[str, str], side: str) -> str | None:
-    lower = {k.lower(): v for k, v in headers.items()}
-    cc = lower.get(f"ocpi-{side}-country-code")
-    pid = lower.get(f"ocpi-{side}-party-id")
-    return f"{cc.upper()}-{pid.upper()}"[:6] if cc and pid else None
-
-
-def entry_from_exchange(exchange: Exchange, at: datetime) -> TrafficEntry:
-    """A traffic entry for one outbound call (headers reduced to ids and parties)."""
-    extra = exchange.extra
-    headers = {k.lower(): v for k, v in exchange.request_headers.items()}
-    module = extra.get("module") or module_of(exchange.url)
-    return TrafficEntry(
-        at=at,
-        direction="OUT",
-        method=exchange.method,
-        url=exchange.url,
-        duration_ms=exchange.duration_ms,
-        platform_id=extra.get("platform_id"),
-        from_party=extra.get("from_party") or _party(headers, "from"),
-        to_party=extra.get("to_party") or _party(headers, "to"),
-        module=module,
-        http_status=exchange.status,
-        request_id=headers.get("x-request-id"),
-        correlation_id=headers.get("x-correlation-id"),
-        outbox_id=extra.get("outbox_id"),
-        error=exchange.error,
-        request_body=exchange.request_body,
-        response_body=exchange.response_body,
-    )
-
-
 PRUNE_CHUNK = 5_000
 """Rows deleted per transaction when pruning (the outbox prunes the same way)."""
 
@@ -263,13 +212,12 @@ class TrafficRecorder:
             if self.dropped % 1000 == 1:
                 log.warning("traffic_log_dropped", dropped=self.dropped)
 
-    async def observe_outbound(self, exchange: Exchange) -> None:
-        """The :class:`~ocpihub.outbound.client.PartnerClient` observer hook.
+    def record_outbound(self, entry: TrafficEntry) -> None:
+        """Queue the entry of one outbound call (``wiring.traffic_observer`` makes it).
 
-        A delivery's exchange waits for its outbox outcome and is written with it
-        (:meth:`join_outcomes`); every other exchange is queued.
+        A delivery's entry waits for its outbox outcome and is written with it
+        (:meth:`join_outcomes`); every other entry is queued.
         """
-        entry = entry_from_exchange(exchange, datetime.now(UTC))
         if entry.outbox_id is not None and len(self._parked) < self._queue.maxsize:
             self._parked.setdefault(entry.outbox_id, []).append(entry)
         else:

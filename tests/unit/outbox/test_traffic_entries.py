@@ -6,8 +6,10 @@ from datetime import UTC, datetime
 
 import orjson
 
+from ocpihub.ocpi.modules import module_of
 from ocpihub.outbound.client import Exchange
-from ocpihub.store.traffic import entry_from_exchange, module_of, redact
+from ocpihub.store.traffic import redact
+from ocpihub.wiring import entry_from_exchange
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
