@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from ocpihub.model.outbox import Status
 from ocpihub.outbox import maintenance
-from ocpihub.outbox.items import Status
 from ocpihub.store import outbox as outbox_store
 from ocpihub.store.traffic import PRUNE_CHUNK
 from tests.e2e.test_outbox import (
