@@ -26,7 +26,7 @@ from ocpihub.store import platforms as plat
 from ocpihub.store.db import Database
 from ocpihub.store.schema import outbox
 
-__all__ = ["MODES", "queue_backlog", "tried"]
+__all__ = ["MODES", "queue_backlog", "row", "tried"]
 
 MODES = ("down", "offline")
 
@@ -117,3 +117,31 @@ async def tried(database_url: str, platform_id: int) -> int:
             return int((await conn.execute(query)).scalar_one())
     finally:
         await db.close()
+
+
+def _ratio(value: float, base: float) -> float:
+    return value / base if base else 0.0
+
+
+def row(run: dict[str, Any], base: dict[str, Any]) -> list[Any]:
+    """One run of ``bench.broadcast --backlog`` against its round's run without the backlog:
+    the healthy receivers' figures and their ratios (``x base``)."""
+    sat, half = run["saturation"], run["half_load"]
+    bsat, bhalf = base["saturation"], base["half_load"]
+    return [
+        run["backend"],
+        run["away"] or "(none)",
+        f"{run['backlog_tried']}/{run['backlog']}",
+        (sat["hub_cpu_us_per_delivery"] or 0) / 1000,
+        _ratio(sat["hub_cpu_us_per_delivery"] or 0, bsat["hub_cpu_us_per_delivery"] or 0),
+        sat["deliveries_per_s"],
+        _ratio(sat["deliveries_per_s"], bsat["deliveries_per_s"]),
+        half["push_to_delivery_p50_ms"],
+        _ratio(half["push_to_delivery_p50_ms"], bhalf["push_to_delivery_p50_ms"]),
+        half["push_to_delivery_p95_ms"],
+        _ratio(half["push_to_delivery_p95_ms"], bhalf["push_to_delivery_p95_ms"]),
+        f"{half['deliveries_arrived']}/{half['deliveries_expected']}",
+        half["hub_busy"],
+        half["hub_cpu_wait"],
+        round(run["loadavg_at_start"], 2),
+    ]

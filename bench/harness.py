@@ -132,6 +132,22 @@ def cpu_seconds(pid: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def sched_seconds(pid: int) -> tuple[float, float]:
+    """(on a CPU, runnable but waiting for one) in seconds, over every thread of ``pid`` and
+    its processes (``/proc/*/task/*/schedstat``).
+
+    Over a phase, on-CPU near the wall time means the process was saturated; waiting for a
+    CPU means other work on the machine held it back; neither means it had nothing to do.
+    """
+    on = waited = 0.0
+    for one in _tree(pid):
+        for task in Path(f"/proc/{one}/task").glob("*/schedstat"):
+            with contextlib.suppress(OSError, ValueError):
+                ran, wait, _ = (int(v) for v in task.read_text().split())
+                on, waited = on + ran / 1e9, waited + wait / 1e9
+    return on, waited
+
+
 def _tree(pid: int) -> list[int]:
     found, todo = [], [pid]
     while todo:
