@@ -9,13 +9,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-
 from ocpihub.errors import InvalidParameters, NotFound
 from ocpihub.hub.agreements import compatible_roles, parse_modules, parse_party_code
 from ocpihub.model.agreements import Agreement, AgreementStatus, OnAuthorizeTimeout
 from ocpihub.store import agreements as store
-from ocpihub.store.db import Database
+from ocpihub.store.db import Database, DuplicateKey
 from ocpihub.store.platforms import list_parties
 from ocpihub.store.reads.directory import agreement_json
 
@@ -69,7 +67,7 @@ async def add_agreement(
             if await store.find_agreement(conn, a, b) is not None:
                 raise InvalidParameters(f"parties: {party_a} and {party_b} have an agreement")
             created = await store.create_agreement(conn, a, b, limit)
-    except IntegrityError:
+    except DuplicateKey:
         raise InvalidParameters(f"parties: {party_a} and {party_b} have an agreement") from None
     await notify(created)
     return created

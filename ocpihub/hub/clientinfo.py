@@ -18,8 +18,6 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from ocpihub.hub.initial_sync import queue_initial_sync
 from ocpihub.model.agreements import Agreement, AgreementStatus
 from ocpihub.model.outbox import Delivery
@@ -27,7 +25,7 @@ from ocpihub.model.parties import ConnectionStatus, Party
 from ocpihub.ocpi.fields import format_datetime
 from ocpihub.outbox.enqueue import enqueue
 from ocpihub.store.agreements import list_agreements
-from ocpihub.store.db import Database
+from ocpihub.store.db import Connection, Database
 from ocpihub.store.platforms import list_parties
 from ocpihub.store.routing import party_target
 
@@ -100,7 +98,7 @@ class ClientInfoNotifier:
 
     async def _to_viewer(
         self,
-        conn: AsyncConnection,
+        conn: Connection,
         subject: Party,
         status: ConnectionStatus,
         viewer: tuple[str, str],

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from ocpihub.hub.routing import broadcast
 from ocpihub.hub.tokens import pushes_token, token_url_suffix
 from ocpihub.model.agreements import Agreement, AgreementStatus
@@ -20,6 +18,7 @@ from ocpihub.model.outbox import Delivery, ordering_key
 from ocpihub.ocpi.modules import synced_modules
 from ocpihub.ocpi.pagination import PageRequest
 from ocpihub.outbox.enqueue import enqueue
+from ocpihub.store.db import Connection
 from ocpihub.store.objects import StoredObject, list_page
 from ocpihub.store.routing import Target, party_target
 
@@ -75,7 +74,7 @@ def delivery_of(
     )
 
 
-async def queue_initial_sync(conn: AsyncConnection, agreement: Agreement) -> int:
+async def queue_initial_sync(conn: Connection, agreement: Agreement) -> int:
     """Queue the initial deliveries of an ACTIVE agreement; how many were queued."""
     if agreement.status is not AgreementStatus.ACTIVE:
         return 0

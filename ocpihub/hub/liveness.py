@@ -12,14 +12,12 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 
 import structlog
-from sqlalchemy import update
 
 from ocpihub.errors import OcpiError
 from ocpihub.model.parties import ConnectionStatus, Platform, PlatformStatus
 from ocpihub.outbound.client import PartnerAuth, PartnerClient
 from ocpihub.store import platforms as store
 from ocpihub.store.db import Database
-from ocpihub.store.schema import parties, platforms
 
 __all__ = ["LivenessChecker", "next_status"]
 
@@ -91,20 +89,11 @@ class LivenessChecker:
         changed: list[tuple[str, str]] = []
         async with self.db.write() as conn:
             for platform, ok in zip(registered, results, strict=True):
-                row = (
-                    await conn.execute(
-                        update(platforms)
-                        .where(platforms.c.id == platform.id)
-                        .values(liveness_failures=0 if ok else platforms.c.liveness_failures + 1)
-                        .returning(platforms.c.liveness_failures)
-                    )
-                ).scalar_one()
+                failures = await store.record_liveness(conn, platform.id, answered=ok)
                 for party in await store.list_parties(conn, platform.id):
-                    new = next_status(party.status, int(row), self.threshold)
+                    new = next_status(party.status, failures, self.threshold)
                     if new is not party.status:
-                        await conn.execute(
-                            update(parties).where(parties.c.id == party.id).values(status=new.value)
-                        )
+                        await store.set_liveness_status(conn, party, new)
                         changed.append((party.country_code, party.party_id))
                         log.info("party_status", party=party.code, status=new.value)
         if changed:

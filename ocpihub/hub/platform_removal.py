@@ -24,7 +24,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import structlog
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ocpihub.errors import Conflict, NotFound
 from ocpihub.hub.agreement_actions import Notify, agreement_json, ended
@@ -33,7 +32,7 @@ from ocpihub.model.parties import ConnectionStatus, Platform, PlatformStatus
 from ocpihub.store import agreements as agreement_store
 from ocpihub.store import outbox as outbox_store
 from ocpihub.store import platforms as store
-from ocpihub.store.db import Database
+from ocpihub.store.db import Connection, Database
 
 __all__ = ["PlatformRemoval"]
 
@@ -111,9 +110,7 @@ class PlatformRemoval:
             return await _end_agreements(conn, codes)
 
 
-async def _end_agreements(
-    conn: AsyncConnection, codes: Iterable[tuple[str, str]]
-) -> list[Agreement]:
+async def _end_agreements(conn: Connection, codes: Iterable[tuple[str, str]]) -> list[Agreement]:
     out: dict[int, Agreement] = {}
     for code in codes:
         for agreement in await agreement_store.list_agreements(conn, code):

@@ -9,14 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from ocpihub.errors import InvalidParameters, NotFound
 from ocpihub.model.parties import ConnectionStatus, DeclaredRole, Platform, TokenEncoding
 from ocpihub.model.profiles import DEVIATIONS, Profile
 from ocpihub.store import platforms as store
-from ocpihub.store.db import Database
+from ocpihub.store.db import Connection, Database, DuplicateKey
 from ocpihub.store.reads.directory import platform_json
 
 __all__ = [
@@ -101,7 +98,7 @@ async def add_platform(
             )
             await store.add_token(conn, platform.id, token, "A")
             await _plan_parties(conn, platform.id, roles)
-    except IntegrityError:
+    except DuplicateKey:
         raise InvalidParameters(f"name {name!r}: a platform with this name exists") from None
     return NewPlatform(platform, token, f"{public_url}/ocpi/versions")
 
@@ -220,9 +217,7 @@ async def set_profile(db: Database, platform_id: int, changes: Mapping[str, Any]
     return platform
 
 
-async def _plan_parties(
-    conn: AsyncConnection, platform_id: int, roles: Sequence[DeclaredRole]
-) -> None:
+async def _plan_parties(conn: Connection, platform_id: int, roles: Sequence[DeclaredRole]) -> None:
     taken = []
     for role in roles:
         result = await store.claim_party(

@@ -19,8 +19,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from ocpihub.errors import InvalidParameters, OcpiError, Superseded
 from ocpihub.hub.enums import EnumRegistry
 from ocpihub.hub.initial_sync import delivery_of
@@ -33,6 +31,7 @@ from ocpihub.ocpi.pagination import PageRequest
 from ocpihub.ocpi.registry import model
 from ocpihub.ocpi.tolerant import Repair, parse_tolerant
 from ocpihub.outbox.enqueue import enqueue
+from ocpihub.store.db import Connection
 from ocpihub.store.objects import (
     ObjectKey,
     StoredObject,
@@ -102,7 +101,7 @@ def _owner(how: Pulled, source: PullSource, wire: Doc, object_id: str) -> tuple[
 class _Receivers:
     """The agreed receivers of each owner, read once per page."""
 
-    def __init__(self, conn: AsyncConnection, module: str, sender_platform_id: int) -> None:
+    def __init__(self, conn: Connection, module: str, sender_platform_id: int) -> None:
         self.conn, self.module, self.sender = conn, module, sender_platform_id
         self._by_owner: dict[tuple[str, str], list[Target]] = {}
 
@@ -114,7 +113,7 @@ class _Receivers:
 
 
 async def _queue_put(
-    conn: AsyncConnection,
+    conn: Connection,
     how: Pulled,
     item: StoredObject,
     targets: list[Target],
@@ -166,7 +165,7 @@ def _newer(pulled: Doc, stored: Doc) -> bool:
 
 
 async def _store_one(
-    conn: AsyncConnection,
+    conn: Connection,
     how: Pulled,
     source: PullSource,
     raw: Any,
@@ -206,7 +205,7 @@ async def _store_one(
 
 
 async def ingest_page(
-    conn: AsyncConnection,
+    conn: Connection,
     how: Pulled,
     source: PullSource,
     items: list[Any],
@@ -243,7 +242,7 @@ async def ingest_page(
 
 
 async def _absent(
-    conn: AsyncConnection,
+    conn: Connection,
     how: Pulled,
     owners: Collection[tuple[str, str]],
     seen: Seen,
@@ -263,7 +262,7 @@ async def _absent(
 
 
 async def remove_absent(
-    conn: AsyncConnection,
+    conn: Connection,
     how: Pulled,
     source: PullSource,
     seen: Seen,

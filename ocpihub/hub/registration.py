@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import structlog
-from sqlalchemy.exc import IntegrityError
 
 from ocpihub.errors import (
     InvalidParameters,
@@ -62,7 +61,7 @@ from ocpihub.outbound.client import PartnerAuth, PartnerClient, calling_platform
 from ocpihub.settings import Settings
 from ocpihub.store import platforms as store
 from ocpihub.store.agreements import list_agreements
-from ocpihub.store.db import Database
+from ocpihub.store.db import Database, DuplicateKey
 
 __all__ = ["ROLES_211", "Registrar", "check_claims"]
 
@@ -275,7 +274,7 @@ class Registrar:
                 )
                 await store.revoke_tokens(conn, platform.id)
                 await store.add_token(conn, platform.id, inbound_token, "C")
-        except IntegrityError:
+        except DuplicateKey:
             raise InvalidParameters(
                 "a claimed party was registered by another platform at the same time"
             ) from None

@@ -9,7 +9,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ocpihub.model.agreements import Agreement, AgreementStatus, OnAuthorizeTimeout
-from ocpihub.store.db import read_listing
+from ocpihub.store.db import duplicates_refused, read_listing
 from ocpihub.store.reads import directory as reads
 from ocpihub.store.schema import agreements
 
@@ -37,23 +37,25 @@ async def create_agreement(
     y: tuple[str, str],
     modules: Iterable[str] | None,
 ) -> Agreement:
-    """Insert an ACTIVE agreement between ``x`` and ``y``."""
+    """Insert an ACTIVE agreement between ``x`` and ``y``
+    (:class:`~ocpihub.store.db.DuplicateKey`: they have one)."""
     a, b = _ordered(x, y)
     now = datetime.now(UTC)
-    result = await conn.execute(
-        insert(agreements)
-        .values(
-            a_country_code=a[0],
-            a_party_id=a[1],
-            b_country_code=b[0],
-            b_party_id=b[1],
-            modules=sorted(modules) if modules is not None else None,
-            status=AgreementStatus.ACTIVE.value,
-            created_at=now,
-            updated_at=now,
+    with duplicates_refused(f"agreement {a[0]}-{a[1]} {b[0]}-{b[1]}"):
+        result = await conn.execute(
+            insert(agreements)
+            .values(
+                a_country_code=a[0],
+                a_party_id=a[1],
+                b_country_code=b[0],
+                b_party_id=b[1],
+                modules=sorted(modules) if modules is not None else None,
+                status=AgreementStatus.ACTIVE.value,
+                created_at=now,
+                updated_at=now,
+            )
+            .returning(agreements)
         )
-        .returning(agreements)
-    )
     return _agreement(result.mappings().one())
 
 

@@ -24,13 +24,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 import orjson
 from sqlalchemy import event, text
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection as SyncConnection
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.sql.dml import UpdateBase
@@ -39,9 +41,31 @@ from ocpihub.store import sqlite_inline
 from ocpihub.store.reads import Listing, Query, Row, bind, normalize, run_async
 from ocpihub.store.sqlite_inline import InlineConnection
 
-__all__ = ["Database", "read_listing"]
+__all__ = ["Connection", "Database", "DuplicateKey", "duplicates_refused", "read_listing"]
 
 T = TypeVar("T")
+
+Connection = AsyncConnection
+"""A connection in a transaction of :meth:`Database.read` or :meth:`Database.write`, the one
+every store function takes. Code outside ``store/`` names it by this alias, never by the
+driver's class: only ``store/`` knows there is SQLAlchemy underneath."""
+
+
+class DuplicateKey(Exception):
+    """A write met a unique key another row holds: a repeated insert, or a concurrent one that
+    committed first. Store functions raise it instead of the driver's integrity error, so that
+    callers can answer it (``hub/``: 2001 naming what exists) without knowing the driver."""
+
+
+@contextlib.contextmanager
+def duplicates_refused(what: str) -> Iterator[None]:
+    """Around a store function's insert: the driver's integrity error becomes
+    :class:`DuplicateKey` (``what``: the row that exists, for logs)."""
+    try:
+        yield
+    except IntegrityError as exc:
+        raise DuplicateKey(what) from exc
+
 
 Joiner = Callable[[AsyncConnection], Awaitable[Callable[[bool], None] | None]]
 """Work that joins every write transaction before it commits (the traffic log's entry of the
@@ -135,7 +159,7 @@ class Database:
             cursor.close()
 
         @event.listens_for(sync_engine, "begin")
-        def _on_begin(conn: Connection) -> None:
+        def _on_begin(conn: SyncConnection) -> None:
             if conn.get_execution_options().get(_WRITE):
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
             else:
@@ -143,7 +167,7 @@ class Database:
 
     def _install_change_marker(self) -> None:
         @event.listens_for(self.engine.sync_engine, "before_execute")
-        def _mark(conn: Connection, clause: Any, *args: Any) -> None:
+        def _mark(conn: SyncConnection, clause: Any, *args: Any) -> None:
             if (
                 isinstance(clause, UpdateBase)
                 and getattr(clause.table, "name", None) in DIRECTORY_TABLES

@@ -23,7 +23,7 @@ from ocpihub.model.parties import (
     PlatformStatus,
     TokenEncoding,
 )
-from ocpihub.store.db import read_listing
+from ocpihub.store.db import duplicates_refused, read_listing
 from ocpihub.store.reads import directory as reads
 from ocpihub.store.schema import credentials_tokens, endpoints, parties, platforms
 
@@ -43,9 +43,11 @@ __all__ = [
     "lock_platform",
     "lookup_token",
     "party_hosts",
+    "record_liveness",
     "remove_token",
     "replace_endpoints",
     "revoke_tokens",
+    "set_liveness_status",
     "set_party_status",
     "set_platform_parties_status",
     "update_platform",
@@ -73,20 +75,22 @@ async def create_platform(
     token_encoding: TokenEncoding = TokenEncoding.AUTO,
     declared_roles: Sequence[DeclaredRole] = (),
 ) -> Platform:
-    """Insert a new platform in state NEW."""
+    """Insert a new platform in state NEW (:class:`~ocpihub.store.db.DuplicateKey`: the name
+    is taken)."""
     now = _now()
-    result = await conn.execute(
-        insert(platforms)
-        .values(
-            name=name,
-            status=PlatformStatus.NEW.value,
-            token_encoding=token_encoding.value,
-            declared_roles=[r.as_dict() for r in declared_roles] or None,
-            created_at=now,
-            updated_at=now,
+    with duplicates_refused(f"platform {name!r}"):
+        result = await conn.execute(
+            insert(platforms)
+            .values(
+                name=name,
+                status=PlatformStatus.NEW.value,
+                token_encoding=token_encoding.value,
+                declared_roles=[r.as_dict() for r in declared_roles] or None,
+                created_at=now,
+                updated_at=now,
+            )
+            .returning(platforms)
         )
-        .returning(platforms)
-    )
     return _platform(result.mappings().one())
 
 
@@ -183,7 +187,8 @@ async def upsert_party(
     status: ConnectionStatus,
     business_details: dict[str, Any] | None = None,
 ) -> Party:
-    """Create or update the party (country_code, party_id, role) and attach it to a platform."""
+    """Create or update the party (country_code, party_id, role) and attach it to a platform
+    (:class:`~ocpihub.store.db.DuplicateKey`: another transaction created it meanwhile)."""
     cc, pid = country_code.upper(), party_id.upper()
     now = _now()
     existing = (
@@ -198,20 +203,21 @@ async def upsert_party(
         .first()
     )
     if existing is None:
-        result = await conn.execute(
-            insert(parties)
-            .values(
-                platform_id=platform_id,
-                country_code=cc,
-                party_id=pid,
-                role=role,
-                status=status.value,
-                business_details=business_details,
-                created_at=now,
-                updated_at=now,
+        with duplicates_refused(f"party {role} {cc}-{pid}"):  # inserted meanwhile
+            result = await conn.execute(
+                insert(parties)
+                .values(
+                    platform_id=platform_id,
+                    country_code=cc,
+                    party_id=pid,
+                    role=role,
+                    status=status.value,
+                    business_details=business_details,
+                    created_at=now,
+                    updated_at=now,
+                )
+                .returning(parties)
             )
-            .returning(parties)
-        )
         return _party(result.mappings().one())
     result = await conn.execute(
         update(parties)
@@ -258,6 +264,26 @@ async def set_party_status(
         .returning(parties)
     )
     return [_party(r) for r in result.mappings().all()]
+
+
+async def record_liveness(conn: AsyncConnection, platform_id: int, *, answered: bool) -> int:
+    """Count one liveness check of a platform: its failures in a row since (0 once it
+    answered)."""
+    failures = 0 if answered else platforms.c.liveness_failures + 1
+    result = await conn.execute(
+        update(platforms)
+        .where(platforms.c.id == platform_id)
+        .values(liveness_failures=failures)
+        .returning(platforms.c.liveness_failures)
+    )
+    return int(result.scalar_one())
+
+
+async def set_liveness_status(
+    conn: AsyncConnection, party: Party, status: ConnectionStatus
+) -> None:
+    """Move one party (this role) to the status the liveness check decided."""
+    await conn.execute(update(parties).where(parties.c.id == party.id).values(status=status.value))
 
 
 # --- registration (the credentials handshake) -------------------------------------------------
@@ -358,7 +384,8 @@ async def claim_party(
     """Attach (role, cc, pid) to this platform; or, when another platform hosts it, that id.
 
     The party's row is locked first (PostgreSQL), so two platforms claiming one party at the
-    same time cannot both win; a concurrent first insert surfaces as an IntegrityError.
+    same time cannot both win; a concurrent first insert surfaces as
+    :class:`~ocpihub.store.db.DuplicateKey`.
     """
     cc, pid = country_code.upper(), party_id.upper()
     row = (
