@@ -22,9 +22,8 @@ from ocpihub.hub.agreements import partners
 from ocpihub.hub.enums import EnumRegistry
 from ocpihub.hub.origin import Party
 from ocpihub.hub.routing import addressed
-from ocpihub.hub.services.objects import Listed, Push, queue
+from ocpihub.hub.services.objects import Listed, Push, queue, store_object
 from ocpihub.hub.sessions import PRIVATE, mailbox_key, mailbox_module
-from ocpihub.ocpi.fields import parse_datetime
 from ocpihub.ocpi.pagination import PageRequest
 from ocpihub.store.agreements import list_agreements
 from ocpihub.store.db import Database
@@ -35,7 +34,6 @@ from ocpihub.store.objects import (
     get_object,
     list_page,
     list_page_json,
-    put_object,
 )
 from ocpihub.store.platforms import list_parties
 from ocpihub.store.routing import Target, agreed_targets
@@ -185,24 +183,22 @@ async def keep_and_queue(
     """Store the object, file the copy its receiver is sent (so that its GET all lists exactly
     what concerns it), and queue the push to that one receiver; whether it was created."""
     owner, party = push.owner, target.party
-    created = await put_object(
+    created = await store_object(
         conn,
         ObjectKey.of(push.module, owner[0], owner[1], object_id),
-        document=document,
-        last_updated=parse_datetime(document["last_updated"]),
-        source_version=source_version,
-        original=original,
+        document,
+        source_version,
+        original,
         newer_only=newer_only,
     )
-    await put_object(
+    await store_object(
         conn,
         ObjectKey.of(
             mailbox_module(push.module), party[0], party[1], object_id, mailbox_key(owner)
         ),
-        document=document,
-        last_updated=parse_datetime(document["last_updated"]),
-        source_version=source_version,
-        original=original,
+        document,
+        source_version,
+        original,
     )
     await queue(conn, push, [target], broadcast=False)
     return created

@@ -29,9 +29,9 @@ from ocpihub.hub.services.objects import (
     list_selected,
     queue,
     queue_to,
+    store_object,
     visible_owners,
 )
-from ocpihub.ocpi.fields import parse_datetime
 from ocpihub.ocpi.pagination import PageRequest
 from ocpihub.store.db import Database
 from ocpihub.store.objects import (
@@ -40,7 +40,6 @@ from ocpihub.store.objects import (
     find_visible,
     get_object,
     list_page,
-    put_object,
 )
 from ocpihub.store.platforms import list_parties
 from ocpihub.store.routing import Target, agreed_targets
@@ -78,13 +77,8 @@ def _path(*parts: str) -> str:
 async def _put(
     conn: AsyncConnection, owner: Party, object_id: str, kind: str, doc: Doc, original: Doc | None
 ) -> bool:
-    return await put_object(
-        conn,
-        ObjectKey.of(MODULE, owner[0], owner[1], object_id, kind),
-        document=doc,
-        last_updated=parse_datetime(doc["last_updated"]),
-        source_version=VERSION,
-        original=original,
+    return await store_object(
+        conn, ObjectKey.of(MODULE, owner[0], owner[1], object_id, kind), doc, VERSION, original
     )
 
 

@@ -19,13 +19,13 @@ from ocpihub.hub.services.objects import (
     addressed_owners,
     push_receivers,
     queue,
+    store_object,
     visible_owners,
 )
-from ocpihub.ocpi.fields import parse_datetime
 from ocpihub.outbound.urls import join_url
 from ocpihub.store.db import Database
 from ocpihub.store.directory import Directory
-from ocpihub.store.objects import ObjectKey, StoredObject, find_visible, get_object, put_object
+from ocpihub.store.objects import ObjectKey, StoredObject, find_visible, get_object
 from ocpihub.store.routing import party_target
 from ocpihub.translate import TranslationContext, to_canonical
 
@@ -89,14 +89,8 @@ async def push(
             patch=patch,
         )
         whole = ids.evse_uid is None and not patch
-        await put_object(
-            conn,
-            key,
-            document=document,
-            last_updated=parse_datetime(document["last_updated"]),
-            source_version=origin.version,
-            original=wire if whole else None,
-            newer_only=whole,
+        await store_object(
+            conn, key, document, origin.version, wire if whole else None, newer_only=whole
         )
         receivers = push_receivers(origin, agreed, MODULE)
         suffix = "/" + "/".join([owner[0], owner[1], *ids.path])

@@ -22,11 +22,12 @@ from ocpihub.hub.agreements import partners
 from ocpihub.hub.origin import Origin, Party
 from ocpihub.hub.routing import addressed, broadcast
 from ocpihub.model.outbox import Delivery, ordering_key
+from ocpihub.ocpi.fields import parse_datetime
 from ocpihub.ocpi.pagination import PageRequest
 from ocpihub.outbox.enqueue import enqueue
 from ocpihub.store.agreements import list_agreements
 from ocpihub.store.db import Database
-from ocpihub.store.objects import StoredObject, list_page, list_page_json
+from ocpihub.store.objects import ObjectKey, StoredObject, list_page, list_page_json, put_object
 from ocpihub.store.platforms import list_parties
 from ocpihub.store.routing import Target, agreed_targets
 
@@ -41,6 +42,7 @@ __all__ = [
     "push_receivers",
     "queue",
     "queue_to",
+    "store_object",
     "visible_owners",
 ]
 
@@ -150,6 +152,28 @@ async def agreed_receivers(
     """:func:`push_receivers` among the parties ``owner`` has agreements covering ``module``
     with, read in the push's transaction."""
     return push_receivers(origin, await agreed_targets(conn, owner, module), module)
+
+
+async def store_object(
+    conn: AsyncConnection,
+    key: ObjectKey,
+    document: dict[str, Any],
+    source_version: str,
+    original: dict[str, Any] | None,
+    *,
+    newer_only: bool = False,
+) -> bool:
+    """Store a canonical ``document`` (ordered by its ``last_updated``) with the ``original``
+    wire form of ``source_version``, in the caller's transaction; whether it was created."""
+    return await put_object(
+        conn,
+        key,
+        document=document,
+        last_updated=parse_datetime(document["last_updated"]),
+        source_version=source_version,
+        original=original,
+        newer_only=newer_only,
+    )
 
 
 async def queue(

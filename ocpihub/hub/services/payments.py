@@ -30,12 +30,11 @@ from ocpihub.hub.payments import (
 )
 from ocpihub.hub.relay import Relay, Reply
 from ocpihub.hub.routing import addressed
-from ocpihub.hub.services.objects import Listed, Push, list_selected, queue_to
+from ocpihub.hub.services.objects import Listed, Push, list_selected, queue_to, store_object
 from ocpihub.hub.services.payments_relay import PtpRequest, relay_to_ptp
-from ocpihub.ocpi.fields import parse_datetime
 from ocpihub.ocpi.pagination import PageRequest, parse_page_request
 from ocpihub.store.db import Database
-from ocpihub.store.objects import ObjectKey, StoredObject, get_object, list_page, put_object
+from ocpihub.store.objects import ObjectKey, StoredObject, get_object, list_page
 from ocpihub.store.platforms import list_parties
 from ocpihub.store.routing import Target, agreed_targets
 
@@ -130,13 +129,8 @@ async def _store(
     document: Doc,
     original: Doc | None,
 ) -> bool:
-    return await put_object(
-        conn,
-        ObjectKey.of(MODULE, owner[0], owner[1], object_id, kind),
-        document=document,
-        last_updated=parse_datetime(document["last_updated"]),
-        source_version=VERSION,
-        original=original,
+    return await store_object(
+        conn, ObjectKey.of(MODULE, owner[0], owner[1], object_id, kind), document, VERSION, original
     )
 
 

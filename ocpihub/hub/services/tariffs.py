@@ -12,8 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from ocpihub.errors import NotFound
 from ocpihub.hub.enums import EnumRegistry
 from ocpihub.hub.origin import Origin, Party
-from ocpihub.hub.services.objects import Push, Receivers, agreed_receivers, queue, visible_owners
-from ocpihub.ocpi.fields import parse_datetime
+from ocpihub.hub.services.objects import (
+    Push,
+    Receivers,
+    agreed_receivers,
+    queue,
+    store_object,
+    visible_owners,
+)
 from ocpihub.store.db import Database
 from ocpihub.store.objects import (
     ObjectKey,
@@ -21,7 +27,6 @@ from ocpihub.store.objects import (
     delete_object,
     find_visible,
     get_object,
-    put_object,
 )
 from ocpihub.translate import PRIVATE_KEY, TranslationContext, to_canonical
 
@@ -94,14 +99,8 @@ async def put(
                 f"the hub holds no tariff {tariff_id!r} of {owner[0]}-{owner[1]}: PUT it"
             )
         document = _patched(stored.document, canon) if stored and patch else canon
-        created = await put_object(
-            conn,
-            key,
-            document=document,
-            last_updated=parse_datetime(document["last_updated"]),
-            source_version=origin.version,
-            original=None if patch else wire,
-            newer_only=not patch,
+        created = await store_object(
+            conn, key, document, origin.version, None if patch else wire, newer_only=not patch
         )
         receivers = await agreed_receivers(conn, origin, owner, MODULE)
         if patch:

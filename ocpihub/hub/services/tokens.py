@@ -12,11 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from ocpihub.errors import NotFound
 from ocpihub.hub.enums import EnumRegistry
 from ocpihub.hub.origin import Origin, Party
-from ocpihub.hub.services.objects import Push, agreed_receivers, queue
+from ocpihub.hub.services.objects import Push, agreed_receivers, queue, store_object
 from ocpihub.hub.tokens import DEFAULT_TOKEN_TYPE, pushes_token, token_url_suffix
-from ocpihub.ocpi.fields import parse_datetime
 from ocpihub.store.db import Database
-from ocpihub.store.objects import ObjectKey, StoredObject, find_visible, get_object, put_object
+from ocpihub.store.objects import ObjectKey, StoredObject, find_visible, get_object
 from ocpihub.store.routing import Target
 from ocpihub.translate import PRIVATE_KEY, TranslationContext, to_canonical
 
@@ -102,14 +101,8 @@ async def push(
         else:
             document = canon
             key = ObjectKey.of(MODULE, owner[0], owner[1], uid, str(canon["type"]))
-        created = await put_object(
-            conn,
-            key,
-            document=document,
-            last_updated=parse_datetime(document["last_updated"]),
-            source_version=origin.version,
-            original=None if patch else wire,
-            newer_only=not patch,
+        created = await store_object(
+            conn, key, document, origin.version, None if patch else wire, newer_only=not patch
         )
         name = "TokenPatch" if patch else "Token"
         method = "PATCH" if patch else "PUT"

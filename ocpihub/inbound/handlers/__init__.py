@@ -1,1 +1,1 @@
-"""One thin module per OCPI module: parse the wire, call the hub, answer with an envelope."""
+"""One thin module per OCPI module: parse the wire, call one hub service, answer."""

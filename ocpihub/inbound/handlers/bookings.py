@@ -17,6 +17,8 @@
 The spec defines no endpoint for an eMSP's PATCH of a request (digest §3.10 "[SPEC-BUG]"): an eMSP
 changes or cancels by POSTing a BookingRequest again. Only 2.3.0 partners publishing the module
 take part; nothing of it is ever sent to 2.2.1/2.1.1 partners (their versions have no module).
+
+The work — store, outbox, the hop to the CPO — is ``hub/services/bookings.py``'s.
 """
 
 from __future__ import annotations

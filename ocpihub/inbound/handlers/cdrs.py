@@ -10,6 +10,9 @@
 
 A CDR is never dropped in translation (digest §7 item 18): the translators map what an older
 version lacks; the stored Location fills what a 2.1.1 CDR's embedded Location needs.
+
+The work is ``hub/services/cdrs.py``'s (steps shared with Sessions:
+``hub/services/addressed.py``).
 """
 
 from __future__ import annotations

@@ -15,6 +15,9 @@
 
 Charging profiles have no TIMEOUT result: when none comes, the hub sends nothing itself and
 forgets the mapping after the CPO's ``timeout`` plus the grace period.
+
+The work is ``hub/services/charging_profiles.py``'s (pending requests and results:
+``hub/services/results.py``).
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@
 have an agreement with, with the status the caller should see (``hub/clientinfo.py``),
 paginated like every list. The module is a configuration module: no routing headers. Pushes of
 changes go out through the outbox (``ClientInfoNotifier``).
+
+The list is read by ``hub/services/configuration.py``.
 """
 
 from __future__ import annotations

@@ -7,6 +7,9 @@
 - Sender interface (``/ocpi/{v}/locations/sender[/{location_id}[/{evse_uid}
   [/{connector_id}]]]``): GET all, merged over the owners the caller's agreements cover, and
   GET one — both from the hub's store, in the caller's version.
+
+The work — store, outbox, asking the owner for a Location the hub lacks — is
+``hub/services/locations.py``'s.
 """
 
 from __future__ import annotations

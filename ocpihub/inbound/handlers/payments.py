@@ -19,6 +19,9 @@ Each accepted write is stored (module ``payments``; ``kind`` ``terminal`` or ``f
 PTP; the hub-private annotation names the CPO) and queued in the same transaction; the hub
 answers the writer itself (the module's answers carry no data). Only 2.3.0 partners that publish
 the module's interface can be addressed; anyone else is refused with 4001 and nothing is stored.
+
+The work is ``hub/services/payments.py``'s (requests relayed to a PTP:
+``hub/services/payments_relay.py``).
 """
 
 from __future__ import annotations

@@ -10,7 +10,8 @@
   caller's own parties (``date_from`` required, digest §7 item 14); PUT
   ``/{session_id}/charging_preferences`` (2.2+) is relayed synchronously to the CPO.
 
-The addressed-push steps shared with CDRs live in :mod:`._addressed`.
+The work is ``hub/services/sessions.py``'s (steps shared with CDRs:
+``hub/services/addressed.py``).
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@
   2.2+ receivers (which have no tariff PATCH) the whole patched tariff as a PUT (digest §4.3).
 - Sender interface (``/ocpi/{v}/tariffs/sender[/{tariff_id}]``): GET all, merged over the owners
   the caller's agreements cover, and GET one — from the hub's store, in the caller's version.
+
+The work is ``hub/services/tariffs.py``'s.
 """
 
 from __future__ import annotations

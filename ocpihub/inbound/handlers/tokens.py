@@ -15,6 +15,9 @@ Authorize outcomes the hub produces itself (documented in docs/modules/tariffs-t
 unknown token → HTTP 404 + 2004; OCPI-to names a party without an agreement → 4001; eMSP
 unreachable → 4003, too slow → 4002; an eMSP answer that is no OCPI envelope → 4000. 2.1.1
 callers get the nearest 2.1.1 code instead (``legacy_status``).
+
+The work is ``hub/services/tokens.py``'s (real-time authorization:
+``hub/services/authorize.py``).
 """
 
 from __future__ import annotations
