@@ -22,6 +22,7 @@ from ocpihub.translate.context import MissingContext, TranslationContext
 from ocpihub.translate.loss import Loss, LossReport
 
 __all__ = [
+    "CANONICAL_VERSION",
     "PRIVATE_KEY",
     "Loss",
     "LossReport",
@@ -32,6 +33,10 @@ __all__ = [
 ]
 
 Doc = dict[str, Any]
+
+CANONICAL_VERSION = "2.3.0"
+"""The version whose wire form is the canonical document: translating it is the identity. The
+only place that says which version is canonical."""
 
 PRIVATE_KEY = "_ocpihub"
 """Top-level key of canonical documents for hub-private annotations (e.g. legacy values)."""
@@ -53,7 +58,7 @@ def _tables(version: str) -> tuple[dict[str, Up], dict[str, Down]]:
 
 def to_canonical(version: str, name: str, data: Doc, ctx: TranslationContext | None = None) -> Doc:
     """Canonical JSON for a validated wire object ``name`` of ``version``."""
-    if version == "2.3.0":
+    if version == CANONICAL_VERSION:
         return json_copy(data)
     up, _ = _tables(version)
     if name not in up:
@@ -76,7 +81,7 @@ def from_canonical(
     """
     if owned and (ctx is None or not ctx.owned):
         ctx = TranslationContext(owned=True) if ctx is None else replace(ctx, owned=True)
-    if version == "2.3.0":
+    if version == CANONICAL_VERSION:
         out = doc if owned else json_copy(doc)
         out.pop(PRIVATE_KEY, None)  # hub-private annotations never leave the hub
         return out, LossReport()
