@@ -23,6 +23,7 @@ from ocpihub.model.agreements import Agreement, AgreementStatus
 from ocpihub.model.outbox import Delivery
 from ocpihub.model.parties import ConnectionStatus, Party
 from ocpihub.ocpi.fields import format_datetime
+from ocpihub.ocpi.version import ocpi_version
 from ocpihub.outbox.enqueue import enqueue
 from ocpihub.store.agreements import list_agreements
 from ocpihub.store.db import Connection, Database
@@ -50,6 +51,10 @@ def client_info(party: Party, status: ConnectionStatus, now: datetime) -> dict[s
         "status": status.value,
         "last_updated": format_datetime(now, fractions=False),
     }
+
+
+def _has_hub_client_info(version: str | None) -> bool:
+    return version is not None and ocpi_version(version).has_hub_client_info
 
 
 class ClientInfoNotifier:
@@ -107,7 +112,7 @@ class ClientInfoNotifier:
         out = []
         seen_platforms: set[int] = set()
         for target in await party_target(conn, viewer, MODULE, interface_role="RECEIVER"):
-            if target.version not in ("2.2.1", "2.3.0") or target.endpoint_url is None:
+            if not _has_hub_client_info(target.version) or target.endpoint_url is None:
                 continue
             if target.platform_id in seen_platforms:
                 continue  # one ClientInfo per platform is enough: the module has no routing

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from ocpihub.ocpi.version import ocpi_version
+
 __all__ = [
     "COMMANDS",
     "PROFILE_REQUESTS",
@@ -153,7 +155,7 @@ def timeout_result() -> dict[str, Any]:
 
 def cancel_unsupported(command: str, cpo_version: str) -> bool:
     """A CANCEL_RESERVATION for a 2.1.1 CPO, which has no such command: the hub answers."""
-    return command == "CANCEL_RESERVATION" and cpo_version == "2.1.1"
+    return command == "CANCEL_RESERVATION" and not ocpi_version(cpo_version).has_cancel_reservation
 
 
 def not_supported_response() -> dict[str, Any]:

@@ -22,10 +22,9 @@ from ocpihub.hub.agreements import partners
 from ocpihub.model.agreements import Agreement
 from ocpihub.model.parties import DeclaredRole, Party, Platform
 from ocpihub.ocpi.fields import dump, parse
+from ocpihub.ocpi.registry import model
 from ocpihub.ocpi.tolerant import unwrap_single
-from ocpihub.ocpi.v2_1_1.credentials import Credentials as Credentials211
-from ocpihub.ocpi.v2_2_1.credentials import Credentials as Credentials221
-from ocpihub.ocpi.v2_3_0.credentials import Credentials as Credentials230
+from ocpihub.ocpi.version import ocpi_version
 from ocpihub.tolerations import LIST_WRAPPED, Tolerations
 
 __all__ = [
@@ -134,26 +133,22 @@ def read_credentials(
     version: str, body: object, *, declared: Sequence[DeclaredRole] = ()
 ) -> PartnerCredentials:
     """A partner's credentials body in ``version`` (2001 naming every bad field)."""
-    if version == "2.1.1":
-        c1 = parse(Credentials211, body)
-        cc, pid = c1.country_code.upper(), c1.party_id.upper()
-        party = ClaimedParty(_role_211(cc, pid, declared), cc, pid, dump(c1.business_details))
-        return PartnerCredentials(c1.token, c1.url, (party,))
-    c2: Credentials221 | Credentials230 = (
-        parse(Credentials221, body) if version == "2.2.1" else parse(Credentials230, body)
-    )
-    claimed = tuple(
-        ClaimedParty(
-            _declared_ptp(str(r.role), r.country_code.upper(), r.party_id.upper(), declared),
-            r.country_code.upper(),
-            r.party_id.upper(),
-            dump(r.business_details),
-        )
-        for r in c2.roles
-    )
+    data = dump(parse(model(version, "Credentials"), body))
+    if not ocpi_version(version).has_roles:
+        cc, pid = str(data["country_code"]).upper(), str(data["party_id"]).upper()
+        party = ClaimedParty(_role_211(cc, pid, declared), cc, pid, data["business_details"])
+        return PartnerCredentials(data["token"], data["url"], (party,))
+    claimed = tuple(_claimed(role, declared) for role in data["roles"])
     if len({p.key for p in claimed}) != len(claimed):
         raise InvalidParameters("roles: the same (role, country_code, party_id) is listed twice")
-    return PartnerCredentials(c2.token, c2.url, claimed)
+    return PartnerCredentials(data["token"], data["url"], claimed)
+
+
+def _claimed(role: dict[str, Any], declared: Sequence[DeclaredRole]) -> ClaimedParty:
+    """One entry of 2.2+ credentials ``roles``."""
+    cc, pid = str(role["country_code"]).upper(), str(role["party_id"]).upper()
+    kind = _declared_ptp(str(role["role"]), cc, pid, declared)
+    return ClaimedParty(kind, cc, pid, role["business_details"])
 
 
 def reachable_parties(
@@ -182,7 +177,8 @@ def hub_credentials(
     reachable: Iterable[Party] = (),
 ) -> dict[str, Any]:
     """The hub's credentials object for a partner on ``version`` (``token``: what it sends us)."""
-    if version == "2.1.1":
+    speaks = ocpi_version(version)
+    if not speaks.has_roles:
         return {
             "token": token,
             "url": versions_url,
@@ -190,7 +186,7 @@ def hub_credentials(
             "party_id": hub.party_id,
             "country_code": hub.country_code,
         }
-    own_role = "HUB" if version == "2.2.1" else "OTHER"
+    own_role = "HUB" if speaks.has_hub_role else "OTHER"
     roles: list[dict[str, Any]] = [
         {
             "role": own_role,
@@ -200,7 +196,7 @@ def hub_credentials(
         }
     ]
     out: dict[str, Any] = {"token": token, "url": versions_url}
-    if version != "2.2.1":
+    if speaks.has_hub_party_id:
         out["hub_party_id"] = hub.country_code + hub.party_id
         seen = {(own_role, hub.country_code, hub.party_id)}
         for party in reachable:

@@ -32,12 +32,17 @@ from ocpihub.hub.platforms import new_token
 from ocpihub.hub.registration import Registrar
 from ocpihub.model.agreements import Agreement
 from ocpihub.model.parties import Platform, PlatformStatus
+from ocpihub.ocpi.version import ocpi_version
 from ocpihub.outbound.client import PartnerAuth, calling_platform
 from ocpihub.store import platforms as store
 
 __all__ = ["CredentialsRefresher", "update_credentials"]
 
 log = structlog.get_logger("ocpihub.credentials")
+
+
+def _lists_reachable(platform: Platform) -> bool:
+    return platform.version is not None and ocpi_version(platform.version).has_hub_party_id
 
 
 class CredentialsRefresher:
@@ -64,7 +69,7 @@ class CredentialsRefresher:
         done = []
         for platform_id in sorted(platform_ids):
             try:
-                updated = await self._update(platform_id, rotate=False, versions=("2.3.0",))
+                updated = await self._update(platform_id, rotate=False, reachability=True)
             except OcpiError as exc:
                 log.warning("credentials_refresh_failed", platform=platform_id, error=exc.message)
                 continue
@@ -83,11 +88,11 @@ class CredentialsRefresher:
             raise MethodNotAllowed(
                 f"platform {platform.name} is not registered: there are no credentials to update"
             )
-        await self._update(platform_id, rotate=True, versions=None)
+        await self._update(platform_id, rotate=True, reachability=False)
 
-    async def _update(
-        self, platform_id: int, *, rotate: bool, versions: tuple[str, ...] | None
-    ) -> bool:
+    async def _update(self, platform_id: int, *, rotate: bool, reachability: bool) -> bool:
+        """PUT credentials to a registered platform; ``reachability``: only when its version's
+        credentials list the parties reachable through the hub (2.3.0)."""
         # one update at a time per platform (in this process): each may change the tokens
         async with self._locks.setdefault(platform_id, asyncio.Lock()):
             async with self.registrar.db.read() as conn:
@@ -95,7 +100,7 @@ class CredentialsRefresher:
             if (
                 platform is None
                 or platform.status is not PlatformStatus.REGISTERED
-                or (versions is not None and platform.version not in versions)
+                or (reachability and not _lists_reachable(platform))
             ):
                 return False
             with calling_platform(platform.id):

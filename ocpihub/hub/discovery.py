@@ -35,6 +35,7 @@ from ocpihub.ocpi.modules import (
     offers,
     usable_interfaces,
 )
+from ocpihub.ocpi.version import ocpi_version
 from ocpihub.ocpi.versions import parse_version
 from ocpihub.outbound.client import OutboundResponse, PartnerAuth, PartnerClient
 from ocpihub.outbound.urls import check_partner_url
@@ -120,7 +121,7 @@ def read_endpoints(
         ident = entry.id.value
         if ident == ModuleId.CREDENTIALS.value:
             interfaces = [_S]
-        elif version == "2.1.1":
+        elif not ocpi_version(version).has_roles:
             hub_sides = {hub_interface_for_211(ident, r) for r in roles}
             # the partner implements the interface opposite to the one the hub offers it
             interfaces = sorted({_R if s is not None and s.value == _S else _S for s in hub_sides})

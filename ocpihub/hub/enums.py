@@ -18,8 +18,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from ocpihub.errors import InvalidParameters, NotFound
-from ocpihub.ocpi.fields import OPEN_ENUM_VALUES
-from ocpihub.ocpi.v2_3_0 import enums as _v230_enums  # noqa: F401 - declares the open enums
+from ocpihub.ocpi.registry import open_enums
 from ocpihub.store.reads import Listing
 from ocpihub.store.reads.meta import meta_value
 
@@ -34,11 +33,11 @@ _VALUE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,254}$")
 
 def open_enum_names() -> list[str]:
     """The 2.3.0 open enums, by name."""
-    return sorted(OPEN_ENUM_VALUES)
+    return sorted(open_enums())
 
 
 def _check(enum_name: str, value: str) -> None:
-    if enum_name not in OPEN_ENUM_VALUES:
+    if enum_name not in open_enums():
         raise NotFound(
             f"{enum_name!r} is not an open enum; open enums are: {', '.join(open_enum_names())}"
         )
@@ -76,7 +75,7 @@ class EnumRegistry:
     def describe(self) -> dict[str, dict[str, Any]]:
         """Every open enum with its spec values and the operator's values."""
         return {
-            name: {"spec": sorted(OPEN_ENUM_VALUES[name]), "custom": self.custom(name)}
+            name: {"spec": sorted(open_enums()[name]), "custom": self.custom(name)}
             for name in open_enum_names()
         }
 
@@ -93,7 +92,7 @@ class EnumRegistry:
     async def register(self, db: Database, enum_name: str, value: str) -> bool:
         """Accept ``value`` for ``enum_name`` from now on; False if it was already accepted."""
         _check(enum_name, value)
-        if value in OPEN_ENUM_VALUES[enum_name]:
+        if value in open_enums()[enum_name]:
             return False
         from ocpihub.store.meta import get_meta, set_meta
 

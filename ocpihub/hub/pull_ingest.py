@@ -30,6 +30,7 @@ from ocpihub.ocpi.fields import dump, is_later, parse, parse_datetime
 from ocpihub.ocpi.pagination import PageRequest
 from ocpihub.ocpi.registry import model
 from ocpihub.ocpi.tolerant import Repair, parse_tolerant
+from ocpihub.ocpi.version import ocpi_version
 from ocpihub.outbox.enqueue import enqueue
 from ocpihub.store.db import Connection
 from ocpihub.store.objects import (
@@ -42,7 +43,7 @@ from ocpihub.store.objects import (
 )
 from ocpihub.store.pulls import PullProgress
 from ocpihub.store.routing import Target, agreed_targets
-from ocpihub.translate import TranslationContext, to_canonical
+from ocpihub.translate import CANONICAL_VERSION, TranslationContext, to_canonical
 
 __all__ = ["PullSource", "Seen", "ingest_page", "remove_absent"]
 
@@ -76,7 +77,7 @@ def _identify(how: Pulled, source: PullSource, raw: Any, seen: Seen) -> str | No
     if not isinstance(value, str) or not value:
         seen.unidentified = True
         return None
-    if source.version == "2.1.1":
+    if not ocpi_version(source.version).has_roles:
         owners = source.owners
     else:
         cc, pid = raw.get("country_code"), raw.get("party_id")
@@ -87,7 +88,7 @@ def _identify(how: Pulled, source: PullSource, raw: Any, seen: Seen) -> str | No
 
 
 def _owner(how: Pulled, source: PullSource, wire: Doc, object_id: str) -> tuple[str, str]:
-    if source.version == "2.1.1":  # 2.1.1 objects name no owner: the platform's one party
+    if not ocpi_version(source.version).has_roles:  # 2.1.1 objects name no owner: its one party
         return source.owners[0]
     owner = (str(wire["country_code"]).upper(), str(wire["party_id"]).upper())
     if owner not in source.owners:
@@ -302,7 +303,9 @@ async def remove_absent(
                 source_version=item.source_version,
                 original=None,
             )
-            invalid = StoredObject(key, item.seq, item.last_updated, document, "2.3.0", None)
+            invalid = StoredObject(
+                key, item.seq, item.last_updated, document, CANONICAL_VERSION, None
+            )
             await _queue_put(conn, how, invalid, targets, correlation_id)
         progress.removed += 1
 

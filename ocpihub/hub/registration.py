@@ -57,6 +57,7 @@ from ocpihub.model.parties import (
     TokenEncoding,
 )
 from ocpihub.ocpi.headers import CORRELATION_ID, new_id
+from ocpihub.ocpi.version import ocpi_version
 from ocpihub.outbound.client import PartnerAuth, PartnerClient, calling_platform
 from ocpihub.settings import Settings
 from ocpihub.store import platforms as store
@@ -93,7 +94,7 @@ def check_claims(
                     f"{party.role} {party.country_code}-{party.party_id} is not among the "
                     "parties the hub operator declared for this platform"
                 )
-    if version == "2.1.1":
+    if not ocpi_version(version).has_roles:
         problems.extend(
             f"role {p.role} of {p.country_code}-{p.party_id}: OCPI 2.1.1 knows only CPO and EMSP"
             for p in claimed
@@ -144,7 +145,7 @@ class Registrar:
         """The hub's credentials for a partner hosting ``own`` parties on ``version``."""
         reachable = []
         codes = list(own)
-        if version not in ("2.1.1", "2.2.1") and codes:
+        if ocpi_version(version).has_hub_party_id and codes:
             async with self.db.read() as conn:
                 agreements = await list_agreements(conn)
                 everyone = await store.list_parties(conn)
@@ -345,7 +346,7 @@ class Registrar:
             correlation_id=chain,
             party_roles=[d.role for d in declared],
         )
-        if found.version == "2.1.1" and not declared:
+        if not ocpi_version(found.version).has_roles and not declared:
             raise role_missing_211()
         if declared:
             check_usable(found.endpoints, [d.role for d in declared])

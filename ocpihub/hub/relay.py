@@ -35,6 +35,7 @@ from ocpihub.hub.enums import EnumRegistry
 from ocpihub.hub.wire import parse_wire
 from ocpihub.model.parties import Platform
 from ocpihub.ocpi.tolerant import envelope_status, unwrap_single
+from ocpihub.ocpi.version import OLDEST, ocpi_version
 from ocpihub.outbound.auth import PartnerAuth
 from ocpihub.outbound.client import PartnerClient
 from ocpihub.outbound.headers import request_headers
@@ -73,7 +74,7 @@ class Route:
     @property
     def version(self) -> str:
         """The receiver's OCPI version."""
-        return self.platform.version or "2.1.1"
+        return self.platform.version or OLDEST.number
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,7 +235,12 @@ class Relay:
         """The Route to an agreed ``target``, with its endpoint for ``module``."""
         platform, endpoints = await self.directory.platform_with_endpoints(target.platform_id)
         url = target.endpoint_url
-        if url is None and platform is not None and platform.version == "2.1.1":
+        if (
+            url is None
+            and platform is not None
+            and platform.version is not None
+            and not ocpi_version(platform.version).has_roles
+        ):
             # 2.1.1 endpoints carry no role of their own
             url = next((e.url for e in endpoints if e.identifier == module), None)
         if platform is None or platform.outbound_token is None or url is None:

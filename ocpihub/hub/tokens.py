@@ -22,6 +22,7 @@ from urllib.parse import quote
 
 from ocpihub.errors import InvalidParameters, NotFound
 from ocpihub.ocpi.fields import format_datetime
+from ocpihub.ocpi.version import VERSIONS, ocpi_version
 
 __all__ = [
     "DEFAULT_TOKEN_TYPE",
@@ -39,11 +40,11 @@ __all__ = [
 DEFAULT_TOKEN_TYPE = "RFID"
 """The token type a URL means when it names none (2.2+ ``?type=``; always in 2.1.1)."""
 
-_KNOWN_TYPES: dict[str, frozenset[str]] = {
-    "2.1.1": frozenset({"RFID", "OTHER"}),
-    "2.2.1": frozenset({"RFID", "OTHER", "AD_HOC_USER", "APP_USER"}),
-}
-"""Token types each older version defines; 2.3.0's TokenType is open (digest §5)."""
+_CLOSED_TYPES: frozenset[str] = frozenset().union(
+    *(v.token_types for v in VERSIONS if v.token_types is not None)
+)
+"""Token types some version with a closed TokenType names: the types a receiver of such a
+version is sent (itself, or as ``OTHER``); newer ones (EMAID) are not pushed to it."""
 
 _TYPE = re.compile(r"^[A-Za-z0-9_]{1,36}$")
 
@@ -59,7 +60,7 @@ def token_type_param(value: str | None) -> str:
 
 def wire_token_type(version: str, token_type: str) -> str:
     """``token_type`` as ``version`` can say it: itself when known there, else ``OTHER``."""
-    known = _KNOWN_TYPES.get(version)
+    known = ocpi_version(version).token_types
     return token_type if known is None or token_type in known else "OTHER"
 
 
@@ -68,11 +69,12 @@ def pushes_token(version: str, token_type: str, *, rfid_twin: bool) -> bool:
 
     ``rfid_twin``: the owner also has an RFID token with the same uid.
     """
-    if version == "2.3.0":
-        return True
-    if token_type not in _KNOWN_TYPES["2.2.1"]:
+    receiver = ocpi_version(version)
+    if receiver.token_types is None:
+        return True  # an open TokenType says every type
+    if token_type not in _CLOSED_TYPES:
         return False
-    if version == "2.1.1":
+    if not receiver.typed_token_urls:  # tokens keyed by uid alone: the RFID one wins
         return token_type == DEFAULT_TOKEN_TYPE or not rfid_twin
     return True
 
@@ -82,7 +84,7 @@ def token_url_suffix(
 ) -> str:
     """The path below a CPO's tokens endpoint for one token (2.1.1 URLs carry no type)."""
     base = f"/{country_code}/{party_id}/{quote(uid, safe='')}"
-    if version == "2.1.1":
+    if not ocpi_version(version).typed_token_urls:
         return base
     return f"{base}?type={quote(wire_token_type(version, token_type), safe='')}"
 
@@ -146,7 +148,9 @@ def classify_answer(emsp_version: str, http_status: int, ocpi_status: int | None
         return "failed"
     if 1000 <= ocpi_status <= 1999:
         return "success"
-    if ocpi_status == 2004 or (emsp_version == "2.1.1" and http_status == 404):
+    if ocpi_status == 2004 or (
+        not ocpi_version(emsp_version).has_hub_status_codes and http_status == 404
+    ):
         return "unknown"
     return "refused"
 

@@ -35,10 +35,11 @@ class TokenEncoding(StrEnum):
     BASE64 = "base64"
     PLAIN = "plain"
 
-    def encodes(self, version: str | None) -> bool:
-        """Whether the token is Base64-encoded when talking ``version``."""
+    def encodes(self, prescribed: bool) -> bool:
+        """Whether the token is Base64-encoded; ``prescribed``: whether the version in use
+        prescribes Base64 (``ocpi.version`` says), which ``auto`` follows."""
         if self is TokenEncoding.AUTO:
-            return version is not None and version != "2.1.1"
+            return prescribed
         return self is TokenEncoding.BASE64
 
 

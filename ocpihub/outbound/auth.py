@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from ocpihub.errors import ReceiverNotConnected
 from ocpihub.model.parties import Platform, TokenEncoding
 from ocpihub.ocpi.headers import encode_token
+from ocpihub.ocpi.version import TokenForm, ocpi_version
 
 __all__ = ["PartnerAuth"]
 
@@ -30,7 +31,7 @@ class PartnerAuth:
     @classmethod
     def for_version(cls, token: str, encoding: TokenEncoding, version: str) -> PartnerAuth:
         """The form ``encoding`` gives ``token`` when talking OCPI ``version``."""
-        return cls(token, encoding.encodes(version))
+        return cls(token, encoding.encodes(ocpi_version(version).token_form is TokenForm.BASE64))
 
     @classmethod
     def before_version(cls, token: str, encoding: TokenEncoding) -> list[PartnerAuth]:

@@ -22,6 +22,7 @@ from ocpihub.model.outbox import OutboxItem
 from ocpihub.model.parties import Endpoint
 from ocpihub.ocpi.headers import REQUEST_ID
 from ocpihub.ocpi.jsoncopy import json_copy
+from ocpihub.ocpi.version import ocpi_version
 from ocpihub.outbound.headers import request_headers
 from ocpihub.outbound.urls import join_url
 from ocpihub.translate import LossReport
@@ -64,7 +65,7 @@ def pick_endpoint(
     for endpoint in endpoints:
         if endpoint.identifier == module and endpoint.role == role:
             return endpoint
-    if version == "2.1.1":
+    if version is not None and not ocpi_version(version).has_roles:
         for endpoint in endpoints:
             if endpoint.identifier == module:
                 return endpoint

@@ -25,6 +25,7 @@ from ocpihub.hub.routing import addressed
 from ocpihub.hub.services.objects import Listed, Push, queue, store_object
 from ocpihub.hub.sessions import PRIVATE, mailbox_key, mailbox_module
 from ocpihub.ocpi.pagination import PageRequest
+from ocpihub.ocpi.version import ocpi_version
 from ocpihub.store.agreements import list_agreements
 from ocpihub.store.db import Database
 from ocpihub.store.objects import (
@@ -88,7 +89,7 @@ async def up_context(
     behind ``auth_id`` (pre-fetched; the translator's lookup is synchronous)."""
     tokens: dict[str, Doc] = {}
     auth_id = wire.get("auth_id")
-    if version == "2.1.1" and isinstance(auth_id, str):
+    if not ocpi_version(version).has_cdr_token and isinstance(auth_id, str):
         async with db.read() as conn:
             token = await _token_lookup(conn, owner, module, auth_id)
         if token is not None:
@@ -162,10 +163,10 @@ def target_body(
     """
     if target_version == source_version:
         return wire, source_version
-    if target_version == "2.1.1":
-        out, _ = from_canonical("2.1.1", name, payload, ctx)
+    if ocpi_version(target_version).embeds_location:
+        out, _ = from_canonical(target_version, name, payload, ctx)
         out.pop(PRIVATE, None)
-        return out, "2.1.1"
+        return out, target_version
     return None, source_version
 
 
@@ -234,7 +235,7 @@ async def list_addressed(
         box = mailbox_module(module)
         items, total, more = await list_page_json(conn, box, page, version=version, owners=mine)
         out = AddressedPage(Listed(items, total, more))
-        if version == "2.1.1":
+        if ocpi_version(version).embeds_location:  # translating needs the stored Location
             for item in items:
                 if not item.exact:
                     owner = (item.kind[:2], item.kind[2:])

@@ -35,6 +35,7 @@ from ocpihub.hub.tokens import (
     wire_token_type,
 )
 from ocpihub.model.agreements import Agreement, OnAuthorizeTimeout
+from ocpihub.ocpi.version import ocpi_version
 from ocpihub.outbound.urls import join_url
 from ocpihub.store.db import Database
 from ocpihub.store.objects import StoredObject, find_visible
@@ -119,7 +120,8 @@ async def _route(db: Database, relay: Relay, origin: Origin, uid: str, token_typ
     if platform is None:  # removed since the agreements were read
         raise ReceiverNotConnected(f"{emsp[0]}-{emsp[1]} is no longer connected to the hub")
     urls = [e.url for e in endpoints if e.identifier == MODULE and e.role == "SENDER"]
-    if not urls and platform.version == "2.1.1":  # 2.1.1 endpoints may carry no role
+    roleless = platform.version is not None and not ocpi_version(platform.version).has_roles
+    if not urls and roleless:  # 2.1.1 endpoints may carry no role
         urls = [e.url for e in endpoints if e.identifier == MODULE]
     if not urls:
         raise ReceiverNotConnected(
@@ -166,7 +168,7 @@ async def _relayed(
     if outcome == "refused":
         return Reply.failure(answer)
     data = single_object(answer, "AuthorizationInfo")
-    lacks_token = emsp_version != "2.1.1" and "token" not in data
+    lacks_token = ocpi_version(emsp_version).authorization_has_token and "token" not in data
     # the Token is needed to complete a lax answer or to translate one; else not read at all
     token = (
         await _asked_token(db, asked, uid, token_type)

@@ -32,6 +32,7 @@ from ocpihub.hub.services.objects import (
     store_object,
     visible_owners,
 )
+from ocpihub.ocpi.modules import ModuleId, module
 from ocpihub.ocpi.pagination import PageRequest
 from ocpihub.store.db import Database
 from ocpihub.store.objects import (
@@ -54,7 +55,7 @@ __all__ = [
 ]
 
 MODULE = "bookings"
-VERSION = "2.3.0"
+(VERSION,) = module(ModuleId.BOOKINGS).versions  # the one version that defines it
 LOCATION = "booking_location"
 BOOKING = "booking"
 _CPO = ("CPO",)

@@ -24,6 +24,7 @@ from ocpihub.hub.services.results import (
     forward_pending,
     new_pending,
 )
+from ocpihub.ocpi.version import ocpi_version
 from ocpihub.outbound.urls import join_url
 from ocpihub.store import pending as store
 from ocpihub.store.db import Database
@@ -79,9 +80,10 @@ async def _route(
             f"{'is ' + cpo[0] + '-' + cpo[1] if cpo else 'has a session ' + repr(session_id)}: "
             "the hub does not forward your request"
         )
-    if targets[cpo].version == "2.1.1":
+    speaks = targets[cpo].version
+    if speaks is not None and not ocpi_version(speaks).has_charging_profiles:
         raise UnknownReceiver(
-            f"{cpo[0]}-{cpo[1]} speaks OCPI 2.1.1, which has no charging profiles"
+            f"{cpo[0]}-{cpo[1]} speaks OCPI {speaks}, which has no charging profiles"
         )
     return await relay.route_to(requester, targets[cpo], MODULE)
 

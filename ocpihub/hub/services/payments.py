@@ -32,6 +32,7 @@ from ocpihub.hub.relay import Relay, Reply
 from ocpihub.hub.routing import addressed
 from ocpihub.hub.services.objects import Listed, Push, list_selected, queue_to, store_object
 from ocpihub.hub.services.payments_relay import PtpRequest, relay_to_ptp
+from ocpihub.ocpi.modules import ModuleId, module
 from ocpihub.ocpi.pagination import PageRequest, parse_page_request
 from ocpihub.store.db import Database
 from ocpihub.store.objects import ObjectKey, StoredObject, get_object, list_page
@@ -52,7 +53,7 @@ __all__ = [
 ]
 
 MODULE = "payments"
-VERSION = "2.3.0"
+(VERSION,) = module(ModuleId.PAYMENTS).versions  # the one version that defines it
 TERMINAL = "terminal"
 FAC = "fac"
 SEGMENTS = {TERMINAL: "terminals", FAC: "financial-advice-confirmations"}

@@ -19,6 +19,7 @@ from ocpihub.errors import HubError, NotFound
 from ocpihub.hub import commands as policy
 from ocpihub.hub.origin import Origin
 from ocpihub.hub.relay import Relay, Relayed, Reply, Route
+from ocpihub.ocpi.version import ocpi_version
 from ocpihub.ocpi.versions import InterfaceRole
 from ocpihub.outbox.enqueue import Delivery, enqueue
 from ocpihub.store import pending as store
@@ -128,7 +129,7 @@ async def accept_result(
         raise NotFound("unknown or expired response_url: the hub expects no result here")
     name = result_name(req) if callable(result_name) else str(result_name)
     # a 2.1.1 CPO posts its result as a CommandResponse body (digest §7 item 15)
-    legacy = module == "commands" and req.receiver_version == "2.1.1"
+    legacy = module == "commands" and not ocpi_version(req.receiver_version).has_command_result
     wire_name = "CommandResponse" if legacy else name
     body = relay.parse(req.receiver_version, wire_name, await read_body())
     result = str(body["result"])

@@ -26,6 +26,7 @@ from ocpihub.hub.sessions import (
     mailbox_module,
     merge_patch,
 )
+from ocpihub.ocpi.version import ocpi_version
 from ocpihub.outbound.urls import join_url
 from ocpihub.store.db import Database
 from ocpihub.store.objects import ObjectKey, find_visible, get_object
@@ -107,15 +108,15 @@ def _patch_delivery(
     """
     if target_version == version:
         return "PATCH", "SessionPatch", patch, wire, version
-    if target_version == "2.1.1":
+    if not ocpi_version(target_version).appends_charging_periods:
         payload = dict(patch)
         if patch.get("charging_periods"):
             payload["charging_periods"] = merged.get("charging_periods") or []
         else:
             payload.pop("charging_periods", None)
-        original, _ = target_body("2.1.1", version, wire, "SessionPatch", payload, ctx)
-        return "PATCH", "SessionPatch", payload, original, "2.1.1"
-    if version == "2.1.1" and "charging_periods" in patch:
+        original, _ = target_body(target_version, version, wire, "SessionPatch", payload, ctx)
+        return "PATCH", "SessionPatch", payload, original, target_version
+    if not ocpi_version(version).appends_charging_periods and "charging_periods" in patch:
         added = appended_periods(stored.get("charging_periods"), patch["charging_periods"])
         if added is None:
             return "PUT", "Session", merged, None, version
@@ -141,7 +142,7 @@ async def patch(
     version = origin.version
     ctx = await up_context(db, enums, owner, version, wire, MODULE)
     change = to_canonical(version, "SessionPatch", wire, ctx)
-    append = version != "2.1.1"
+    append = ocpi_version(version).appends_charging_periods
     async with db.write() as conn:
         stored = await get_object(
             conn, ObjectKey.of(MODULE, owner[0], owner[1], session_id), for_update=True
@@ -203,8 +204,9 @@ async def _preferences_target(
                 f"{cpo[0]}-{cpo[1]} is not reachable for sessions: no ACTIVE agreement with "
                 f"{requester[0]}-{requester[1]}, or no sessions sender endpoint"
             )
-    if target.version == "2.1.1":
-        raise HubError(f"{cpo[0]}-{cpo[1]} speaks OCPI 2.1.1, which has no charging preferences")
+    speaks = target.version
+    if speaks is not None and not ocpi_version(speaks).has_charging_preferences:
+        raise HubError(f"{cpo[0]}-{cpo[1]} speaks OCPI {speaks}, which has no charging preferences")
     return requester, copy.key.object_id, target
 
 

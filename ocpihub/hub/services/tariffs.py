@@ -20,6 +20,7 @@ from ocpihub.hub.services.objects import (
     store_object,
     visible_owners,
 )
+from ocpihub.ocpi.version import ocpi_version
 from ocpihub.store.db import Database
 from ocpihub.store.objects import (
     ObjectKey,
@@ -57,6 +58,10 @@ def _push(
     return Push.of(origin, owner, MODULE, sent, name=name, payload=payload, original=original)
 
 
+def _patches_tariffs(version: str | None) -> bool:
+    return version is not None and ocpi_version(version).patches_tariffs
+
+
 async def _queue_patch(
     conn: AsyncConnection,
     origin: Origin,
@@ -67,8 +72,8 @@ async def _queue_patch(
 ) -> None:
     """A 2.1.1 PATCH as a PATCH to 2.1.1 receivers, as a PUT of the whole tariff to others."""
     canon, wire, document = patch
-    as_patch = [t for t in to.targets if t.version == "2.1.1"]
-    as_put = [t for t in to.targets if t.version != "2.1.1"]
+    as_patch = [t for t in to.targets if _patches_tariffs(t.version)]
+    as_put = [t for t in to.targets if not _patches_tariffs(t.version)]
     patched = _push(origin, owner, tariff_id, "PATCH", "TariffPatch", canon, wire)
     whole = _push(origin, owner, tariff_id, "PUT", "Tariff", document)
     await queue(conn, patched, as_patch, broadcast=to.broadcast)

@@ -14,6 +14,7 @@ from ocpihub.hub.enums import EnumRegistry
 from ocpihub.hub.origin import Origin, Party
 from ocpihub.hub.services.objects import Push, agreed_receivers, queue, store_object
 from ocpihub.hub.tokens import DEFAULT_TOKEN_TYPE, pushes_token, token_url_suffix
+from ocpihub.ocpi.version import OLDEST
 from ocpihub.store.db import Database
 from ocpihub.store.objects import ObjectKey, StoredObject, find_visible, get_object
 from ocpihub.store.routing import Target
@@ -60,7 +61,7 @@ async def _queue_token(
     receivers = await agreed_receivers(conn, origin, owner, MODULE)
     by_suffix: dict[str, list[Target]] = {}
     for target in receivers.targets:
-        receiver_version = target.version or "2.1.1"
+        receiver_version = target.version or OLDEST.number
         if pushes_token(receiver_version, token_type, rfid_twin=rfid_twin):
             suffix = token_url_suffix(receiver_version, owner[0], owner[1], uid, token_type)
             by_suffix.setdefault(suffix, []).append(target)
