@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from starlette.responses import Response
 
 from ocpihub.ocpi.modules import InterfaceRole, ModuleId, hub_interface_for_211
+from ocpihub.ocpi.version import ocpi_version
 
 __all__ = [
     "Declared",
@@ -77,7 +78,7 @@ class InterfaceRegistry:
         endpoints carry no role; digest §1.1). Without a known role, only credentials.
         """
         items = [i for i in self._items if i.version == version]
-        if version != "2.1.1":
+        if ocpi_version(version).has_roles:
             return items
         out = []
         for item in items:

@@ -25,6 +25,8 @@ from ocpihub.errors import (
     UnsupportedMediaType,
 )
 from ocpihub.ocpi.envelope import SUCCESS, envelope_bytes
+from ocpihub.ocpi.modules import SUPPORTED_VERSIONS
+from ocpihub.ocpi.version import ocpi_version
 
 __all__ = [
     "admin_error_response",
@@ -95,6 +97,18 @@ def _for_211(error: OcpiError) -> OcpiError:
     return legacy
 
 
+def _legacy_codes(path: str) -> bool:
+    """Whether a request below ``/ocpi/{version}/`` is in a version without 2004 and the hub
+    codes."""
+    parts = path.split("/", 3)  # "", "ocpi", version, the rest
+    return (
+        len(parts) == 4
+        and parts[1] == "ocpi"
+        and parts[2] in SUPPORTED_VERSIONS
+        and not ocpi_version(parts[2]).has_hub_status_codes
+    )
+
+
 def error_response_for(
     path: str,
     error: OcpiError,
@@ -108,7 +122,7 @@ def error_response_for(
         if headers:
             response.headers.update(headers)
         return response
-    if path.startswith("/ocpi/2.1.1/"):
+    if _legacy_codes(path):
         error = _for_211(error)
     response = ocpi_error_response(error, headers)
     if http_status is not None:

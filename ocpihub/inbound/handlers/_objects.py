@@ -31,10 +31,11 @@ from ocpihub.model.parties import Platform
 from ocpihub.ocpi.envelope import envelope_bytes
 from ocpihub.ocpi.headers import PartyRef, parse_routing_headers
 from ocpihub.ocpi.pagination import PageRequest, page_headers, parse_page_request
+from ocpihub.ocpi.version import ocpi_version
 from ocpihub.ocpi.versions import InterfaceRole, ModuleId
 from ocpihub.runtime import Runtime
 from ocpihub.store.objects import ListedJson, StoredObject
-from ocpihub.translate import PRIVATE_KEY, TranslationContext, from_canonical
+from ocpihub.translate import CANONICAL_VERSION, PRIVATE_KEY, TranslationContext, from_canonical
 from ocpihub.translate.backports import apply as apply_backports
 
 __all__ = [
@@ -121,7 +122,7 @@ def parse_wire(
 
 def check_ids(wire: dict[str, Any], owner: Party, ids: dict[str, str], version: str) -> None:
     """Body fields must agree with the URL (2001, digest §1.8)."""
-    if version != "2.1.1":
+    if ocpi_version(version).has_roles:  # objects name their owner party
         for field, value in (("country_code", owner[0]), ("party_id", owner[1])):
             if field in wire and str(wire[field]).upper() != value:
                 raise InvalidParameters(
@@ -139,9 +140,6 @@ def egress(version: str, name: str, stored: StoredObject) -> dict[str, Any]:
     out, _ = from_canonical(version, name, stored.document)
     return out
 
-
-CANONICAL_VERSION = "2.3.0"
-"""The version whose wire form is the canonical document (translation is the identity)."""
 
 _PRIVATE_MARK = f'"{PRIVATE_KEY}"'
 

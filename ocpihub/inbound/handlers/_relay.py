@@ -15,6 +15,7 @@ from ocpihub.hub.relay import Reply
 from ocpihub.hub.tokens import legacy_status
 from ocpihub.inbound.responses import ocpi_response
 from ocpihub.ocpi.headers import party_headers
+from ocpihub.ocpi.version import ocpi_version
 
 __all__ = ["answer"]
 
@@ -26,9 +27,10 @@ def answer(request: Request, version: str, reply: Reply) -> Response:
     route = reply.route
     headers = party_headers(version, route.module, route.receiver, route.requester)
     headers.update(reply.headers or {})
+    legacy = not ocpi_version(version).has_hub_status_codes  # 2.1.1: no 2004, no 4xxx
     return ocpi_response(
         reply.data,
-        status_code=legacy_status(reply.status) if version == "2.1.1" else reply.status,
+        status_code=legacy_status(reply.status) if legacy else reply.status,
         status_message=reply.message,
         http_status=reply.http_status,
         headers=headers,

@@ -44,14 +44,14 @@ from ocpihub.inbound.handlers._objects import (
 from ocpihub.inbound.handlers._relay import answer
 from ocpihub.inbound.interfaces import Declared, HttpRoute
 from ocpihub.inbound.responses import ocpi_response
-from ocpihub.ocpi.modules import InterfaceRole, ModuleId
+from ocpihub.ocpi.modules import InterfaceRole, ModuleId, module
 from ocpihub.store.objects import StoredObject
 
 __all__ = ["ROUTES"]
 
 MODULE = "bookings"
 MODULE_NAME = "Bookings"
-VERSION = "2.3.0"
+(VERSION,) = module(ModuleId.BOOKINGS).versions  # the one version that defines it
 LOCATION = "booking_location"
 BOOKING = "booking"
 _CPO = ("CPO",)

@@ -32,6 +32,7 @@ from ocpihub.inbound.handlers._objects import check_ids, origin, owned_party, pa
 from ocpihub.inbound.interfaces import Declared, HttpRoute
 from ocpihub.inbound.responses import ocpi_response
 from ocpihub.ocpi.modules import InterfaceRole, ModuleId
+from ocpihub.ocpi.version import ocpi_version
 
 __all__ = ["ROUTES"]
 
@@ -43,7 +44,7 @@ async def _owner(
 ) -> tuple[str, str]:
     """The CPO a posted CDR belongs to: its own fields (2.2+), or the platform's one CPO
     (a 2.1.1 CDR names no owner and a 2.1.1 platform hosts one party)."""
-    if version != "2.1.1":
+    if ocpi_version(version).has_roles:  # a 2.2+ CDR names its owner
         return await owned_party(
             request, caller, str(wire["country_code"]), str(wire["party_id"]), OWNER_ROLES
         )

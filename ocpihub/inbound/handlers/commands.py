@@ -49,7 +49,7 @@ async def _command(request: Request, caller: Caller, version: str, command: str)
     check_version(caller, version)
     runtime = runtime_of(request)
     command = command.upper()
-    offered = [c for c in policy.COMMANDS if version != "2.1.1" or c != "CANCEL_RESERVATION"]
+    offered = [c for c in policy.COMMANDS if not policy.cancel_unsupported(c, version)]
     if command not in offered:
         raise NotFound(f"unknown command {command!r}: one of {', '.join(offered)}")
     name = policy.COMMAND_OBJECTS[command]

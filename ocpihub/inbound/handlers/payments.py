@@ -42,13 +42,13 @@ from ocpihub.inbound.handlers._objects import Paging, egress, origin, parse_wire
 from ocpihub.inbound.handlers._relay import answer
 from ocpihub.inbound.interfaces import Declared, HttpRoute
 from ocpihub.inbound.responses import ocpi_response
-from ocpihub.ocpi.modules import InterfaceRole, ModuleId
+from ocpihub.ocpi.modules import InterfaceRole, ModuleId, module
 
 __all__ = ["ROUTES"]
 
 MODULE = "payments"
 MODULE_NAME = "Payments"
-VERSION = "2.3.0"
+(VERSION,) = module(ModuleId.PAYMENTS).versions  # the one version that defines it
 
 Doc = dict[str, Any]
 

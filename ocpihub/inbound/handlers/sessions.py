@@ -30,6 +30,7 @@ from ocpihub.inbound.handlers._relay import answer
 from ocpihub.inbound.interfaces import Declared, HttpRoute
 from ocpihub.inbound.responses import ocpi_response
 from ocpihub.ocpi.modules import InterfaceRole, ModuleId
+from ocpihub.ocpi.version import ocpi_version
 
 __all__ = ["ROUTES"]
 
@@ -134,12 +135,12 @@ def _sender(version: str, path: str) -> list[HttpRoute]:
     async def put_charging_preferences(
         session_id: str, request: Request, c: Caller = Depends(registered)
     ) -> Response:
-        if version == "2.1.1":
-            raise MethodNotAllowed("OCPI 2.1.1 has no charging preferences")
+        if not ocpi_version(version).has_charging_preferences:
+            raise MethodNotAllowed(f"OCPI {version} has no charging preferences")
         return await _charging_preferences(request, c, version, session_id)
 
     routes = [HttpRoute("GET", list_sessions)]
-    if version != "2.1.1":
+    if ocpi_version(version).has_charging_preferences:
         preferences = "/{session_id}/charging_preferences"
         routes.append(HttpRoute("PUT", put_charging_preferences, preferences))
     return routes

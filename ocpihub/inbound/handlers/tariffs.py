@@ -31,6 +31,7 @@ from ocpihub.inbound.handlers._objects import (
 from ocpihub.inbound.interfaces import Declared, HttpRoute
 from ocpihub.inbound.responses import ocpi_response
 from ocpihub.ocpi.modules import InterfaceRole, ModuleId
+from ocpihub.ocpi.version import ocpi_version
 
 __all__ = ["ROUTES"]
 
@@ -122,7 +123,7 @@ def _receiver(version: str, path: str) -> list[HttpRoute]:
         HttpRoute("DELETE", delete_tariff, own),
         HttpRoute("GET", get_tariff, own),
     ]
-    if version == "2.1.1":  # PATCH left the tariffs receiver interface in 2.2 (digest §4.3)
+    if ocpi_version(version).patches_tariffs:  # PATCH left the tariffs receiver in 2.2 (§4.3)
         routes.append(HttpRoute("PATCH", patch_tariff, own))
     return routes
 

@@ -45,6 +45,7 @@ from ocpihub.inbound.handlers._relay import answer
 from ocpihub.inbound.interfaces import Declared, HttpRoute
 from ocpihub.inbound.responses import ocpi_response
 from ocpihub.ocpi.modules import InterfaceRole, ModuleId
+from ocpihub.ocpi.version import ocpi_version
 from ocpihub.runtime import Runtime
 
 __all__ = ["ROUTES"]
@@ -60,7 +61,7 @@ Doc = dict[str, Any]
 
 def _url_kind(request: Request, version: str) -> str | None:
     """The token type the URL names (2.2+, default RFID); None for 2.1.1 URLs."""
-    if version == "2.1.1":
+    if not ocpi_version(version).typed_token_urls:
         return None
     return token_type_param(request.query_params.get("type"))
 

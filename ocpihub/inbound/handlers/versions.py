@@ -16,6 +16,7 @@ from ocpihub.hub.services.configuration import partner_role
 from ocpihub.inbound.auth import Caller, any_token, runtime_of
 from ocpihub.inbound.responses import ocpi_response
 from ocpihub.ocpi.modules import SUPPORTED_VERSIONS, InterfaceRole
+from ocpihub.ocpi.version import ocpi_version
 
 __all__ = ["router"]
 
@@ -39,11 +40,12 @@ async def get_version_details(
         raise NotFound(f"version {version!r} is not supported; see /ocpi/versions")
     runtime = runtime_of(request)
     base = runtime.settings.public_url
-    role = await partner_role(runtime.db, caller.platform) if version == "2.1.1" else None
+    has_roles = ocpi_version(version).has_roles
+    role = None if has_roles else await partner_role(runtime.db, caller.platform)
     endpoints: list[dict[str, Any]] = []
     for item in runtime.interfaces.for_version(version, partner_role=role):
         entry: dict[str, Any] = {"identifier": item.module.value, "url": base + item.path}
-        if version != "2.1.1":
+        if has_roles:
             entry["role"] = (item.role or InterfaceRole.SENDER).value
         endpoints.append(entry)
     return ocpi_response({"version": version, "endpoints": endpoints})
