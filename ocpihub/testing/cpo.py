@@ -11,10 +11,11 @@ import asyncio
 import random
 from typing import Any
 
+from ocpihub.ocpi.modules import ModuleId, offers
 from ocpihub.testing import payloads
 from ocpihub.testing.peer import DEFAULT_MODULES, Peer, Received
 from ocpihub.testing.simulated import JSON, Log, Simulated, ok
-from ocpihub.translate import TranslationContext, from_canonical
+from ocpihub.translate import CANONICAL_VERSION, TranslationContext, from_canonical
 
 __all__ = ["SimulatedCpo"]
 
@@ -39,7 +40,7 @@ class SimulatedCpo(Simulated):
         log: Log | None = None,
     ) -> None:
         modules = list(DEFAULT_MODULES["CPO"])
-        if payments and version == "2.3.0":
+        if payments and offers(version, ModuleId.PAYMENTS):
             modules.append(("payments", "RECEIVER"))
         super().__init__(Peer(version, [("CPO", *party)], name=name, modules=modules), log)
         self.seed = seed
@@ -62,7 +63,7 @@ class SimulatedCpo(Simulated):
     # --- the wire ------------------------------------------------------------------------
 
     def _wire(self, name: str, doc: JSON) -> JSON:
-        if self.peer.version == "2.3.0":
+        if self.peer.version == CANONICAL_VERSION:
             return doc
         ctx = TranslationContext(
             country_code=doc.get("country_code"),
@@ -134,7 +135,7 @@ class SimulatedCpo(Simulated):
             result = "NOT_SUPPORTED"
         self.note(f"answered {command} {result}")
         data: JSON = {"result": result}
-        if self.peer.version != "2.1.1":
+        if self.peer.speaks.has_command_timeout:
             data["timeout"] = 30
         return 200, {"status_code": 1000, "timestamp": payloads.now(), "data": data}
 

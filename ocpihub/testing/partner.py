@@ -15,6 +15,8 @@ import random
 from collections.abc import Callable
 from typing import Any
 
+from ocpihub.ocpi.version import NEWEST
+from ocpihub.ocpi.version import VERSIONS as ALL_VERSIONS
 from ocpihub.testing.cpo import SimulatedCpo
 from ocpihub.testing.emsp import SimulatedEmsp
 from ocpihub.testing.peer import Peer
@@ -23,7 +25,7 @@ from ocpihub.testing.simulated import Simulated, ok, pace
 
 __all__ = ["PartnerError", "counterpart_for", "run_against_partner"]
 
-VERSIONS = ("2.3.0", "2.2.1", "2.1.1")  # newest first
+VERSIONS = tuple(v.number for v in sorted(ALL_VERSIONS, reverse=True))  # newest first
 PARTIES = {"cpo": ("XX", "CPO"), "emsp": ("XX", "EMP")}
 
 
@@ -45,7 +47,7 @@ async def counterpart_for(
     versions_url: str, token: str, play: str | None = None, *, seed: int = 0, log: Any = None
 ) -> Simulated:
     """The simulated partner to pit against the platform at ``versions_url``."""
-    probe = Peer("2.3.0", [], name="probe")
+    probe = Peer(NEWEST.number, [], name="probe")
     probe.hub_token = token
     offered = {v.get("version"): v.get("url") for v in await _get(probe, versions_url) or []}
     version = next((v for v in VERSIONS if v in offered), None)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from ocpihub.translate import from_canonical
+
 __all__ = [
     "cdr",
     "command_token",
@@ -101,18 +103,19 @@ def evse_status_patch(status: str) -> JSON:
 
 def token(version: str, cc: str, pid: str, uid: str) -> JSON:
     """An RFID Token of eMSP ``cc``-``pid`` in ``version``'s shape (contract id from the uid)."""
-    contract = f"{cc}-{pid}-C{uid}"
-    common: JSON = {
+    canonical: JSON = {
+        "country_code": cc,
+        "party_id": pid,
         "uid": uid,
         "type": "RFID",
         "issuer": f"Sandbox eMSP {cc}-{pid}",
         "valid": True,
         "whitelist": "ALLOWED",
         "last_updated": now(),
+        "contract_id": f"{cc}-{pid}-C{uid}",
     }
-    if version == "2.1.1":
-        return common | {"auth_id": contract}
-    return {"country_code": cc, "party_id": pid} | common | {"contract_id": contract}
+    wire, _ = from_canonical(version, "Token", canonical, owned=True)
+    return wire
 
 
 def command_token(version: str, cc: str, pid: str, uid: str) -> JSON:

@@ -27,7 +27,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ocpihub.ocpi.modules import TABLE, implemented_interfaces
+from ocpihub.ocpi.modules import SUPPORTED_VERSIONS, implemented_interfaces, offers
+from ocpihub.ocpi.version import OcpiVersion, TokenForm, ocpi_version
 from ocpihub.testing.sender_list import SenderList
 
 __all__ = ["DEFAULT_MODULES", "Peer", "Received"]
@@ -38,7 +39,6 @@ DEFAULT_MODULES: dict[str, list[tuple[str, str]]] = {
 """Role → (module, interface role) a CPO's or eMSP's platform implements unless told otherwise:
 what the module table gives its role in OCPI 2.2.1 (digest §6). The modules 2.3.0 adds
 (payments, bookings) are opt-in: pass ``modules``."""
-_NOT_IN_211 = {m.id.value for m in TABLE if "2.1.1" not in m.versions}
 
 
 def _now() -> str:
@@ -117,10 +117,10 @@ class Peer:
                     if item not in seen:
                         seen.append(item)
             self.modules = seen
-        if self.version == "2.1.1":
-            self.modules = [m for m in self.modules if m[0] not in _NOT_IN_211]
+        if self.version in SUPPORTED_VERSIONS:  # what the version lacks is not published
+            self.modules = [m for m in self.modules if offers(self.version, m[0])]
         if self.send_base64 is None:
-            self.send_base64 = self.version != "2.1.1"
+            self.send_base64 = self.speaks.token_form is TokenForm.BASE64
         credentials = "/ocpi/{version}/" + self.credentials_path
         anything = ["GET", "POST", "PUT", "PATCH", "DELETE"]
         self.app = Starlette(
@@ -135,6 +135,14 @@ class Peer:
                 Route("/ocpi/{version}/{module}", self._module, methods=anything),
             ]
         )
+
+    @property
+    def speaks(self) -> OcpiVersion:
+        """What the peer's version can say (one the hub lacks, e.g. to test refusals, says
+        what the newest one says)."""
+        if self.version not in SUPPORTED_VERSIONS:
+            return OcpiVersion(self.version)
+        return ocpi_version(self.version)
 
     # --- what the peer publishes -------------------------------------------------------------
 
@@ -155,8 +163,8 @@ class Peer:
         return f"{self.base_url}/ocpi/{self.version}/{self.credentials_path}{slash}"
 
     def _module_path(self, module: str, role: str) -> str:
-        if self.version == "2.1.1":
-            return f"/ocpi/2.1.1/{module}"
+        if not self.speaks.has_roles:  # one party: its endpoints carry no role
+            return f"/ocpi/{self.version}/{module}"
         return f"/ocpi/{self.version}/{module}/{role.lower()}"
 
     def _bare_paths(self) -> set[str]:
@@ -166,7 +174,7 @@ class Peer:
 
     def credentials_body(self, token: str) -> dict[str, Any]:
         """The peer's credentials object in its version's shape."""
-        if self.version == "2.1.1":
+        if not self.speaks.has_roles:
             _, cc, pid = self.parties[0]
             return {
                 "token": token,
@@ -224,13 +232,13 @@ class Peer:
         )
         raw = header[6:].strip()
         if raw in self.accepted_tokens:
-            return raw, False, lenient or self.version == "2.1.1"
+            return raw, False, lenient or self.speaks.token_form is TokenForm.PLAIN
         try:
             decoded = base64.b64decode(raw, validate=True).decode("ascii")
         except (ValueError, UnicodeDecodeError):
             return raw, False, False
         if decoded in self.accepted_tokens:
-            return decoded, True, lenient or self.version != "2.1.1"
+            return decoded, True, lenient or self.speaks.token_form is TokenForm.BASE64
         return raw, None, False
 
     async def _record(
@@ -299,7 +307,7 @@ class Peer:
         for module, role in self.modules:
             entry = {"identifier": module, "url": self.module_url(module, role)}
             endpoints.append(entry)
-        if self.version != "2.1.1":
+        if self.speaks.has_roles:
             for entry in endpoints:
                 entry["role"] = "SENDER"
             for entry, (_, role) in zip(endpoints[1:], self.modules, strict=True):
@@ -377,7 +385,7 @@ class Peer:
         if item.method == "GET":
             return [] if not item.rest.strip("/") else None
         if item.module == "commands" and item.method == "POST":
-            if self.version == "2.1.1":
+            if not self.speaks.has_command_timeout:
                 return {"result": "ACCEPTED"}
             return {"result": "ACCEPTED", "timeout": 30}
         return None
@@ -448,7 +456,7 @@ class Peer:
             return self.hub_endpoints[(module, role)]
         for (ident, _), url in self.hub_endpoints.items():
             # 2.1.1 endpoints carry no role: the hub lists only the one this peer uses
-            if ident == module and (not role or self.version == "2.1.1"):
+            if ident == module and (not role or not self.speaks.has_roles):
                 return url
         raise KeyError(f"hub lists no {module} {role} endpoint for {self.name}")
 

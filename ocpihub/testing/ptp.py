@@ -10,13 +10,14 @@ from __future__ import annotations
 import random
 
 from ocpihub.ocpi.modules import implemented_interfaces
+from ocpihub.ocpi.version import NEWEST
 from ocpihub.testing import payloads
 from ocpihub.testing.peer import Peer
 from ocpihub.testing.simulated import JSON, Log, Simulated, ok
 
 __all__ = ["PTP_MODULES", "SimulatedPtp"]
 
-PTP_MODULES = implemented_interfaces("PTP", "2.3.0")
+PTP_MODULES = implemented_interfaces("PTP", NEWEST.number)
 """What a PTP implements (the module table's PTP interfaces): Payments and Commands Sender,
 Locations, Tariffs, Sessions and CDRs Receiver."""
 
@@ -32,7 +33,7 @@ class SimulatedPtp(Simulated):
         name: str = "Sandbox PTP",
         log: Log | None = None,
     ) -> None:
-        peer = Peer("2.3.0", [("OTHER", *party)], name=name, modules=PTP_MODULES)
+        peer = Peer(NEWEST.number, [("OTHER", *party)], name=name, modules=PTP_MODULES)
         super().__init__(peer, log)
         self.cpo = cpo
         self.terminal_id = f"{party[0]}{party[1]}-T1"

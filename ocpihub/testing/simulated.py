@@ -54,7 +54,7 @@ class Simulated:
         self._log(f"{self.code:<7} {action}" + (f"  -> {outcome}" if outcome else ""))
 
     def _headers(self) -> dict[str, str]:
-        if self.peer.version == "2.1.1":
+        if not self.peer.speaks.has_roles:  # no routing headers
             return {}
         _, cc, pid = self.peer.parties[0]
         headers = {"OCPI-from-country-code": cc, "OCPI-from-party-id": pid}
