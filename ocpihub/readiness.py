@@ -13,21 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from alembic.script import ScriptDirectory
-from sqlalchemy import text
-
 from ocpihub.store.db import Database
-from ocpihub.store.migrate import alembic_config
+from ocpihub.store.schema_version import current_revision, head_revision
 
-__all__ = ["Readiness", "newest_revision"]
+__all__ = ["Readiness"]
 
 CHECK_TIMEOUT = 2.0
-
-
-def newest_revision() -> str | None:
-    """The head revision of the migrations shipped with this code."""
-    head: str | None = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    return head
 
 
 @dataclass
@@ -38,18 +29,13 @@ class Readiness:
     workers: dict[str, Callable[[], bool]] = field(default_factory=dict)
     head: str | None = None
 
-    async def _schema(self) -> str | None:
-        async with self.db.read() as conn:
-            row = (await conn.execute(text("SELECT version_num FROM alembic_version"))).first()
-        return str(row[0]) if row else None
-
     async def check(self) -> tuple[bool, dict[str, Any]]:
         """(ready?, the report: one entry per check with ``ok`` and, when not, ``error``)."""
         if self.head is None:
-            self.head = newest_revision()
+            self.head = head_revision()  # of the migrations shipped with this code
         report: dict[str, Any] = {}
         try:
-            current = await asyncio.wait_for(self._schema(), timeout=CHECK_TIMEOUT)
+            current = await asyncio.wait_for(current_revision(self.db), timeout=CHECK_TIMEOUT)
         except Exception as exc:  # whatever the driver raises: the database is not usable
             detail = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
             report["database"] = {"ok": False, "error": detail[:300]}

@@ -6,8 +6,8 @@ from typing import Any
 
 import typer
 
-from ocpihub.admin.platforms import platform_json
 from ocpihub.hub.overview import find_platform, partner_health
+from ocpihub.hub.platforms import platform_json
 from ocpihub.store import platforms as store
 from ocpihub.store.db import Database
 

@@ -105,11 +105,12 @@ def _follow(
     import asyncio
 
     from ocpihub.hub.traffic_view import read_traffic
+    from ocpihub.store.traffic_query import newest_traffic_id
 
     async def work(db: Database) -> None:
         wanted, found = await db.read_listing(_newest(values, limit))
         _emit(found, as_json)
-        last = found[-1]["id"] if found else await _newest_id(db)
+        last = found[-1]["id"] if found else await newest_traffic_id(db)
         while True:
             await asyncio.sleep(interval)
             new = await read_traffic(db, wanted.newer_than(last))
@@ -121,13 +122,3 @@ def _follow(
         run(settings, work)
     except KeyboardInterrupt:
         raise typer.Exit(0) from None
-
-
-async def _newest_id(db: Database) -> int:
-    from sqlalchemy import func, select
-
-    from ocpihub.store.schema import traffic as table
-
-    async with db.read() as conn:
-        newest = await conn.execute(select(func.coalesce(func.max(table.c.id), 0)))
-        return int(newest.scalar_one())

@@ -33,16 +33,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from ocpihub.model.outbox import Delivery, ordering_key
+from ocpihub.store.db import Connection
 from ocpihub.store.outbox import insert_items
 
 __all__ = ["Delivery", "enqueue", "ordering_key"]
 
 
 async def enqueue(
-    conn: AsyncConnection, deliveries: Sequence[Delivery], *, now: datetime | None = None
+    conn: Connection, deliveries: Sequence[Delivery], *, now: datetime | None = None
 ) -> list[int]:
     """Queue ``deliveries`` (in this order within each ordering key); their outbox ids."""
     for d in deliveries:

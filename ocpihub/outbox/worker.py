@@ -41,7 +41,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import structlog
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ocpihub.errors import ForwardTimeout, ReceiverNotConnected
 from ocpihub.model.outbox import OutboxItem, Status
@@ -55,12 +54,12 @@ from ocpihub.outbox.delivery import Prepared, Translate, Undeliverable, pick_end
 from ocpihub.outbox.liveness import Liveness
 from ocpihub.outbox.maintenance import Maintenance
 from ocpihub.outbox.retry import Action, Decision, Outcome, RetryPolicy, decide
-from ocpihub.outbox.wakeup import PgListener, install_commit_hook
 from ocpihub.settings import Settings
 from ocpihub.store import outbox as store
 from ocpihub.store import outbox_claims
-from ocpihub.store.db import Database
+from ocpihub.store.db import Connection, Database
 from ocpihub.store.directory import Directory
+from ocpihub.store.outbox_wakeup import PgListener, install_commit_hook
 from ocpihub.tolerations import Tolerations
 from ocpihub.translate import from_canonical
 
@@ -120,7 +119,7 @@ class WorkerConfig:
         )
 
 
-OutcomeJoiner = Callable[[AsyncConnection, list[int]], Awaitable[Callable[[bool], None] | None]]
+OutcomeJoiner = Callable[[Connection, list[int]], Awaitable[Callable[[bool], None] | None]]
 """Work that commits with a group commit of outcomes, given their item ids; it may return a
 callback told whether the transaction committed (``store/traffic.py``: OUT entries)."""
 

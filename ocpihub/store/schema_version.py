@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ocpihub.store.db import Database
 
-__all__ = ["head_revision", "is_current"]
+__all__ = ["current_revision", "head_revision", "is_current"]
 
 _VERSIONS = Path(__file__).resolve().parent / "migrations" / "versions"
 _REVISION = re.compile(r"""^revision(?:\s*:\s*\w+)?\s*=\s*["']([^"']+)["']""", re.MULTILINE)
@@ -53,3 +53,13 @@ async def is_current(db: Database) -> bool:
     except DBAPIError:
         return False
     return [row[0] for row in found] == [head_revision()]
+
+
+async def current_revision(db: Database) -> str | None:
+    """The revision ``db``'s schema is at (None: none recorded); whatever the driver raises
+    when the database cannot be read (``GET /ready`` reports it)."""
+    from sqlalchemy import text
+
+    async with db.read() as conn:
+        row = (await conn.execute(text("SELECT version_num FROM alembic_version"))).first()
+    return str(row[0]) if row else None
