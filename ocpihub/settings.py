@@ -284,7 +284,7 @@ class Settings(BaseSettings):
         if not value:
             return value  # the enum registry (every OCPI model) is loaded only when needed
         from ocpihub.errors import OcpiError
-        from ocpihub.hub.enums import validate_custom_values
+        from ocpihub.ocpi.registry import validate_custom_values
 
         try:
             validate_custom_values(value)

@@ -11,48 +11,21 @@ become visible when this process refreshes (every ``enum_refresh_seconds``).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from ocpihub.errors import InvalidParameters, NotFound
-from ocpihub.ocpi.registry import open_enums
+from ocpihub.ocpi.registry import check_custom_value, open_enum_names, open_enums
 from ocpihub.store.reads import Listing
 from ocpihub.store.reads.meta import meta_value
 
 if TYPE_CHECKING:
     from ocpihub.store.db import Database
 
-__all__ = ["EnumRegistry", "open_enum_names", "validate_custom_values"]
+__all__ = ["EnumRegistry"]
 
 _KEY = "custom_enum_values"
-_VALUE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,254}$")
-
-
-def open_enum_names() -> list[str]:
-    """The 2.3.0 open enums, by name."""
-    return sorted(open_enums())
-
-
-def _check(enum_name: str, value: str) -> None:
-    if enum_name not in open_enums():
-        raise NotFound(
-            f"{enum_name!r} is not an open enum; open enums are: {', '.join(open_enum_names())}"
-        )
-    if not isinstance(value, str) or not _VALUE.match(value):
-        raise InvalidParameters(
-            f"value {value!r} for {enum_name}: use 1-255 letters, digits, '_', '-' or '.', "
-            "starting with a letter or digit"
-        )
-
-
-def validate_custom_values(values: Mapping[str, list[str]]) -> None:
-    """Raise InvalidParameters/NotFound for a configured enum name or value that cannot be."""
-    for name, listed in values.items():
-        for value in listed:
-            _check(name, value)
 
 
 class EnumRegistry:
@@ -91,7 +64,7 @@ class EnumRegistry:
 
     async def register(self, db: Database, enum_name: str, value: str) -> bool:
         """Accept ``value`` for ``enum_name`` from now on; False if it was already accepted."""
-        _check(enum_name, value)
+        check_custom_value(enum_name, value)
         if value in open_enums()[enum_name]:
             return False
         from ocpihub.store.meta import get_meta, set_meta
