@@ -1,7 +1,8 @@
-"""The composition root: ``create_app(settings)`` builds every collaborator and wires the routes.
+"""The server: ``create_app(settings)`` builds the hub (``composition.build_hub``, as the CLI
+does) and adds what only HTTP needs — routes, middlewares, console, metrics, workers.
 
-Nothing else in the package constructs stores, clients or workers. Lifespan: open the database,
-migrate, load the admin token, (start workers,) and on stop, close what was opened.
+Lifespan: migrate, load the admin token, open the hub, start the workers, and on stop, stop
+them and close what was opened.
 """
 
 from __future__ import annotations
@@ -20,11 +21,11 @@ from ocpihub.admin import api as admin_api
 from ocpihub.admin.web.console import Console
 from ocpihub.admin.web.routes import mount_console
 from ocpihub.admin.web.session import ConsoleSessions, SignInLimiter, console_secret
+from ocpihub.composition import build_hub
 from ocpihub.hub.admin_token import ensure_admin_token
 from ocpihub.hub.enums import EnumRegistry
 from ocpihub.hub.liveness import LivenessChecker
 from ocpihub.hub.pull_scheduler import PullScheduler
-from ocpihub.hub.pulls import Puller
 from ocpihub.hub.services.results import expire_pending
 from ocpihub.inbound.guard import EdgeGuardMiddleware
 from ocpihub.inbound.handlers import versions
@@ -40,9 +41,7 @@ from ocpihub.readiness import Readiness
 from ocpihub.runtime import Runtime
 from ocpihub.settings import Settings
 from ocpihub.store.db import Database
-from ocpihub.store.directory import Directory
 from ocpihub.store.migrate import migrate
-from ocpihub.wiring import hub_events, partner_client, traffic_observer, traffic_recorder
 
 __all__ = ["create_app"]
 
@@ -73,35 +72,25 @@ async def _stop(tasks: list[asyncio.Task[None]]) -> None:
 
 def create_app(settings: Settings) -> FastAPI:
     """The hub as an ASGI application."""
-    db = Database(settings.database_url)
+    hub = build_hub(settings)  # the collaborators the CLI builds too (composition.py)
+    db, client, enums, traffic = hub.db, hub.client, hub.enums, hub.traffic
     routes = module_routes()  # built once per process from the module table (inbound/routes.py)
-    traffic = traffic_recorder(db, settings)
     # the IN entry of a request that writes commits with that write (store/traffic.py)
     db.joiners.append(traffic.join)
-    client = partner_client(settings)
-    enums = EnumRegistry(settings.custom_enum_values)
-    directory = Directory(db, ttl=settings.directory_cache_seconds)
-    runtime = Runtime(
-        settings=settings,
-        db=db,
-        interfaces=routes.interfaces,
-        client=client,
-        enums=enums,
-        directory=directory,
-    )
+    runtime = Runtime.serving(hub, routes.interfaces)
     deliveries = DeliveryWorker(
         db,
         client,
         WorkerConfig.from_settings(settings),
-        directory,
+        hub.directory,
         outcome_joiner=traffic.join_outcomes,  # OUT entries commit with their outcomes
     )
-    metrics = Metrics(db, directory)
-    runtime.tolerations.count = metrics.count_tolerated
-    deliveries.tolerations = runtime.tolerations
-    client.tolerations = runtime.tolerations
+    metrics = Metrics(db, hub.directory)
+    hub.tolerations.count = metrics.count_tolerated
+    deliveries.tolerations = hub.tolerations
 
-    traffic_observed = traffic_observer(traffic)
+    traffic_observed = client.observer
+    assert traffic_observed is not None  # build_hub's traffic observer
 
     async def outbound_observed(exchange: Exchange) -> None:
         await traffic_observed(exchange)
@@ -122,30 +111,25 @@ def create_app(settings: Settings) -> FastAPI:
             "traffic_writer": lambda: traffic.running,
         },
     )
-    events = hub_events(db, client, settings)  # the CLI builds the same (wiring.py)
-    runtime.notify_agreement = events.agreement_changed
-    runtime.notify_parties = events.parties_changed
-    runtime.credentials = events.refresher
     liveness = LivenessChecker(
         db,
         client,
         interval=settings.liveness_interval_seconds,
         threshold=settings.liveness_failure_threshold,
         timeout=settings.request_timeout,
-        on_change=events.parties_changed,
+        on_change=hub.events.parties_changed,
     )
 
-    pulls = PullScheduler(Puller(db, client, directory, enums, settings))
+    pulls = PullScheduler(hub.puller)
     runtime.pulls = pulls
-    pulls.puller.on_finished = metrics.count_pull
+    hub.puller.on_finished = metrics.count_pull
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await migrate(db)
         runtime.admin_token_hash, _ = await ensure_admin_token(db, settings.admin_token)
         console.sessions.start(await console_secret(db), runtime.admin_token_hash)
-        await enums.load(db)
-        await client.start()
+        await hub.open()
         await traffic.start()
         await deliveries.start()
         background = [asyncio.create_task(_refresh_enums(enums, db, settings.enum_refresh_seconds))]
@@ -162,8 +146,7 @@ def create_app(settings: Settings) -> FastAPI:
             await traffic.stop()
             await _stop(background)
             await pulls.stop()  # "pull now" runs too
-            await client.close()
-            await db.close()
+            await hub.close()  # the client and the database
 
     app = FastAPI(
         title="ocpihub",

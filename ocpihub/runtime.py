@@ -1,11 +1,12 @@
-"""The running hub's collaborators, built once by ``app.py`` (the composition root).
+"""The running hub's collaborators as request handlers see them (``Runtime.serving``).
 
-Handlers reach them through ``request.app.state.runtime``; nothing else builds them.
+``app.py`` makes one per application from the process's :class:`~ocpihub.composition.Hub`
+(built once by ``composition.build_hub``) and the interfaces its routes declare. Handlers reach
+it through ``request.app.state.runtime``; nothing else builds these collaborators.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -13,9 +14,9 @@ from ocpihub.hub.agreement_actions import Notify
 from ocpihub.hub.credentials_refresh import CredentialsRefresher
 from ocpihub.hub.enums import EnumRegistry
 from ocpihub.hub.party_actions import PartiesChanged
+from ocpihub.hub.registration import Registrar
 from ocpihub.hub.relay import Relay
 from ocpihub.inbound.interfaces import InterfaceRegistry
-from ocpihub.model.agreements import Agreement
 from ocpihub.outbound.client import PartnerClient
 from ocpihub.settings import Settings
 from ocpihub.store.db import Database
@@ -23,17 +24,10 @@ from ocpihub.store.directory import Directory
 from ocpihub.tolerations import Tolerations
 
 if TYPE_CHECKING:
+    from ocpihub.composition import Hub
     from ocpihub.hub.pull_scheduler import PullScheduler
 
 __all__ = ["Runtime"]
-
-
-async def _no_notification(agreement: Agreement) -> None:
-    return None
-
-
-async def _no_party_notification(codes: Iterable[tuple[str, str]]) -> None:
-    return None
 
 
 @dataclass
@@ -46,17 +40,34 @@ class Runtime:
     client: PartnerClient
     enums: EnumRegistry
     directory: Directory
-    admin_token_hash: str | None = None
-    notify_agreement: Notify = field(default=_no_notification)
-    notify_parties: PartiesChanged = field(default=_no_party_notification)
-    credentials: CredentialsRefresher | None = None  # credentials updates and rotations
-    pulls: PullScheduler | None = None  # scheduled pulls and "pull now" (hub/pull_scheduler.py)
+    registrar: Registrar  # the process's one registrar (composition.build_hub)
+    credentials: CredentialsRefresher  # credentials updates and rotations
+    notify_agreement: Notify
+    notify_parties: PartiesChanged
     # deviations the partners' profiles let through: logged once, counted in the metrics
-    tolerations: Tolerations = field(default_factory=Tolerations)
+    tolerations: Tolerations
+    admin_token_hash: str | None = None
+    pulls: PullScheduler | None = None  # scheduled pulls and "pull now" (hub/pull_scheduler.py)
+    relay: Relay = field(init=False)  # the one synchronous relay (hub/relay.py)
 
-    @property
-    def relay(self) -> Relay:
-        """The one synchronous relay over these collaborators (``hub/relay.py``)."""
-        return Relay(
+    def __post_init__(self) -> None:
+        self.relay = Relay(
             self.client, self.directory, self.settings.request_timeout, self.tolerations, self.enums
+        )
+
+    @classmethod
+    def serving(cls, hub: Hub, interfaces: InterfaceRegistry) -> Runtime:
+        """The handlers' view of ``hub``, serving ``interfaces``."""
+        return cls(
+            settings=hub.settings,
+            db=hub.db,
+            interfaces=interfaces,
+            client=hub.client,
+            enums=hub.enums,
+            directory=hub.directory,
+            registrar=hub.registrar,
+            credentials=hub.refresher,
+            notify_agreement=hub.events.agreement_changed,
+            notify_parties=hub.events.parties_changed,
+            tolerations=hub.tolerations,
         )

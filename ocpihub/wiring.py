@@ -1,4 +1,4 @@
-"""Collaborators that the server (``app.py``) and the CLI build the same way.
+"""The builders ``composition.build_hub`` (the server's and the CLI's one composition root) uses.
 
 One builder each, so that an operator action taken from the CLI has exactly the effects the
 same action has through the admin API (DESIGN rule 1): the partner client with the hub's
@@ -10,8 +10,7 @@ credentials updates).
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -27,8 +26,6 @@ from ocpihub.store.traffic import TrafficEntry, TrafficRecorder
 
 __all__ = [
     "HubEvents",
-    "cli_client",
-    "cli_events",
     "entry_from_exchange",
     "hub_events",
     "partner_client",
@@ -120,33 +117,10 @@ class HubEvents:
 def hub_events(db: Database, client: PartnerClient, settings: Settings) -> HubEvents:
     """The hub's reactions to changes, over one database and partner client."""
     clientinfo = ClientInfoNotifier(db, settings.hub_party)
-    registrar = Registrar(db, client, settings, clientinfo.party_changed)
+    registrar = Registrar(db, client, settings)
     events = HubEvents(registrar, clientinfo, CredentialsRefresher(registrar))
-    # a platform's removal ends its agreements: the other sides hear it as from agreement remove
+    # a registration's party changes and a platform's removal (which ends its agreements)
+    # have the reactions of a party change and of agreement remove
+    registrar.notify_parties = events.parties_changed
     registrar.notify_agreement = events.agreement_changed
     return events
-
-
-@contextlib.asynccontextmanager
-async def cli_client(db: Database, settings: Settings) -> AsyncIterator[PartnerClient]:
-    """The partner client of one CLI command, closed at the end, the calls it made written to
-    the traffic log like the server's."""
-    made: list[TrafficEntry] = []
-
-    async def observe(exchange: Exchange) -> None:
-        made.append(entry_from_exchange(exchange, datetime.now(UTC)))
-
-    client = partner_client(settings, observe)
-    try:
-        yield client
-    finally:
-        await client.close()
-        if made:
-            await traffic_recorder(db, settings).write(made)
-
-
-@contextlib.asynccontextmanager
-async def cli_events(db: Database, settings: Settings) -> AsyncIterator[HubEvents]:
-    """:func:`hub_events` for one CLI command, over :func:`cli_client`."""
-    async with cli_client(db, settings) as client:
-        yield hub_events(db, client, settings)

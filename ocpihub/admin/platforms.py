@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from starlette.responses import JSONResponse, Response
 
 from ocpihub.errors import NotFound
-from ocpihub.hub.credentials_refresh import CredentialsRefresher, update_credentials
+from ocpihub.hub.credentials_refresh import update_credentials
 from ocpihub.hub.overview import partner_health
 from ocpihub.hub.platforms import (
     add_platform,
@@ -66,14 +66,8 @@ class PlatformSettingsIn(BaseModel):
 
 
 def _registrar(request: Request) -> Registrar:
-    runtime = runtime_of(request)
-    return Registrar(
-        runtime.db,
-        runtime.client,
-        runtime.settings,
-        runtime.notify_parties,
-        runtime.notify_agreement,
-    )
+    """The running hub's one registrar (``composition.build_hub``)."""
+    return runtime_of(request).registrar
 
 
 @router.post("/platforms", status_code=201)
@@ -164,9 +158,7 @@ async def register_platform(platform_id: int, body: RegisterIn, request: Request
 @router.post("/platforms/{platform_id}/credentials")
 async def renew_credentials(platform_id: int, request: Request) -> Response:
     """Rotate tokens with the partner: the hub PUTs its credentials with a new token."""
-    runtime = runtime_of(request)
-    refresher = runtime.credentials or CredentialsRefresher(_registrar(request))
-    await update_credentials(refresher, platform_id)
+    await update_credentials(runtime_of(request).credentials, platform_id)
     return await get_platform(platform_id, request)
 
 

@@ -1,7 +1,8 @@
 """The ``ocpihub`` command: serve, migrate, and the operator's tools.
 
-The second composition root (beside ``app.py``): commands build the settings and the database
-and call the same hub functions as the admin API. Every listing command takes ``--json``.
+Operator actions run over the hub the server builds too (``composition.build_hub``, through
+``_common.act``) and call the same hub functions as the admin API; commands that only touch the
+database use ``_common.run``, listings ``_common.read``. Every listing command takes ``--json``.
 Command groups live in one module each (``platform.py``, ...) and are added here. Every module
 of this package imports what a command needs inside the command, so that ``--help`` and the
 listing commands start at once (``_common.py``).

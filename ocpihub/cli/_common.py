@@ -10,7 +10,7 @@ SQLAlchemy or the logging set-up. ``tests/cli/test_startup.py`` checks both.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -19,11 +19,13 @@ import typer
 from ocpihub.errors import ConfigError, OcpiError
 
 if TYPE_CHECKING:
+    from ocpihub.composition import Hub
     from ocpihub.settings import Settings
     from ocpihub.store.db import Database
     from ocpihub.store.reads import Listing
 
 __all__ = [
+    "act",
     "bad_argument",
     "failed",
     "print_json",
@@ -88,27 +90,59 @@ def run(settings: Settings, work: Callable[[Database], Awaitable[T]], *, create:
     only ``serve`` and ``migrate`` create a database. OCPI errors end the command (exit 1). Log
     lines of the work go to stderr (``ocpihub.log``), never among the command's output.
     """
-    import asyncio
-
-    from ocpihub.log import configure_logging
     from ocpihub.store.db import Database
-    from ocpihub.store.schema_version import is_current
-
-    if not create:
-        _check_database_exists(settings)
-    configure_logging(settings.log_format, settings.log_level)
 
     async def go() -> T:
         db = Database(settings.database_url)
         try:
-            if not await is_current(db):
-                from ocpihub.store.migrate import migrate
-
-                await migrate(db)
+            await _current(db)
             return await work(db)
         finally:
             await db.close()
 
+    return _run(settings, go, create=create)
+
+
+def act(settings: Settings, work: Callable[[Hub], Awaitable[T]]) -> T:
+    """Run an operator action: ``work`` gets the hub the server builds too
+    (``composition.build_hub``: database, partner client, registries, directory, registrar,
+    the reactions to agreement and party changes), so the action has the effects it has
+    through the admin API. Like :func:`run` otherwise (migrates, never creates a database);
+    the calls it makes to partners go to the traffic log when it ends."""
+    from ocpihub.composition import build_hub
+
+    async def go() -> T:
+        hub = build_hub(settings)
+        try:
+            await _current(hub.db)
+            await hub.open()
+            return await work(hub)
+        finally:
+            await hub.close()
+
+    return _run(settings, go)
+
+
+async def _current(db: Database) -> None:
+    """Migrate ``db`` when it is not current."""
+    from ocpihub.store.schema_version import is_current
+
+    if not await is_current(db):
+        from ocpihub.store.migrate import migrate
+
+        await migrate(db)
+
+
+def _run(
+    settings: Settings, go: Callable[[], Coroutine[Any, Any, T]], *, create: bool = False
+) -> T:
+    import asyncio
+
+    from ocpihub.log import configure_logging
+
+    if not create:
+        _check_database_exists(settings)
+    configure_logging(settings.log_format, settings.log_level)
     try:
         return asyncio.run(go())
     except OcpiError as exc:

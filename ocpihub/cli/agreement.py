@@ -1,7 +1,7 @@
 """``ocpihub agreement …``: roaming agreements between parties.
 
 A change made here has the effects the same change has through the admin API: the commands
-call the same actions with the same reactions (:func:`~ocpihub.wiring.cli_events`) —
+call the same actions over the hub the server builds too (:func:`~ocpihub.cli._common.act`) —
 HubClientInfo pushes (queued for the running hub to deliver) and, to 2.3.0 partners, the
 credentials update listing their reachable parties (sent by this command).
 """
@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ocpihub.cli._common import bad_argument, print_json, read, run, settings_or_exit
+from ocpihub.cli._common import act, bad_argument, print_json, read, run, settings_or_exit
 from ocpihub.errors import OcpiError
 from ocpihub.model.agreements import AgreementStatus
 
 if TYPE_CHECKING:
+    from ocpihub.composition import Hub
     from ocpihub.store.db import Database
 
 __all__ = ["app"]
@@ -52,7 +53,6 @@ def agreement_add(
     """Agree that two parties may exchange data."""
     from ocpihub.hub.agreement_actions import add_agreement, agreement_json
     from ocpihub.hub.agreements import parse_modules, parse_party_code
-    from ocpihub.wiring import cli_events
 
     try:
         parse_party_code(party_a), parse_party_code(party_b), parse_modules(module)
@@ -60,13 +60,12 @@ def agreement_add(
         bad_argument(exc.message)
     settings = settings_or_exit()
 
-    async def work(db: Database) -> dict[str, Any]:
-        async with cli_events(db, settings) as events:
-            notify = events.agreement_changed
-            made = await add_agreement(db, party_a, party_b, module, notify=notify)
+    async def work(hub: Hub) -> dict[str, Any]:
+        notify = hub.events.agreement_changed
+        made = await add_agreement(hub.db, party_a, party_b, module, notify=notify)
         return agreement_json(made)
 
-    _show(run(settings, work), as_json)
+    _show(act(settings, work), as_json)
 
 
 def _status_command(status: AgreementStatus) -> Any:
@@ -75,17 +74,15 @@ def _status_command(status: AgreementStatus) -> Any:
         as_json: AsJson = False,
     ) -> None:
         from ocpihub.hub.agreement_actions import agreement_json, set_status
-        from ocpihub.wiring import cli_events
 
         settings = settings_or_exit()
 
-        async def work(db: Database) -> dict[str, Any]:
-            async with cli_events(db, settings) as events:
-                notify = events.agreement_changed
-                changed = await set_status(db, agreement_id, status, notify=notify)
+        async def work(hub: Hub) -> dict[str, Any]:
+            notify = hub.events.agreement_changed
+            changed = await set_status(hub.db, agreement_id, status, notify=notify)
             return agreement_json(changed)
 
-        _show(run(settings, work), as_json)
+        _show(act(settings, work), as_json)
 
     return command
 
@@ -103,16 +100,14 @@ def agreement_remove(
 ) -> None:
     """End an agreement."""
     from ocpihub.hub.agreement_actions import agreement_json, remove_agreement
-    from ocpihub.wiring import cli_events
 
     settings = settings_or_exit()
 
-    async def work(db: Database) -> dict[str, Any]:
-        async with cli_events(db, settings) as events:
-            removed = await remove_agreement(db, agreement_id, notify=events.agreement_changed)
-        return agreement_json(removed)
+    async def work(hub: Hub) -> dict[str, Any]:
+        notify = hub.events.agreement_changed
+        return agreement_json(await remove_agreement(hub.db, agreement_id, notify=notify))
 
-    removed = run(settings, work)
+    removed = act(settings, work)
     if as_json:
         print_json(removed)
     else:

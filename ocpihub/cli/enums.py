@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ocpihub.cli._common import print_json, read, run, settings_or_exit
+from ocpihub.cli._common import act, print_json, read, settings_or_exit
 
 if TYPE_CHECKING:
-    from ocpihub.store.db import Database
+    from ocpihub.composition import Hub
     from ocpihub.store.reads import Listing
 
 __all__ = ["app"]
@@ -48,12 +48,10 @@ def enum_add(
     value: Annotated[str, typer.Argument(help="The value to accept.")],
 ) -> None:
     """Accept VALUE in the open enum ENUM_NAME from now on."""
-    from ocpihub.hub.enums import EnumRegistry
-
     settings = settings_or_exit()
 
-    async def work(db: Database) -> bool:
-        return await EnumRegistry(settings.custom_enum_values).register(db, enum_name, value)
+    async def work(hub: Hub) -> bool:
+        return await hub.enums.register(hub.db, enum_name, value)
 
-    added = run(settings, work)
+    added = act(settings, work)
     typer.echo(f"{enum_name}: {value} {'registered' if added else 'was already accepted'}")

@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ocpihub.cli._common import bad_argument, print_json, read, run, settings_or_exit
+from ocpihub.cli._common import act, bad_argument, print_json, read, settings_or_exit
 from ocpihub.errors import OcpiError
 
 if TYPE_CHECKING:
-    from ocpihub.store.db import Database
+    from ocpihub.composition import Hub
 
 __all__ = ["app"]
 
@@ -41,7 +41,6 @@ def party_list(as_json: AsJson = False) -> None:
 def _set(code: str, suspended: bool, as_json: bool) -> None:
     from ocpihub.hub.agreements import parse_party_code
     from ocpihub.hub.party_actions import party_json, suspend_party
-    from ocpihub.wiring import cli_events
 
     try:
         parse_party_code(code)
@@ -49,12 +48,11 @@ def _set(code: str, suspended: bool, as_json: bool) -> None:
         bad_argument(exc.message)
     settings = settings_or_exit()
 
-    async def work(db: Database) -> list[dict[str, Any]]:
-        async with cli_events(db, settings) as events:
-            changed = await suspend_party(db, code, suspended, notify=events.parties_changed)
+    async def work(hub: Hub) -> list[dict[str, Any]]:
+        changed = await suspend_party(hub.db, code, suspended, notify=hub.events.parties_changed)
         return [party_json(p) for p in changed]
 
-    changed = run(settings, work)
+    changed = act(settings, work)
     if as_json:
         print_json(changed)
     else:

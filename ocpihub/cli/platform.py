@@ -6,11 +6,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ocpihub.cli._common import bad_argument, print_json, read, run, settings_or_exit
+from ocpihub.cli._common import act, bad_argument, print_json, read, run, settings_or_exit
 from ocpihub.errors import NotFound, OcpiError
 from ocpihub.model.parties import DeclaredRole, Platform, TokenEncoding
 
 if TYPE_CHECKING:
+    from ocpihub.composition import Hub
     from ocpihub.store.db import Database
 
 __all__ = ["app"]
@@ -135,17 +136,14 @@ def platform_credentials(
     calls it back)."""
     from ocpihub.hub.credentials_refresh import update_credentials
     from ocpihub.hub.platforms import platform_json
-    from ocpihub.wiring import cli_events
 
     settings = settings_or_exit()
 
-    async def work(db: Database) -> dict[str, Any]:
-        platform = await _by_name(db, name)
-        async with cli_events(db, settings) as events:
-            done = await update_credentials(events.refresher, platform.id)
-        return platform_json(done)
+    async def work(hub: Hub) -> dict[str, Any]:
+        platform = await _by_name(hub.db, name)
+        return platform_json(await update_credentials(hub.refresher, platform.id))
 
-    done = run(settings, work)
+    done = act(settings, work)
     if as_json:
         print_json(done)
         return
@@ -169,17 +167,15 @@ def platform_register(
     """
     from ocpihub.hub.platforms import platform_json
     from ocpihub.store import platforms as store
-    from ocpihub.wiring import cli_events
 
     settings = settings_or_exit()
     roles = _roles_or_exit(role)
 
-    async def work(db: Database) -> dict[str, Any]:
-        async with cli_events(db, settings) as events:
-            done = await events.registrar.register_by_name(
-                name, versions_url, token, token_encoding=token_encoding, roles=roles
-            )
-        async with db.read() as conn:
+    async def work(hub: Hub) -> dict[str, Any]:
+        done = await hub.registrar.register_by_name(
+            name, versions_url, token, token_encoding=token_encoding, roles=roles
+        )
+        async with hub.db.read() as conn:
             hosted = await store.list_parties(conn, done.id)
         out = platform_json(done)
         out["parties"] = [
@@ -187,7 +183,7 @@ def platform_register(
         ]
         return out
 
-    done = run(settings, work)
+    done = act(settings, work)
     if as_json:
         print_json(done)
         return
@@ -281,17 +277,14 @@ def platform_token(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Issue a new token A to a platform that is not registered (e.g. after it unregistered)."""
-    from ocpihub.wiring import cli_events
-
     settings = settings_or_exit()
 
-    async def work(db: Database) -> dict[str, Any]:
-        platform = await _by_name(db, name)
-        async with cli_events(db, settings) as events:
-            token = await events.registrar.reissue_token_a(platform.id)
-        return {"id": platform.id, "token_a": token, "versions_url": events.registrar.versions_url}
+    async def work(hub: Hub) -> dict[str, Any]:
+        platform = await _by_name(hub.db, name)
+        token = await hub.registrar.reissue_token_a(platform.id)
+        return {"id": platform.id, "token_a": token, "versions_url": hub.registrar.versions_url}
 
-    issued = run(settings, work)
+    issued = act(settings, work)
     if as_json:
         print_json(issued)
         return
@@ -315,16 +308,13 @@ def platform_remove(
     """Remove a platform: a registered one is told first with a credentials DELETE, its
     agreements end (partners are told), deliveries queued for it refuse the removal unless
     --force."""
-    from ocpihub.wiring import cli_events
-
     settings = settings_or_exit()
 
-    async def work(db: Database) -> dict[str, Any]:
-        platform = await _by_name(db, name)
-        async with cli_events(db, settings) as events:
-            return await events.registrar.remove(platform.id, force=force)
+    async def work(hub: Hub) -> dict[str, Any]:
+        platform = await _by_name(hub.db, name)
+        return await hub.registrar.remove(platform.id, force=force)
 
-    removed = run(settings, work)
+    removed = act(settings, work)
     if as_json:
         print_json(removed)
         return

@@ -12,12 +12,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ocpihub.cli._common import print_json, read, run, settings_or_exit
+from ocpihub.cli._common import act, print_json, read, settings_or_exit
 
 if TYPE_CHECKING:
+    from ocpihub.composition import Hub
     from ocpihub.hub.pulls import Puller
-    from ocpihub.settings import Settings
-    from ocpihub.store.db import Database
     from ocpihub.store.pulls import PullProgress
     from ocpihub.store.reads import Listing
 
@@ -34,16 +33,6 @@ Module = Annotated[
     str | None,
     typer.Argument(help="locations, tariffs or tokens (default: every module it publishes)."),
 ]
-
-
-async def _puller(db: Database, settings: Settings, client: Any) -> Puller:
-    from ocpihub.hub.enums import EnumRegistry
-    from ocpihub.hub.pulls import Puller
-    from ocpihub.store.directory import Directory
-
-    enums = EnumRegistry(settings.custom_enum_values)
-    await enums.load(db)
-    return Puller(db, client, Directory(db, ttl=0), enums, settings)
 
 
 async def _modules(puller: Puller, platform_id: int, module: str | None) -> list[str]:
@@ -112,27 +101,25 @@ def pull_run(
     """Pull a platform's Sender lists now (a delta, or --full), one module after the other."""
     settings = settings_or_exit()
 
-    async def work(db: Database) -> list[dict[str, Any]]:
+    async def work(hub: Hub) -> list[dict[str, Any]]:
         from ocpihub.hub.overview import find_platform
         from ocpihub.hub.pull_scheduler import pull_status
-        from ocpihub.wiring import cli_client
 
-        found = await find_platform(db, platform)
-        async with cli_client(db, settings) as client:
-            puller = await _puller(db, settings, client)
-            results = []
-            for name in await _modules(puller, found.id, module):
-                begun = await puller.begin(found.id, name, full=full)
-                report = _Report(name)
-                try:
-                    await puller.run(begun, report)
-                finally:
-                    report.close()
-                (status,) = await pull_status(puller, found.id, name)
-                results.append(status.json())
-            return results
+        found = await find_platform(hub.db, platform)
+        puller = hub.puller
+        results = []
+        for name in await _modules(puller, found.id, module):
+            begun = await puller.begin(found.id, name, full=full)
+            report = _Report(name)
+            try:
+                await puller.run(begun, report)
+            finally:
+                report.close()
+            (status,) = await pull_status(puller, found.id, name)
+            results.append(status.json())
+        return results
 
-    results = run(settings, work)
+    results = act(settings, work)
     if as_json:
         print_json(results)
     else:

@@ -193,8 +193,8 @@ def translated(
 @dataclass(frozen=True, slots=True)
 class Relay:
     """The hub's side of a synchronous hop: the partner client, the directory, the hop's
-    bounds and the readers of the partners' wire objects. Built per request from the running
-    hub's collaborators (``runtime.py``)."""
+    bounds and the readers of the partners' wire objects. Built once, with the running hub's
+    ``Runtime`` (``runtime.py``)."""
 
     client: PartnerClient
     directory: Directory

@@ -257,7 +257,8 @@ class TrafficRecorder:
             await self._queue.join()
 
     async def stop(self) -> None:
-        """Write what is queued, then stop."""
+        """Write what is queued, then stop. Without a running writer (a CLI command starts
+        none), what was queued is written here, in one transaction."""
         if self._pruner is not None:
             self._pruner.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -270,6 +271,16 @@ class TrafficRecorder:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._writer
             self._writer = None
+            return
+        left = []
+        while not self._queue.empty():
+            left.append(self._queue.get_nowait())
+            self._queue.task_done()
+        if left:
+            try:
+                await self.write(left)
+            except Exception:
+                log.exception("traffic_log_write_failed", entries=len(left))
 
     async def _write_loop(self) -> None:
         while True:

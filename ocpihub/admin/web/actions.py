@@ -37,15 +37,9 @@ router = APIRouter()
 
 
 def _registrar(request: Request) -> Registrar:
-    runtime = runtime_of(request)
-    # as the admin API's: a removal tells the other side of each agreement it ends
-    return Registrar(
-        runtime.db,
-        runtime.client,
-        runtime.settings,
-        runtime.notify_parties,
-        runtime.notify_agreement,
-    )
+    """The running hub's one registrar, as the admin API's: a removal tells the other side of
+    each agreement it ends."""
+    return runtime_of(request).registrar
 
 
 def _int(form: Form, name: str) -> int:
@@ -166,7 +160,7 @@ async def platform_credentials(platform_id: int, request: Request) -> Response:
     """Update credentials with the partner (a token rotation)."""
 
     async def work(form: Form) -> str:
-        refresher = runtime_of(request).credentials or _registrar(request)
+        refresher = runtime_of(request).credentials
         done = await update_credentials(refresher, platform_id)
         return f"Credentials updated with {done.name}."
 

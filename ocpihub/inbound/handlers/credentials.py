@@ -25,9 +25,8 @@ __all__ = ["ROUTES", "registrar_of"]
 
 
 def registrar_of(request: Request) -> Registrar:
-    """A Registrar over the running hub's collaborators."""
-    runtime = runtime_of(request)
-    return Registrar(runtime.db, runtime.client, runtime.settings, runtime.notify_parties)
+    """The running hub's one registrar (``composition.build_hub``)."""
+    return runtime_of(request).registrar
 
 
 async def _presented_token(request: Request) -> str:
