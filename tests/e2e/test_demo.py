@@ -243,15 +243,28 @@ async def test_partner_mode_plays_a_cpo_for_a_211_emsp(
             parse(model("2.1.1", "Location"), r.body)
         for r in partner.of("tariffs", "PUT"):
             parse(model("2.1.1", "Tariff"), r.body)
-        body = {
-            "response_url": f"{partner.module_url('commands', 'SENDER')}/cb/1",
-            "token": payloads.token("2.1.1", "NL", "PAR", "PAR0001"),
-            "location_id": "LOC1",
-            "evse_uid": "LOC1-E1",
-        }
+        # the simulated CPO changes EVSE statuses on its own (--rate): it rightly refuses an
+        # EVSE that is not AVAILABLE at that moment, so ask EVSE after EVSE until one is free
+        evses = [
+            (r.body["id"], evse["uid"])
+            for r in partner.of("locations", "PUT")
+            for evse in r.body.get("evses", [])
+        ]
         url = f"{partner.hub_url('commands')}/START_SESSION"
-        status, answer, _ = await partner.request("POST", url, json=body)
-        assert status == 200 and answer["data"] == {"result": "ACCEPTED"}, answer
+        accepted: tuple[str, str] | None = None
+        for location_id, evse_uid in evses * 20:
+            body = {
+                "response_url": f"{partner.module_url('commands', 'SENDER')}/cb/1",
+                "token": payloads.token("2.1.1", "NL", "PAR", "PAR0001"),
+                "location_id": location_id,
+                "evse_uid": evse_uid,
+            }
+            status, answer, _ = await partner.request("POST", url, json=body)
+            assert status == 200 and answer["data"]["result"] in ("ACCEPTED", "REJECTED"), answer
+            if answer["data"] == {"result": "ACCEPTED"}:
+                accepted = (location_id, evse_uid)
+                break
+        assert accepted is not None, "every START_SESSION was refused"
         await eventually(
             lambda: [r for r in partner.of("commands", "POST") if r.path.endswith("/cb/1")],
             "the command result",
@@ -259,7 +272,8 @@ async def test_partner_mode_plays_a_cpo_for_a_211_emsp(
         (session, *_) = await eventually(lambda: partner.of("sessions", "PUT"), "a Session")
         parse(model("2.1.1", "Session"), session.body)
         assert session.body["auth_id"] == "NL-PAR-CPAR0001"
-        assert session.body["location"]["evses"][0]["uid"] == "LOC1-E1"
+        assert session.body["location"]["id"] == accepted[0]
+        assert session.body["location"]["evses"][0]["uid"] == accepted[1]
         assert await demo.stop(signal.SIGINT) == 0, demo.tail()
         assert not partner.registered
     finally:
