@@ -31,17 +31,18 @@ from ocpihub.inbound.guard import EdgeGuardMiddleware
 from ocpihub.inbound.handlers import versions
 from ocpihub.inbound.middleware import RequestIdsMiddleware
 from ocpihub.inbound.responses import install_error_handlers
-from ocpihub.inbound.routes import module_routes
+from ocpihub.inbound.routes import ModuleRoutes, module_routes
 from ocpihub.inbound.routing_headers import RoutingHeadersMiddleware
 from ocpihub.inbound.traffic import TrafficMiddleware
 from ocpihub.metrics import Metrics, MetricsMiddleware
-from ocpihub.outbound.client import Exchange
+from ocpihub.outbound.client import Exchange, PartnerClient
 from ocpihub.outbox.worker import DeliveryWorker, WorkerConfig
 from ocpihub.readiness import Readiness
 from ocpihub.runtime import Runtime
 from ocpihub.settings import Settings
 from ocpihub.store.db import Database
 from ocpihub.store.migrate import migrate
+from ocpihub.store.traffic import TrafficRecorder
 
 __all__ = ["create_app"]
 
@@ -70,6 +71,73 @@ async def _stop(tasks: list[asyncio.Task[None]]) -> None:
     structlog.get_logger("ocpihub").warning("background_tasks_not_stopped", tasks=len(pending))
 
 
+def _count_outbound(client: PartnerClient, metrics: Metrics) -> None:
+    """Outbound calls go to the metrics too, after build_hub's traffic observer."""
+    traffic_observed = client.observer
+    assert traffic_observed is not None  # build_hub's traffic observer
+
+    async def outbound_observed(exchange: Exchange) -> None:
+        await traffic_observed(exchange)
+        await metrics.observe_outbound(exchange)
+
+    client.observer = outbound_observed
+
+
+def _console(settings: Settings) -> Console:
+    return Console(
+        ConsoleSessions(
+            lifetime_seconds=settings.console_session_minutes * 60,
+            secure=settings.public_url.startswith("https://"),
+        ),
+        SignInLimiter(settings.console_signin_failures),
+    )
+
+
+def _serve_http(
+    app: FastAPI,
+    runtime: Runtime,
+    metrics: Metrics,
+    traffic: TrafficRecorder,
+    readiness: Readiness,
+    routes: ModuleRoutes,
+) -> None:
+    """What only HTTP needs: error handlers, middlewares, the admin API, the console, the
+    module routes, versions, metrics, health and readiness."""
+    settings = runtime.settings
+    install_error_handlers(app)
+    app.add_middleware(
+        RoutingHeadersMiddleware, hub=settings.hub_party, parties_of=runtime.directory.parties
+    )
+    # innermost first: the guard's refusals are logged and carry the request ids
+    app.add_middleware(EdgeGuardMiddleware, runtime=runtime, metrics=metrics)
+    app.add_middleware(TrafficMiddleware, recorder=traffic)  # inside RequestIds: sees the ids
+    app.add_middleware(RequestIdsMiddleware)
+
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def prometheus() -> Response:
+        return await metrics.render()
+
+    app.include_router(admin_api.router)
+    mount_console(app)
+    # one dictionary lookup instead of trying hundreds of module routes in turn
+    app.router.routes.insert(0, routes.index)
+    app.include_router(versions.router)
+
+    @app.get("/health", include_in_schema=False)
+    async def health() -> Response:
+        """Liveness: the process serves HTTP (nothing else is checked)."""
+        return JSONResponse({"status": "ok", "version": __version__})
+
+    @app.get("/ready", include_in_schema=False)
+    async def ready() -> Response:
+        """Readiness: database reachable, migrations current, workers running (else 503)."""
+        ok, checks = await readiness.check()
+        body = {"status": "ready" if ok else "not ready", "checks": checks}
+        return JSONResponse(body, status_code=200 if ok else 503)
+
+
 def create_app(settings: Settings) -> FastAPI:
     """The hub as an ASGI application."""
     hub = build_hub(settings)  # the collaborators the CLI builds too (composition.py)
@@ -89,21 +157,8 @@ def create_app(settings: Settings) -> FastAPI:
     hub.tolerations.count = metrics.count_tolerated
     deliveries.tolerations = hub.tolerations
 
-    traffic_observed = client.observer
-    assert traffic_observed is not None  # build_hub's traffic observer
-
-    async def outbound_observed(exchange: Exchange) -> None:
-        await traffic_observed(exchange)
-        await metrics.observe_outbound(exchange)
-
-    client.observer = outbound_observed
-    console = Console(
-        ConsoleSessions(
-            lifetime_seconds=settings.console_session_minutes * 60,
-            secure=settings.public_url.startswith("https://"),
-        ),
-        SignInLimiter(settings.console_signin_failures),
-    )
+    _count_outbound(client, metrics)
+    console = _console(settings)
     readiness = Readiness(
         db,
         {
@@ -159,37 +214,5 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.console = console
     app.state.traffic = traffic
     app.state.deliveries = deliveries
-    install_error_handlers(app)
-    app.add_middleware(
-        RoutingHeadersMiddleware, hub=settings.hub_party, parties_of=runtime.directory.parties
-    )
-    # innermost first: the guard's refusals are logged and carry the request ids
-    app.add_middleware(EdgeGuardMiddleware, runtime=runtime, metrics=metrics)
-    app.add_middleware(TrafficMiddleware, recorder=traffic)  # inside RequestIds: sees the ids
-    app.add_middleware(RequestIdsMiddleware)
-
-    app.add_middleware(MetricsMiddleware, metrics=metrics)
-
-    @app.get("/metrics", include_in_schema=False)
-    async def prometheus() -> Response:
-        return await metrics.render()
-
-    app.include_router(admin_api.router)
-    mount_console(app)
-    # one dictionary lookup instead of trying hundreds of module routes in turn
-    app.router.routes.insert(0, routes.index)
-    app.include_router(versions.router)
-
-    @app.get("/health", include_in_schema=False)
-    async def health() -> Response:
-        """Liveness: the process serves HTTP (nothing else is checked)."""
-        return JSONResponse({"status": "ok", "version": __version__})
-
-    @app.get("/ready", include_in_schema=False)
-    async def ready() -> Response:
-        """Readiness: database reachable, migrations current, workers running (else 503)."""
-        ok, checks = await readiness.check()
-        body = {"status": "ready" if ok else "not ready", "checks": checks}
-        return JSONResponse(body, status_code=200 if ok else 503)
-
+    _serve_http(app, runtime, metrics, traffic, readiness, routes)
     return app
