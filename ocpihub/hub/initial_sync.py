@@ -15,12 +15,13 @@ from ocpihub.hub.routing import broadcast
 from ocpihub.hub.tokens import pushes_token, token_url_suffix
 from ocpihub.model.agreements import Agreement, AgreementStatus
 from ocpihub.model.outbox import Delivery, ordering_key
+from ocpihub.model.parties import Target
 from ocpihub.ocpi.modules import synced_modules
 from ocpihub.ocpi.pagination import PageRequest
 from ocpihub.outbox.enqueue import enqueue
 from ocpihub.store.db import Connection
 from ocpihub.store.objects import StoredObject, list_page
-from ocpihub.store.routing import Target, party_target
+from ocpihub.store.routing import party_target
 
 __all__ = ["SYNCED_MODULES", "delivery_of", "queue_initial_sync"]
 

@@ -26,6 +26,7 @@ from ocpihub.hub.pull_plan import Pulled, Removal
 from ocpihub.hub.routing import broadcast
 from ocpihub.hub.tokens import DEFAULT_TOKEN_TYPE
 from ocpihub.model.outbox import Delivery, ordering_key
+from ocpihub.model.parties import Target
 from ocpihub.ocpi.fields import dump, is_later, parse, parse_datetime
 from ocpihub.ocpi.pagination import PageRequest
 from ocpihub.ocpi.registry import model
@@ -42,7 +43,7 @@ from ocpihub.store.objects import (
     put_object,
 )
 from ocpihub.store.pulls import PullProgress
-from ocpihub.store.routing import Target, agreed_targets
+from ocpihub.store.routing import agreed_targets
 from ocpihub.translate import CANONICAL_VERSION, TranslationContext, to_canonical
 
 __all__ = ["PullSource", "Seen", "ingest_page", "remove_absent"]

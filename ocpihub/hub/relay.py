@@ -33,7 +33,7 @@ from typing import Any
 from ocpihub.errors import HubError, InvalidParameters, NotFound, ReceiverNotConnected
 from ocpihub.hub.enums import EnumRegistry
 from ocpihub.hub.wire import parse_wire
-from ocpihub.model.parties import Platform
+from ocpihub.model.parties import Platform, Target
 from ocpihub.ocpi.tolerant import envelope_status, unwrap_single
 from ocpihub.ocpi.version import OLDEST, ocpi_version
 from ocpihub.outbound.auth import PartnerAuth
@@ -41,7 +41,6 @@ from ocpihub.outbound.client import PartnerClient
 from ocpihub.outbound.headers import request_headers
 from ocpihub.outbound.limits import CallLimits
 from ocpihub.store.directory import Directory
-from ocpihub.store.routing import Target
 from ocpihub.tolerations import LIST_WRAPPED, Tolerations
 from ocpihub.translate import TranslationContext, from_canonical, to_canonical
 

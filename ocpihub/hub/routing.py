@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ocpihub.model.parties import Target
 from ocpihub.ocpi.modules import offers, push_consumers
-from ocpihub.store.routing import Target
 
 __all__ = ["RECEIVING_ROLES", "addressed", "broadcast"]
 

@@ -16,6 +16,7 @@ __all__ = [
     "Party",
     "Platform",
     "PlatformStatus",
+    "Target",
     "TokenEncoding",
 ]
 
@@ -115,3 +116,22 @@ class Platform:
     inbound_token: str | None = field(default=None, repr=False)
     # the interoperability profile (docs/partners.md); strict and spec-exact by default
     profile: Profile = STRICT
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A party the hub may send to: on a registered platform, with that platform's negotiated
+    version and the URL of the endpoint a delivery will use (``store/routing.py`` reads them)."""
+
+    platform_id: int
+    country_code: str
+    party_id: str
+    role: str
+    status: str
+    version: str | None
+    endpoint_url: str | None
+
+    @property
+    def party(self) -> tuple[str, str]:
+        """(country_code, party_id)."""
+        return (self.country_code, self.party_id)

@@ -29,11 +29,11 @@ from typing import Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ocpihub.model.agreements import Agreement
-from ocpihub.model.parties import Endpoint, Party, Platform
+from ocpihub.model.parties import Endpoint, Party, Platform, Target
 from ocpihub.store import platforms as store
 from ocpihub.store.agreements import find_agreement
 from ocpihub.store.db import Database
-from ocpihub.store.routing import Target, agreed_targets, party_target
+from ocpihub.store.routing import agreed_targets, party_target
 
 __all__ = ["Directory"]
 

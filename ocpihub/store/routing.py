@@ -1,39 +1,20 @@
 """The facts routing decisions need, read in one go: who may receive what from whom.
 
-A *target* is a party on a registered platform, with that platform's negotiated version and the
-URL of the endpoint the delivery will use. The decisions themselves are pure (``hub/routing.py``).
+A *target* (``model.parties.Target``) is a party on a registered platform, with that platform's
+negotiated version and the URL of the endpoint the delivery will use. The decisions themselves
+are pure (``hub/routing.py``).
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ocpihub.model.agreements import AgreementStatus
-from ocpihub.model.parties import PlatformStatus
+from ocpihub.model.parties import PlatformStatus, Target
 from ocpihub.store.schema import agreements, endpoints, parties, platforms
 
-__all__ = ["Target", "agreed_targets", "party_target"]
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    """A party the hub may send to."""
-
-    platform_id: int
-    country_code: str
-    party_id: str
-    role: str
-    status: str
-    version: str | None
-    endpoint_url: str | None
-
-    @property
-    def party(self) -> tuple[str, str]:
-        """(country_code, party_id)."""
-        return (self.country_code, self.party_id)
+__all__ = ["agreed_targets", "party_target"]
 
 
 async def agreed_targets(

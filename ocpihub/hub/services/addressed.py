@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ocpihub.errors import UnknownReceiver
 from ocpihub.hub.agreements import partners
@@ -24,10 +23,11 @@ from ocpihub.hub.origin import Party
 from ocpihub.hub.routing import addressed
 from ocpihub.hub.services.objects import Listed, Push, queue, store_object
 from ocpihub.hub.sessions import PRIVATE, mailbox_key, mailbox_module
+from ocpihub.model.parties import Target
 from ocpihub.ocpi.pagination import PageRequest
 from ocpihub.ocpi.version import ocpi_version
 from ocpihub.store.agreements import list_agreements
-from ocpihub.store.db import Database
+from ocpihub.store.db import Connection, Database
 from ocpihub.store.objects import (
     ObjectKey,
     StoredObject,
@@ -37,7 +37,7 @@ from ocpihub.store.objects import (
     list_page_json,
 )
 from ocpihub.store.platforms import list_parties
-from ocpihub.store.routing import Target, agreed_targets
+from ocpihub.store.routing import agreed_targets
 from ocpihub.translate import TranslationContext, from_canonical
 
 __all__ = [
@@ -54,9 +54,7 @@ __all__ = [
 Doc = dict[str, Any]
 
 
-async def _token_lookup(
-    conn: AsyncConnection, owner: Party, module: str, auth_id: str
-) -> Doc | None:
+async def _token_lookup(conn: Connection, owner: Party, module: str, auth_id: str) -> Doc | None:
     """The stored Token a 2.1.1 ``auth_id`` names, among the tokens of the owner's partners.
 
     2.1.1's ``auth_id`` is the token's contract id (canonical ``contract_id``); a uid match is
@@ -110,7 +108,7 @@ def _location_id(document: Doc) -> str | None:
 
 
 async def down_context(
-    conn: AsyncConnection, owner: Party, documents: Collection[Doc]
+    conn: Connection, owner: Party, documents: Collection[Doc]
 ) -> TranslationContext:
     """What translating the owner's Sessions/CDRs down to 2.1.1 needs: its stored Locations."""
     locations: dict[str, Doc] = {}
@@ -128,7 +126,7 @@ async def down_context(
 
 
 async def receiver_for(
-    conn: AsyncConnection, owner: Party, party: Party, module: str, sender_platform_id: int
+    conn: Connection, owner: Party, party: Party, module: str, sender_platform_id: int
 ) -> Target:
     """The target of an addressed push, or 4001 when the hub may not or cannot deliver it."""
     target = addressed(
@@ -171,7 +169,7 @@ def target_body(
 
 
 async def keep_and_queue(
-    conn: AsyncConnection,
+    conn: Connection,
     push: Push,
     target: Target,
     object_id: str,

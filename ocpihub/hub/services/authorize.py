@@ -35,11 +35,11 @@ from ocpihub.hub.tokens import (
     wire_token_type,
 )
 from ocpihub.model.agreements import Agreement, OnAuthorizeTimeout
+from ocpihub.model.parties import Target
 from ocpihub.ocpi.version import ocpi_version
 from ocpihub.outbound.urls import join_url
 from ocpihub.store.db import Database
 from ocpihub.store.objects import StoredObject, find_visible
-from ocpihub.store.routing import Target
 from ocpihub.translate import PRIVATE_KEY, TranslationContext, from_canonical
 
 __all__ = ["AuthorizeContext", "authorize", "hub_allows"]

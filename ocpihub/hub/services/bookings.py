@@ -15,8 +15,6 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from ocpihub.errors import HubError, InvalidParameters, NotFound, UnknownLocation, UnknownReceiver
 from ocpihub.hub.bookings import PRIVATE_KEY, apply_calendar, merge, requester_of, with_requester
 from ocpihub.hub.origin import Origin, Party
@@ -32,9 +30,10 @@ from ocpihub.hub.services.objects import (
     store_object,
     visible_owners,
 )
+from ocpihub.model.parties import Target
 from ocpihub.ocpi.modules import ModuleId, module
 from ocpihub.ocpi.pagination import PageRequest
-from ocpihub.store.db import Database
+from ocpihub.store.db import Connection, Database
 from ocpihub.store.objects import (
     ObjectKey,
     StoredObject,
@@ -43,7 +42,7 @@ from ocpihub.store.objects import (
     list_page,
 )
 from ocpihub.store.platforms import list_parties
-from ocpihub.store.routing import Target, agreed_targets
+from ocpihub.store.routing import agreed_targets
 
 __all__ = [
     "get_location",
@@ -76,7 +75,7 @@ def _path(*parts: str) -> str:
 
 
 async def _put(
-    conn: AsyncConnection, owner: Party, object_id: str, kind: str, doc: Doc, original: Doc | None
+    conn: Connection, owner: Party, object_id: str, kind: str, doc: Doc, original: Doc | None
 ) -> bool:
     return await store_object(
         conn, ObjectKey.of(MODULE, owner[0], owner[1], object_id, kind), doc, VERSION, original
@@ -187,7 +186,7 @@ async def list_kind(db: Database, platform_id: int, kind: str, page: PageRequest
 
 
 async def _booking_locations(
-    conn: AsyncConnection, owners: set[Party], location_id: str
+    conn: Connection, owners: set[Party], location_id: str
 ) -> list[StoredObject]:
     """Stored BookingLocations of ``owners`` that offer the Location ``location_id``."""
     if not owners:
@@ -200,7 +199,7 @@ async def _booking_locations(
     ]
 
 
-async def _location_owner(conn: AsyncConnection, agreed: set[Party], location_id: str) -> Party:
+async def _location_owner(conn: Connection, agreed: set[Party], location_id: str) -> Party:
     """The agreed CPO offering ``location_id`` (a BookingLocation, else a Location)."""
     owners: set[Party] = set()
     for item in await _booking_locations(conn, agreed, location_id):

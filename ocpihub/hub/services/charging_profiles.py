@@ -24,12 +24,12 @@ from ocpihub.hub.services.results import (
     forward_pending,
     new_pending,
 )
+from ocpihub.model.parties import Target
 from ocpihub.ocpi.version import ocpi_version
 from ocpihub.outbound.urls import join_url
 from ocpihub.store import pending as store
 from ocpihub.store.db import Database
 from ocpihub.store.objects import find_visible
-from ocpihub.store.routing import Target
 from ocpihub.translate import TranslationContext
 
 __all__ = ["ProfileRequest", "active_profile", "result", "send_request"]

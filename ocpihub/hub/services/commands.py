@@ -19,12 +19,12 @@ from ocpihub.hub import commands as policy
 from ocpihub.hub.origin import Origin, Party
 from ocpihub.hub.relay import Relay, Reply, Route
 from ocpihub.hub.services.results import CallbackUrl, forward_pending, new_pending
+from ocpihub.model.parties import Target
 from ocpihub.ocpi.fields import parse_datetime
 from ocpihub.outbound.urls import join_url
 from ocpihub.store import pending as store
 from ocpihub.store.db import Database
 from ocpihub.store.objects import find_visible
-from ocpihub.store.routing import Target
 from ocpihub.translate import TranslationContext, from_canonical, to_canonical
 
 __all__ = ["send_command"]

@@ -15,21 +15,20 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from ocpihub.errors import UnknownReceiver
 from ocpihub.hub.agreements import partners
 from ocpihub.hub.origin import Origin, Party
 from ocpihub.hub.routing import addressed, broadcast
 from ocpihub.model.outbox import Delivery, ordering_key
+from ocpihub.model.parties import Target
 from ocpihub.ocpi.fields import parse_datetime
 from ocpihub.ocpi.pagination import PageRequest
 from ocpihub.outbox.enqueue import enqueue
 from ocpihub.store.agreements import list_agreements
-from ocpihub.store.db import Database
+from ocpihub.store.db import Connection, Database
 from ocpihub.store.objects import ObjectKey, StoredObject, list_page, list_page_json, put_object
 from ocpihub.store.platforms import list_parties
-from ocpihub.store.routing import Target, agreed_targets
+from ocpihub.store.routing import agreed_targets
 
 __all__ = [
     "Listed",
@@ -147,7 +146,7 @@ def push_receivers(origin: Origin, agreed: Iterable[Target], module: str) -> Rec
 
 
 async def agreed_receivers(
-    conn: AsyncConnection, origin: Origin, owner: Party, module: str
+    conn: Connection, origin: Origin, owner: Party, module: str
 ) -> Receivers:
     """:func:`push_receivers` among the parties ``owner`` has agreements covering ``module``
     with, read in the push's transaction."""
@@ -155,7 +154,7 @@ async def agreed_receivers(
 
 
 async def store_object(
-    conn: AsyncConnection,
+    conn: Connection,
     key: ObjectKey,
     document: dict[str, Any],
     source_version: str,
@@ -176,9 +175,7 @@ async def store_object(
     )
 
 
-async def queue(
-    conn: AsyncConnection, push: Push, targets: list[Target], *, broadcast: bool
-) -> int:
+async def queue(conn: Connection, push: Push, targets: list[Target], *, broadcast: bool) -> int:
     """Queue one delivery of ``push`` per target, in the caller's transaction."""
     deliveries = [push.delivery(t, broadcast=broadcast) for t in targets]
     if deliveries:
@@ -187,7 +184,7 @@ async def queue(
 
 
 async def queue_to(
-    conn: AsyncConnection, push: Push, target: Target, *, interface_role: str = "RECEIVER"
+    conn: Connection, push: Push, target: Target, *, interface_role: str = "RECEIVER"
 ) -> None:
     """Queue one addressed delivery of ``push`` to ``target``'s ``interface_role`` endpoint.
 
@@ -197,7 +194,7 @@ async def queue_to(
     await enqueue(conn, [push.delivery(target, interface_role=interface_role)])
 
 
-async def visible_owners(conn: AsyncConnection, platform_id: int, module: str) -> set[Party]:
+async def visible_owners(conn: Connection, platform_id: int, module: str) -> set[Party]:
     """Owners whose ``module`` objects a platform may see: its parties' agreed partners."""
     owners: set[Party] = set()
     for party in await list_parties(conn, platform_id):

@@ -15,8 +15,6 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from ocpihub.errors import InvalidParameters, NotFound, UnknownReceiver
 from ocpihub.hub.origin import Origin, Party
 from ocpihub.hub.payments import (
@@ -32,12 +30,13 @@ from ocpihub.hub.relay import Relay, Reply
 from ocpihub.hub.routing import addressed
 from ocpihub.hub.services.objects import Listed, Push, list_selected, queue_to, store_object
 from ocpihub.hub.services.payments_relay import PtpRequest, relay_to_ptp
+from ocpihub.model.parties import Target
 from ocpihub.ocpi.modules import ModuleId, module
 from ocpihub.ocpi.pagination import PageRequest, parse_page_request
-from ocpihub.store.db import Database
+from ocpihub.store.db import Connection, Database
 from ocpihub.store.objects import ObjectKey, StoredObject, get_object, list_page
 from ocpihub.store.platforms import list_parties
-from ocpihub.store.routing import Target, agreed_targets
+from ocpihub.store.routing import agreed_targets
 
 __all__ = [
     "FAC",
@@ -65,7 +64,7 @@ def _now_text() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-async def _acting(conn: AsyncConnection, origin: Origin, roles: frozenset[str]) -> Party:
+async def _acting(conn: Connection, origin: Origin, roles: frozenset[str]) -> Party:
     """The caller's party of ``roles`` making this request (OCPI-from, else its only one)."""
     hosted = [
         (p.country_code, p.party_id, p.role) for p in await list_parties(conn, origin.platform_id)
@@ -74,7 +73,7 @@ async def _acting(conn: AsyncConnection, origin: Origin, roles: frozenset[str]) 
 
 
 async def _counterpart(
-    conn: AsyncConnection,
+    conn: Connection,
     origin: Origin,
     me: Party,
     roles: frozenset[str],
@@ -123,7 +122,7 @@ def _push(
 
 
 async def _store(
-    conn: AsyncConnection,
+    conn: Connection,
     owner: Party,
     object_id: str,
     kind: str,
@@ -199,7 +198,7 @@ async def get_own(
 
 
 async def _cpo_objects(
-    conn: AsyncConnection, cpo: Party, kind: str, object_id: str | None, ptp: Party | None
+    conn: Connection, cpo: Party, kind: str, object_id: str | None, ptp: Party | None
 ) -> list[StoredObject]:
     """Stored objects of ``kind`` that concern ``cpo``: PTPs it has agreements with only."""
     owners = await _cpo_ptps(conn, cpo)
@@ -218,7 +217,7 @@ async def _cpo_objects(
     ]
 
 
-async def _cpo_ptps(conn: AsyncConnection, cpo: Party) -> set[Party]:
+async def _cpo_ptps(conn: Connection, cpo: Party) -> set[Party]:
     """The PTPs a CPO has agreements covering payments with."""
     return {
         t.party
@@ -228,7 +227,7 @@ async def _cpo_ptps(conn: AsyncConnection, cpo: Party) -> set[Party]:
 
 
 async def _cpo_terminal(
-    conn: AsyncConnection, origin: Origin, terminal_id: str
+    conn: Connection, origin: Origin, terminal_id: str
 ) -> tuple[Party, StoredObject]:
     """The acting CPO and the terminal it may write to (registered with it), else 404."""
     cpo = await _acting(conn, origin, CPO_ROLES)
@@ -263,7 +262,7 @@ async def _addressed_ptp(
 
 
 async def _registered_terminal(
-    conn: AsyncConnection, origin: Origin, terminal_id: str
+    conn: Connection, origin: Origin, terminal_id: str
 ) -> tuple[Party, StoredObject, Target]:
     """The acting CPO, the terminal registered with it (read locked: concurrent writes of one
     terminal apply one after the other) and the terminal's PTP to send the write to."""

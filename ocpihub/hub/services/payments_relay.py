@@ -24,9 +24,9 @@ from urllib.parse import quote, urlsplit
 from ocpihub.errors import HubError
 from ocpihub.hub.origin import Origin, Party
 from ocpihub.hub.relay import Relay, Relayed, Reply, single_object
+from ocpihub.model.parties import Target
 from ocpihub.outbound.limits import capped_page
 from ocpihub.outbound.urls import join_url
-from ocpihub.store.routing import Target
 
 __all__ = ["PtpRequest", "relay_to_ptp"]
 

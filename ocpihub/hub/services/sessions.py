@@ -26,12 +26,13 @@ from ocpihub.hub.sessions import (
     mailbox_module,
     merge_patch,
 )
+from ocpihub.model.parties import Target
 from ocpihub.ocpi.version import ocpi_version
 from ocpihub.outbound.urls import join_url
 from ocpihub.store.db import Database
 from ocpihub.store.objects import ObjectKey, find_visible, get_object
 from ocpihub.store.platforms import list_parties
-from ocpihub.store.routing import Target, agreed_targets
+from ocpihub.store.routing import agreed_targets
 from ocpihub.translate import TranslationContext, from_canonical, to_canonical
 
 __all__ = ["charging_preferences", "patch", "put"]

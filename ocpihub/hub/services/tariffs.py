@@ -7,8 +7,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from ocpihub.errors import NotFound
 from ocpihub.hub.enums import EnumRegistry
 from ocpihub.hub.origin import Origin, Party
@@ -21,7 +19,7 @@ from ocpihub.hub.services.objects import (
     visible_owners,
 )
 from ocpihub.ocpi.version import ocpi_version
-from ocpihub.store.db import Database
+from ocpihub.store.db import Connection, Database
 from ocpihub.store.objects import (
     ObjectKey,
     StoredObject,
@@ -63,7 +61,7 @@ def _patches_tariffs(version: str | None) -> bool:
 
 
 async def _queue_patch(
-    conn: AsyncConnection,
+    conn: Connection,
     origin: Origin,
     owner: Party,
     tariff_id: str,

@@ -7,17 +7,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from ocpihub.errors import NotFound
 from ocpihub.hub.enums import EnumRegistry
 from ocpihub.hub.origin import Origin, Party
 from ocpihub.hub.services.objects import Push, agreed_receivers, queue, store_object
 from ocpihub.hub.tokens import DEFAULT_TOKEN_TYPE, pushes_token, token_url_suffix
+from ocpihub.model.parties import Target
 from ocpihub.ocpi.version import OLDEST
-from ocpihub.store.db import Database
+from ocpihub.store.db import Connection, Database
 from ocpihub.store.objects import ObjectKey, StoredObject, find_visible, get_object
-from ocpihub.store.routing import Target
 from ocpihub.translate import PRIVATE_KEY, TranslationContext, to_canonical
 
 __all__ = ["get_own", "push", "stored_token"]
@@ -28,7 +26,7 @@ Doc = dict[str, Any]
 
 
 async def stored_token(
-    conn: AsyncConnection, owner: Party, uid: str, kind: str | None, *, lock: bool = False
+    conn: Connection, owner: Party, uid: str, kind: str | None, *, lock: bool = False
 ) -> StoredObject | None:
     """The owner's token ``uid`` of type ``kind``; without a type (2.1.1), RFID first.
 
@@ -42,7 +40,7 @@ async def stored_token(
 
 
 async def _queue_token(
-    conn: AsyncConnection,
+    conn: Connection,
     origin: Origin,
     owner: Party,
     token: Doc,
