@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 from ocpihub.hub.agreement_actions import Notify
 from ocpihub.hub.credentials_refresh import CredentialsRefresher
 from ocpihub.hub.enums import EnumRegistry
+from ocpihub.hub.interfaces import InterfaceRegistry
 from ocpihub.hub.party_actions import PartiesChanged
 from ocpihub.hub.registration import Registrar
 from ocpihub.hub.relay import Relay
-from ocpihub.inbound.interfaces import InterfaceRegistry
 from ocpihub.outbound.client import PartnerClient
 from ocpihub.settings import Settings
 from ocpihub.store.db import Database

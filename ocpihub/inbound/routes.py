@@ -22,14 +22,9 @@ from dataclasses import dataclass
 
 from fastapi import APIRouter
 
+from ocpihub.hub.interfaces import Interface, InterfaceRegistry, module_path
 from ocpihub.inbound import handlers
-from ocpihub.inbound.interfaces import (
-    Declared,
-    Interface,
-    InterfaceRegistry,
-    RouteBuilder,
-    module_path,
-)
+from ocpihub.inbound.interfaces import Declared, RouteBuilder
 from ocpihub.inbound.route_index import RouteIndex
 from ocpihub.ocpi.modules import TABLE, InterfaceRole, ModuleId
 

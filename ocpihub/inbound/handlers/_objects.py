@@ -20,13 +20,13 @@ from fastapi import Request
 from starlette.responses import Response
 
 from ocpihub.errors import InvalidParameters, NotFound
+from ocpihub.hub.interfaces import module_path
 from ocpihub.hub.origin import Origin, Party
 from ocpihub.hub.services.objects import Listed
 from ocpihub.hub.services.objects import list_visible as visible_page
 from ocpihub.hub.services.results import CallbackUrl
 from ocpihub.hub.wire import parse_wire as _parse_wire
 from ocpihub.inbound.auth import Caller, runtime_of, version_of
-from ocpihub.inbound.interfaces import module_path
 from ocpihub.model.parties import Platform
 from ocpihub.ocpi.envelope import envelope_bytes
 from ocpihub.ocpi.headers import PartyRef, parse_routing_headers

@@ -1,6 +1,6 @@
 """Versions module: the list of versions and, per version, the details document.
 
-The details list only what the hub really serves (see ``inbound/interfaces.py``); a 2.1.1
+The details list only what the hub really serves (see ``hub/interfaces.py``); a 2.1.1
 partner sees the interfaces of the role opposite to its own.
 """
 

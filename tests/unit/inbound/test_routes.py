@@ -9,7 +9,8 @@ from fastapi import Request
 from starlette.responses import Response
 
 from ocpihub.app import create_app
-from ocpihub.inbound.interfaces import HttpRoute, Interface, RouteBuilder, module_path
+from ocpihub.hub.interfaces import Interface, module_path
+from ocpihub.inbound.interfaces import HttpRoute, RouteBuilder
 from ocpihub.inbound.routes import build, declared, module_routes
 from ocpihub.ocpi.modules import (
     SUPPORTED_VERSIONS,
