@@ -14,15 +14,21 @@ from tests.support.databases import (
     BACKENDS,
     PG_SKIP_REASON,
     PG_URL,
+    close_postgres_databases,
     create_postgres_database,
     drop_postgres_database,
-    sqlite_url,
+    migrated_sqlite_url,
 )
 
 
 def pytest_report_header(config: pytest.Config) -> str:
     """Say up front whether the PostgreSQL half of the suite runs."""
     return f"ocpihub PostgreSQL tests: {'on ' + PG_URL if PG_URL else PG_SKIP_REASON}"
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Drop the session's PostgreSQL databases while the run still waits for this process."""
+    close_postgres_databases()
 
 
 @pytest.fixture(autouse=True)
@@ -37,9 +43,9 @@ def _clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
-    """A fresh database of each backend: a SQLite file, or a PostgreSQL database."""
+    """A fresh, migrated database of each backend: a SQLite file, or a PostgreSQL database."""
     if request.param == "sqlite":
-        yield sqlite_url(tmp_path)
+        yield migrated_sqlite_url(tmp_path)
         return
     url = create_postgres_database()
     try:

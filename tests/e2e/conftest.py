@@ -2,12 +2,11 @@
 
 Everything under ``tests/e2e`` is marked ``e2e`` (skip with ``-m "not e2e"``). Each test gets its
 own database (SQLite file and PostgreSQL, via ``database_url``), its own hub and its own peers,
-all on 127.0.0.1 free ports, stopped when the test ends.
+all on 127.0.0.1 free ports, stopped together when the test ends (``servers``).
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +18,7 @@ import pytest
 from ocpihub.app import create_app
 from ocpihub.settings import Settings
 from ocpihub.testing import Peer
-from tests.support.servers import free_port, run_server
+from tests.support.servers import Servers, free_port
 
 ADMIN_TOKEN = "admin-secret"
 
@@ -66,21 +65,35 @@ class RunningHub:
 
 
 @pytest.fixture
-async def hub_factory(make_settings: Any) -> AsyncIterator[Callable[..., Awaitable[RunningHub]]]:
+async def servers() -> AsyncIterator[Servers]:
+    """The test's hubs and peers, stopped together when it ends."""
+    running = Servers()
+    try:
+        yield running
+    finally:
+        await running.stop_all()
+
+
+@pytest.fixture
+async def hub_factory(
+    make_settings: Any, servers: Servers
+) -> AsyncIterator[Callable[..., Awaitable[RunningHub]]]:
     """Start hubs (usually one) on the test's database; settings overrides as keywords."""
-    async with contextlib.AsyncExitStack() as stack:
 
-        async def start(**overrides: Any) -> RunningHub:
-            port = free_port()
-            url = f"http://127.0.0.1:{port}"
-            values = {"public_url": url, "admin_token": ADMIN_TOKEN}
-            values.update(overrides)
-            settings = make_settings(**values)
-            app = create_app(settings)
-            await stack.enter_async_context(run_server(app, port))
-            return RunningHub(url, settings, app)
+    async def start(**overrides: Any) -> RunningHub:
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        values = {"public_url": url, "admin_token": ADMIN_TOKEN}
+        values.update(overrides)
+        settings = make_settings(**values)
+        app = create_app(settings)
+        await servers.start(app, port)
+        return RunningHub(url, settings, app)
 
-        yield start
+    yield start
+    # the hubs stop before the test's database goes (it may have been set up after `servers`);
+    # the peers started so far stop with them
+    await servers.stop_all()
 
 
 @pytest.fixture
@@ -90,13 +103,12 @@ async def hub(hub_factory: Callable[..., Awaitable[RunningHub]]) -> RunningHub:
 
 
 @pytest.fixture
-async def start_peer() -> AsyncIterator[Callable[..., Awaitable[Peer]]]:
+def start_peer(servers: Servers) -> Callable[..., Awaitable[Peer]]:
     """Start peer platforms: ``await start_peer("2.3.0", [("CPO", "NL", "CPO")], name=...)``."""
-    async with contextlib.AsyncExitStack() as stack:
 
-        async def start(version: str, parties: list[tuple[str, str, str]], **kw: Any) -> Peer:
-            peer = Peer(version=version, parties=parties, **kw)
-            peer.base_url = await stack.enter_async_context(run_server(peer.app))
-            return peer
+    async def start(version: str, parties: list[tuple[str, str, str]], **kw: Any) -> Peer:
+        peer = Peer(version=version, parties=parties, **kw)
+        peer.base_url = await servers.start(peer.app)
+        return peer
 
-        yield start
+    return start
