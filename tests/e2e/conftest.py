@@ -18,7 +18,7 @@ import pytest
 from ocpihub.app import create_app
 from ocpihub.settings import Settings
 from ocpihub.testing import Peer
-from tests.support.servers import Servers, free_port
+from tests.support.servers import Servers, bound_socket
 
 ADMIN_TOKEN = "admin-secret"
 
@@ -81,13 +81,13 @@ async def hub_factory(
     """Start hubs (usually one) on the test's database; settings overrides as keywords."""
 
     async def start(**overrides: Any) -> RunningHub:
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
+        sock = bound_socket()
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
         values = {"public_url": url, "admin_token": ADMIN_TOKEN}
         values.update(overrides)
         settings = make_settings(**values)
         app = create_app(settings)
-        await servers.start(app, port)
+        await servers.start(app, sock=sock)
         return RunningHub(url, settings, app)
 
     yield start

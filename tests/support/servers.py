@@ -15,7 +15,7 @@ from typing import Any
 
 import uvicorn
 
-__all__ = ["Servers", "free_port", "run_server"]
+__all__ = ["Servers", "bound_socket", "free_port", "run_server"]
 
 # above the hub's own bounded shutdown (outbox drain 10 s + traffic flush 5 s)
 STOP_TIMEOUT = 30
@@ -27,6 +27,22 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def bound_socket(port: int = 0) -> socket.socket:
+    """A TCP socket bound to 127.0.0.1 (``port``, or one the system picks), to serve on.
+
+    Holding the socket from the start, unlike :func:`free_port`, leaves no moment in which
+    another process (another test run on the machine) could take the port.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(("127.0.0.1", port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 class _Server(uvicorn.Server):
@@ -56,16 +72,21 @@ class Servers:
     def __init__(self) -> None:
         self._running: list[tuple[_Server, asyncio.Task[None]]] = []
 
-    async def start(self, app: Any, port: int | None = None) -> str:
-        """Serve ``app`` on 127.0.0.1 (``port``, or a free one); its base URL once it serves."""
-        port = port or free_port()
+    async def start(
+        self, app: Any, port: int | None = None, *, sock: socket.socket | None = None
+    ) -> str:
+        """Serve ``app`` on 127.0.0.1 (on ``sock``, on ``port``, or on a port the system picks);
+        its base URL once it serves."""
+        sock = sock or bound_socket(port or 0)
+        port = sock.getsockname()[1]
         config = uvicorn.Config(
             app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", access_log=False
         )
         server = _Server(config)
-        task = asyncio.create_task(server.serve())
+        task = asyncio.create_task(server.serve(sockets=[sock]))
         while not server.started:
             if task.done():
+                sock.close()
                 task.result()
                 raise RuntimeError("server stopped before it started")
             await asyncio.sleep(0.01)
