@@ -67,53 +67,63 @@ def apply_push(
     partial for PATCH).
     """
     if evse_uid is None:
-        if patch:
-            if stored is None:
-                raise UnknownLocation(f"location {location_id!r} is unknown: PUT it first")
-            merged = json_copy(stored)
-            merged.update(json_copy(body))
-            return merged, False
-        return json_copy(body), stored is None
+        return _push_location(stored, location_id, body, patch=patch)
     if stored is None:
         raise UnknownLocation(f"location {location_id!r} is unknown: PUT it before its EVSEs")
     location = json_copy(stored)
-    evses: list[Doc] = location.setdefault("evses", []) or []
-    location["evses"] = evses
+    evses = _children(location, "evses")
     i = _index(evses, "uid", evse_uid)
     last_updated = body.get("last_updated")
     if connector_id is None:
-        if patch:
-            if i is None:
-                raise UnknownLocation(f"EVSE {evse_uid!r} of location {location_id!r} is unknown")
-            evses[i].update(json_copy(body))
-            created = False
-        else:
-            created = i is None
-            if i is None:
-                evses.append(json_copy(body))
-            else:
-                evses[i] = json_copy(body)
+        if patch and i is None:
+            raise UnknownLocation(f"EVSE {evse_uid!r} of location {location_id!r} is unknown")
+        created = _put_or_patch(evses, i, body, patch=patch)
         _bump(location, last_updated)
         return location, created
     if i is None:
         raise UnknownLocation(f"EVSE {evse_uid!r} of location {location_id!r} is unknown")
     evse = evses[i]
-    connectors: list[Doc] = evse.get("connectors") or []
-    evse["connectors"] = connectors
+    connectors = _children(evse, "connectors")
     j = _index(connectors, "id", connector_id)
-    if patch:
-        if j is None:
-            raise InvalidParameters(
-                f"connector {connector_id!r} of EVSE {evse_uid!r} is unknown: PUT it first"
-            )
-        connectors[j].update(json_copy(body))
-        created = False
-    else:
-        created = j is None
-        if j is None:
-            connectors.append(json_copy(body))
-        else:
-            connectors[j] = json_copy(body)
+    if patch and j is None:
+        raise InvalidParameters(
+            f"connector {connector_id!r} of EVSE {evse_uid!r} is unknown: PUT it first"
+        )
+    created = _put_or_patch(connectors, j, body, patch=patch)
     _bump(evse, last_updated)
     _bump(location, last_updated)
     return location, created
+
+
+def _push_location(
+    stored: Doc | None, location_id: str, body: Doc, *, patch: bool
+) -> tuple[Doc, bool]:
+    """A push of the Location itself: a PUT replaces it, a PATCH merges into the stored one."""
+    if not patch:
+        return json_copy(body), stored is None
+    if stored is None:
+        raise UnknownLocation(f"location {location_id!r} is unknown: PUT it first")
+    merged = json_copy(stored)
+    merged.update(json_copy(body))
+    return merged, False
+
+
+def _children(parent: Doc, key: str) -> list[Doc]:
+    """The parent's list of EVSEs or Connectors, set to an empty list when it has none."""
+    children: list[Doc] = parent.get(key) or []
+    parent[key] = children
+    return children
+
+
+def _put_or_patch(children: list[Doc], index: int | None, body: Doc, *, patch: bool) -> bool:
+    """Put ``body`` at ``index`` of ``children`` (appended when None), or patch the child
+    there (which the caller checked exists); whether the child is new."""
+    if patch:
+        assert index is not None
+        children[index].update(json_copy(body))
+        return False
+    if index is None:
+        children.append(json_copy(body))
+        return True
+    children[index] = json_copy(body)
+    return False
