@@ -95,48 +95,8 @@ def tariff_down(doc: Doc, report: LossReport, path: str = "", *, patch: bool = F
             if value is not None:
                 report.add(join(path, key), value, f"2.1.1 tariffs have no {key}")
     gross = False
-    elements = out.get("elements")
-    if isinstance(elements, list):
-        kept: list[Doc] = []
-        for i, element in enumerate(elements):
-            element_path = join(path, f"elements[{i}]")
-            restrictions = element.get("restrictions") or {}
-            blocking = {
-                k: restrictions[k]
-                for k in _SEMANTIC_RESTRICTIONS
-                if restrictions.get(k) is not None
-            }
-            if blocking:
-                report.add(
-                    element_path,
-                    element,
-                    f"2.1.1 cannot restrict by {', '.join(blocking)}: element dropped",
-                )
-                continue
-            new_element = clean(element)
-            if isinstance(new_element.get("restrictions"), dict):
-                new_element["restrictions"] = {
-                    k: v
-                    for k, v in new_element["restrictions"].items()
-                    if k not in _SEMANTIC_RESTRICTIONS
-                }
-            components = []
-            for j, component in enumerate(new_element["price_components"]):
-                translated, still_gross = _component_down(
-                    component, tax_included, report, join(element_path, f"price_components[{j}]")
-                )
-                gross = gross or still_gross
-                components.append(translated)
-            new_element["price_components"] = components
-            kept.append(new_element)
-        if not kept:
-            if not patch:
-                raise Inexpressible(
-                    "cannot translate: no element of this tariff can be expressed in OCPI 2.1.1"
-                )
-            del out["elements"]
-        else:
-            out["elements"] = kept
+    if isinstance(out.get("elements"), list):
+        gross = _elements_down(out, tax_included, report, path, patch=patch)
     if gross:
         report.add(
             join(path, "tax_included"),
@@ -147,6 +107,59 @@ def tariff_down(doc: Doc, report: LossReport, path: str = "", *, patch: bool = F
     if isinstance(out.get("energy_mix"), dict):
         out["energy_mix"] = energy_mix_down(out["energy_mix"], report, join(path, "energy_mix"))
     return out
+
+
+def _elements_down(
+    out: Doc, tax_included: Any, report: LossReport, path: str, *, patch: bool
+) -> bool:
+    """Replace ``out``'s elements by those 2.1.1 can express; whether a kept price is still
+    gross. A full tariff left with none cannot be sent; a PATCH then leaves its elements out."""
+    kept: list[Doc] = []
+    gross = False
+    for i, element in enumerate(out["elements"]):
+        translated, still_gross = _element_down(
+            element, tax_included, report, join(path, f"elements[{i}]")
+        )
+        if translated is not None:
+            kept.append(translated)
+            gross = gross or still_gross
+    if kept:
+        out["elements"] = kept
+    elif patch:
+        del out["elements"]
+    else:
+        raise Inexpressible(
+            "cannot translate: no element of this tariff can be expressed in OCPI 2.1.1"
+        )
+    return gross
+
+
+def _element_down(
+    element: Doc, tax_included: Any, report: LossReport, path: str
+) -> tuple[Doc | None, bool]:
+    """A tariff element for 2.1.1 (None when its restrictions cannot be expressed, so it is
+    dropped), and whether one of its prices is still gross."""
+    restrictions = element.get("restrictions") or {}
+    blocking = [k for k in _SEMANTIC_RESTRICTIONS if restrictions.get(k) is not None]
+    if blocking:
+        dropped = f"2.1.1 cannot restrict by {', '.join(blocking)}: element dropped"
+        report.add(path, element, dropped)
+        return None, False
+    out = clean(element)
+    if isinstance(out.get("restrictions"), dict):
+        out["restrictions"] = {
+            k: v for k, v in out["restrictions"].items() if k not in _SEMANTIC_RESTRICTIONS
+        }
+    components = []
+    gross = False
+    for j, component in enumerate(out["price_components"]):
+        translated, still_gross = _component_down(
+            component, tax_included, report, join(path, f"price_components[{j}]")
+        )
+        gross = gross or still_gross
+        components.append(translated)
+    out["price_components"] = components
+    return out, gross
 
 
 def _tariff_up(data: Doc, ctx: TranslationContext, legacy: Legacy) -> Doc:
