@@ -207,6 +207,21 @@ async def put_object(
         replace = replace.where(objects.c.last_updated <= last_updated)
     if (await conn.execute(replace)).rowcount:
         return False
+    created = await _upsert(conn, key, values, created_at=now)
+    if created is None:
+        raise Superseded(
+            f"a newer version of {key.object_id!r} (last_updated after "
+            f"{last_updated.isoformat()}) is stored: it is kept, this push is not applied"
+        )
+    return created
+
+
+async def _upsert(
+    conn: AsyncConnection, key: ObjectKey, values: dict[str, Any], *, created_at: datetime
+) -> bool | None:
+    """Insert the object, or (an object of this identity was created meanwhile, or is stored
+    with an older ``last_updated``) replace it by the later ``last_updated``: True when this
+    inserted, False when it replaced, None when a newer stored object was kept."""
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     create = dialect.insert(objects).values(
         module=key.module,
@@ -214,7 +229,7 @@ async def put_object(
         party_id=key.party_id,
         object_id=key.object_id,
         kind=key.kind,
-        created_at=now,
+        created_at=created_at,
         **values,
     )
     upsert = create.on_conflict_do_update(
@@ -225,15 +240,11 @@ async def put_object(
     if dialect is postgresql:
         # xmax is 0 on a row this statement inserted, set when it updated one
         created = (await conn.execute(upsert.returning(objects.c.key, _inserted()))).first()
-        if created is not None:
-            return bool(created[1])
-    elif (await conn.execute(upsert)).rowcount:
+        return None if created is None else bool(created[1])
+    if (await conn.execute(upsert)).rowcount:
         # SQLite: our UPDATE found no row in this serialised transaction, so this inserted
         return True
-    raise Superseded(
-        f"a newer version of {key.object_id!r} (last_updated after "
-        f"{last_updated.isoformat()}) is stored: it is kept, this push is not applied"
-    )
+    return None
 
 
 def _inserted() -> ColumnElement[bool]:
