@@ -88,9 +88,12 @@ class Metrics:
             ["status"],
             registry=self.registry,
         )
-        self._per_partner()
+        self._partner_traffic()
+        self._read_at_scrape()
+        self._profiles_and_pulls()
 
-    def _per_partner(self) -> None:
+    def _partner_traffic(self) -> None:
+        """Counted as partners' requests, deliveries and relayed requests pass."""
         self.inbound = Counter(
             "ocpihub_inbound_requests",
             "OCPI requests answered per calling platform, by OCPI status ('none' without one).",
@@ -115,6 +118,9 @@ class Metrics:
             ["module"],
             registry=self.registry,
         )
+
+    def _read_at_scrape(self) -> None:
+        """Set on each scrape from what the database holds (:meth:`render`)."""
         self.receiver_items = Gauge(
             "ocpihub_receiver_outbox_items",
             "Undelivered outbox items per receiver platform and state (whole database).",
@@ -126,6 +132,15 @@ class Metrics:
             "1 when the last scrape could read the database, else 0 (database series left out).",
             registry=self.registry,
         )
+        self.receiver_lag = Gauge(
+            "ocpihub_receiver_delivery_lag_seconds",
+            "Age of the oldest undelivered outbox item per receiver platform (0: none waits).",
+            ["platform"],
+            registry=self.registry,
+        )
+
+    def _profiles_and_pulls(self) -> None:
+        """Counted as profiles let deviations through and as pulls end."""
         self.tolerated = Counter(
             "ocpihub_profile_tolerated",
             "Deviations a platform's interoperability profile let through, by platform and "
@@ -144,12 +159,6 @@ class Metrics:
             "ocpihub_pulled_objects",
             "Objects pulls stored (changed), refused or removed, by platform and module.",
             ["platform", "module", "outcome"],
-            registry=self.registry,
-        )
-        self.receiver_lag = Gauge(
-            "ocpihub_receiver_delivery_lag_seconds",
-            "Age of the oldest undelivered outbox item per receiver platform (0: none waits).",
-            ["platform"],
             registry=self.registry,
         )
 
