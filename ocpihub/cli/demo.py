@@ -65,31 +65,57 @@ def demo(
     ] = None,
 ) -> None:
     """The hub with simulated partners that keep trading, until Ctrl-C."""
+    if partner is not None:
+        code = _play_counterpart(partner, token, play, host=host, port=port, seed=seed, rate=rate)
+    else:
+        code = _run_with_cast(host, port, seed=seed, rate=rate, with_ptp=with_ptp)
+    raise typer.Exit(code)
+
+
+def _play_counterpart(
+    partner: str,
+    token: str | None,
+    play: str | None,
+    *,
+    host: str | None,
+    port: int | None,
+    seed: int,
+    rate: float,
+) -> int:
+    """``--partner``: one simulated counterpart registered with the partner's platform; the
+    exit code (2 for a missing token or a role that is neither cpo nor emsp)."""
+    import asyncio
+
+    if not token:
+        typer.echo("error: --partner needs --token TOKEN_A", err=True)
+        return 2
+    if play is not None and play.lower() not in ("cpo", "emsp"):
+        typer.echo(f"error: --as {play!r}: cpo or emsp", err=True)
+        return 2
+    from ocpihub.testing.partner import run_against_partner
+
+    return asyncio.run(
+        run_against_partner(
+            partner,
+            token,
+            play=play,
+            host=host or "127.0.0.1",
+            port=port,
+            seed=seed,
+            rate=rate,
+            echo=_echo,
+        )
+    )
+
+
+def _run_with_cast(
+    host: str | None, port: int | None, *, seed: int, rate: float, with_ptp: bool
+) -> int:
+    """The hub on a fresh SQLite file (unless one was configured) with the simulated cast;
+    the exit code."""
     import asyncio
     import tempfile
 
-    if partner is not None:
-        if not token:
-            typer.echo("error: --partner needs --token TOKEN_A", err=True)
-            raise typer.Exit(2)
-        if play is not None and play.lower() not in ("cpo", "emsp"):
-            typer.echo(f"error: --as {play!r}: cpo or emsp", err=True)
-            raise typer.Exit(2)
-        from ocpihub.testing.partner import run_against_partner
-
-        code = asyncio.run(
-            run_against_partner(
-                partner,
-                token,
-                play=play,
-                host=host or "127.0.0.1",
-                port=port,
-                seed=seed,
-                rate=rate,
-                echo=_echo,
-            )
-        )
-        raise typer.Exit(code)
     with tempfile.TemporaryDirectory(prefix="ocpihub-demo-") as folder:
         settings = _demo_settings(host, port, Path(folder))
         from ocpihub.cli.serve_checks import hold_sqlite_or_exit
@@ -100,7 +126,7 @@ def demo(
         configure_logging(settings.log_format, "warning")
         code = asyncio.run(_run_hub_demo(settings, seed=seed, rate=rate, with_ptp=with_ptp))
         _echo("ocpihub demo: stopped")
-    raise typer.Exit(code)
+    return code
 
 
 async def _run_hub_demo(settings: Settings, *, seed: int, rate: float, with_ptp: bool) -> int:
