@@ -12,6 +12,7 @@ from ocpihub.model.parties import DeclaredRole, Platform, TokenEncoding
 
 if TYPE_CHECKING:
     from ocpihub.composition import Hub
+    from ocpihub.settings import Settings
     from ocpihub.store.db import Database
 
 __all__ = ["app"]
@@ -237,13 +238,7 @@ def platform_limits(
     from ocpihub.hub.platforms import set_limits
 
     settings = settings_or_exit()
-    changes: dict[str, Any] = {}
-    if rate_limit is not None:
-        changes["rate_limit_per_second"] = _limit_or_exit("--rate-limit", rate_limit, float)
-    if max_body_bytes is not None:
-        changes["max_body_bytes"] = _limit_or_exit("--max-body-bytes", max_body_bytes, int)
-    if default_time_zone is not None:
-        changes["default_time_zone"] = None if default_time_zone == "none" else default_time_zone
+    changes = _limit_changes(rate_limit, max_body_bytes, default_time_zone)
 
     async def work(db: Database) -> dict[str, Any]:
         platform = await set_limits(db, (await _by_name(db, name)).id, changes)
@@ -258,6 +253,24 @@ def platform_limits(
     if as_json:
         print_json(shown)
         return
+    _show_limits(shown, settings)
+
+
+def _limit_changes(
+    rate_limit: str | None, max_body_bytes: str | None, default_time_zone: str | None
+) -> dict[str, Any]:
+    """The limits the options set (None: back to the default), or exit 2 naming a bad one."""
+    changes: dict[str, Any] = {}
+    if rate_limit is not None:
+        changes["rate_limit_per_second"] = _limit_or_exit("--rate-limit", rate_limit, float)
+    if max_body_bytes is not None:
+        changes["max_body_bytes"] = _limit_or_exit("--max-body-bytes", max_body_bytes, int)
+    if default_time_zone is not None:
+        changes["default_time_zone"] = None if default_time_zone == "none" else default_time_zone
+    return changes
+
+
+def _show_limits(shown: dict[str, Any], settings: Settings) -> None:
     rate = shown["rate_limit_per_second"]
     body = shown["max_body_bytes"]
     if rate is None:
