@@ -17,7 +17,10 @@ if TYPE_CHECKING:
 
 __all__ = ["platform_profile"]
 
-_NAMES = Annotated[list[str] | None, typer.Option()]
+_Numbers = dict[str, tuple[str, str | None, type[int] | type[float]]]
+"""Profile field -> (its option, the value given, int or float)."""
+_Names = dict[str, tuple[list[str] | None, list[str] | None]]
+"""Profile field -> (names added, names removed)."""
 
 
 def _number(option: str, value: str | None, kind: type[int] | type[float]) -> Any:
@@ -34,10 +37,7 @@ def _number(option: str, value: str | None, kind: type[int] | type[float]) -> An
 
 
 def _changes(
-    current: dict[str, Any],
-    numbers: dict[str, tuple[str, str | None, type[int] | type[float]]],
-    list_wrapped: bool | None,
-    names: dict[str, tuple[list[str] | None, list[str] | None]],
+    current: dict[str, Any], numbers: _Numbers, list_wrapped: bool | None, names: _Names
 ) -> dict[str, Any]:
     changes: dict[str, Any] = {}
     for key, (option, value, kind) in numbers.items():
@@ -108,36 +108,50 @@ def platform_profile(
     """Show or set a platform's interoperability profile: page size cap, timeout, concurrency,
     list-wrapped objects, tolerated deviations, back-ports (running hubs apply a change within
     directory_cache_seconds)."""
-    from ocpihub.errors import OcpiError
-    from ocpihub.hub.platforms import set_profile
-    from ocpihub.model.profiles import STRICT
-
     settings = settings_or_exit()
-    numbers: dict[str, tuple[str, str | None, type[int] | type[float]]] = {
+    numbers: _Numbers = {
         "page_size_cap": ("--page-size-cap", page_size_cap, int),
         "timeout_seconds": ("--timeout", timeout, float),
         "concurrency": ("--concurrency", concurrency, int),
     }
-    names = {"tolerate": (tolerate, no_tolerate), "backports": (backport, no_backport)}
+    names: _Names = {"tolerate": (tolerate, no_tolerate), "backports": (backport, no_backport)}
 
     async def work(db: Database) -> dict[str, Any]:
-        platform = await _by_name(db, name)
         if show:
-            return platform.profile.as_json()
-        current = (STRICT if reset else platform.profile).as_json()
-        changes = _changes(current, numbers, accept_list_wrapped, names)
-        if reset:
-            changes = {**current, **changes}
-        if not changes:
-            return current
-        try:
-            done = await set_profile(db, platform.id, changes)
-        except OcpiError as exc:
-            bad_argument(exc.message)
-        return done.profile.as_json()
+            return (await _by_name(db, name)).profile.as_json()
+        return await _set_profile(db, name, numbers, accept_list_wrapped, names, reset=reset)
 
     profile = run(settings, work)
     if as_json:
         print_json(profile)
         return
     _show(profile, settings.request_timeout)
+
+
+async def _set_profile(
+    db: Database,
+    name: str,
+    numbers: _Numbers,
+    list_wrapped: bool | None,
+    names: _Names,
+    *,
+    reset: bool,
+) -> dict[str, Any]:
+    """The platform's profile after the options' changes (made to the strict default with
+    ``reset``); exit 2 when the profile refuses them."""
+    from ocpihub.errors import OcpiError
+    from ocpihub.hub.platforms import set_profile
+    from ocpihub.model.profiles import STRICT
+
+    platform = await _by_name(db, name)
+    current = (STRICT if reset else platform.profile).as_json()
+    changes = _changes(current, numbers, list_wrapped, names)
+    if reset:
+        changes = {**current, **changes}
+    if not changes:
+        return current
+    try:
+        done = await set_profile(db, platform.id, changes)
+    except OcpiError as exc:
+        bad_argument(exc.message)
+    return done.profile.as_json()
