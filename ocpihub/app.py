@@ -8,8 +8,9 @@ them and close what was opened.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
 
 import structlog
 from fastapi import FastAPI
@@ -21,7 +22,7 @@ from ocpihub.admin import api as admin_api
 from ocpihub.admin.web.console import Console
 from ocpihub.admin.web.routes import mount_console
 from ocpihub.admin.web.session import ConsoleSessions, SignInLimiter, console_secret
-from ocpihub.composition import build_hub
+from ocpihub.composition import Hub, build_hub
 from ocpihub.hub.admin_token import ensure_admin_token
 from ocpihub.hub.enums import EnumRegistry
 from ocpihub.hub.liveness import LivenessChecker
@@ -138,81 +139,113 @@ def _serve_http(
         return JSONResponse(body, status_code=200 if ok else 503)
 
 
-def create_app(settings: Settings) -> FastAPI:
-    """The hub as an ASGI application."""
-    hub = build_hub(settings)  # the collaborators the CLI builds too (composition.py)
-    db, client, enums, traffic = hub.db, hub.client, hub.enums, hub.traffic
-    routes = module_routes()  # built once per process from the module table (inbound/routes.py)
-    # the IN entry of a request that writes commits with that write (store/traffic.py)
-    db.joiners.append(traffic.join)
-    runtime = Runtime.serving(hub, routes.interfaces)
+@dataclass(frozen=True)
+class _Workers:
+    """What the server runs besides answering requests and writing the traffic log."""
+
+    deliveries: DeliveryWorker
+    liveness: LivenessChecker
+    pulls: PullScheduler
+
+
+def _workers(hub: Hub, metrics: Metrics) -> _Workers:
+    """The delivery worker, the liveness check and the pull scheduler, counted by ``metrics``
+    (as are the tolerated deviations)."""
+    settings = hub.settings
     deliveries = DeliveryWorker(
-        db,
-        client,
+        hub.db,
+        hub.client,
         WorkerConfig.from_settings(settings),
         hub.directory,
-        outcome_joiner=traffic.join_outcomes,  # OUT entries commit with their outcomes
+        outcome_joiner=hub.traffic.join_outcomes,  # OUT entries commit with their outcomes
     )
-    metrics = Metrics(db, hub.directory)
     hub.tolerations.count = metrics.count_tolerated
     deliveries.tolerations = hub.tolerations
-
-    _count_outbound(client, metrics)
-    console = _console(settings)
-    readiness = Readiness(
-        db,
-        {
-            "delivery_worker": lambda: deliveries.running,
-            "traffic_writer": lambda: traffic.running,
-        },
-    )
     liveness = LivenessChecker(
-        db,
-        client,
+        hub.db,
+        hub.client,
         interval=settings.liveness_interval_seconds,
         threshold=settings.liveness_failure_threshold,
         timeout=settings.request_timeout,
         on_change=hub.events.parties_changed,
     )
-
-    pulls = PullScheduler(hub.puller)
-    runtime.pulls = pulls
     hub.puller.on_finished = metrics.count_pull
+    return _Workers(deliveries, liveness, PullScheduler(hub.puller))
+
+
+def _background(hub: Hub, workers: _Workers) -> list[asyncio.Task[None]]:
+    """Start the loops that run until the server stops: open-enum refresh, liveness (unless
+    turned off), the pending-request sweeper, scheduled pulls (when enabled)."""
+    settings = hub.settings
+    refresh = _refresh_enums(hub.enums, hub.db, settings.enum_refresh_seconds)
+    background = [asyncio.create_task(refresh)]
+    if settings.liveness_interval_seconds > 0:
+        background.append(asyncio.create_task(workers.liveness.run()))
+    grace = settings.command_result_grace_seconds
+    background.append(asyncio.create_task(expire_pending(hub.db, grace)))
+    if workers.pulls.enabled:
+        background.append(asyncio.create_task(workers.pulls.run()))
+    return background
+
+
+def _lifespan(
+    hub: Hub, runtime: Runtime, console: Console, workers: _Workers
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Migrate, load the admin token, open the hub, start the workers; on stop, stop them and
+    close what was opened."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db, traffic = hub.db, hub.traffic
         await migrate(db)
-        runtime.admin_token_hash, _ = await ensure_admin_token(db, settings.admin_token)
+        runtime.admin_token_hash, _ = await ensure_admin_token(db, hub.settings.admin_token)
         console.sessions.start(await console_secret(db), runtime.admin_token_hash)
         await hub.open()
         await traffic.start()
-        await deliveries.start()
-        background = [asyncio.create_task(_refresh_enums(enums, db, settings.enum_refresh_seconds))]
-        if settings.liveness_interval_seconds > 0:
-            background.append(asyncio.create_task(liveness.run()))
-        grace = settings.command_result_grace_seconds
-        background.append(asyncio.create_task(expire_pending(db, grace)))
-        if pulls.enabled:
-            background.append(asyncio.create_task(pulls.run()))
+        await workers.deliveries.start()
+        background = _background(hub, workers)
         try:
             yield
         finally:
-            await deliveries.stop()  # drains in-flight deliveries (bounded)
+            await workers.deliveries.stop()  # drains in-flight deliveries (bounded)
             await traffic.stop()
             await _stop(background)
-            await pulls.stop()  # "pull now" runs too
+            await workers.pulls.stop()  # "pull now" runs too
             await hub.close()  # the client and the database
 
+    return lifespan
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The hub as an ASGI application."""
+    hub = build_hub(settings)  # the collaborators the CLI builds too (composition.py)
+    traffic = hub.traffic
+    routes = module_routes()  # built once per process from the module table (inbound/routes.py)
+    # the IN entry of a request that writes commits with that write (store/traffic.py)
+    hub.db.joiners.append(traffic.join)
+    runtime = Runtime.serving(hub, routes.interfaces)
+    metrics = Metrics(hub.db, hub.directory)
+    workers = _workers(hub, metrics)
+    runtime.pulls = workers.pulls
+    _count_outbound(hub.client, metrics)
+    console = _console(settings)
+    readiness = Readiness(
+        hub.db,
+        {
+            "delivery_worker": lambda: workers.deliveries.running,
+            "traffic_writer": lambda: traffic.running,
+        },
+    )
     app = FastAPI(
         title="ocpihub",
         version=__version__,
         description="OCPI roaming hub (2.3.0, 2.2.1, 2.1.1)",
-        lifespan=lifespan,
+        lifespan=_lifespan(hub, runtime, console, workers),
         default_response_class=ORJSONResponse,
     )
     app.state.runtime = runtime
     app.state.console = console
     app.state.traffic = traffic
-    app.state.deliveries = deliveries
+    app.state.deliveries = workers.deliveries
     _serve_http(app, runtime, metrics, traffic, readiness, routes)
     return app
