@@ -5,11 +5,10 @@ the partner's versions and details with its token, check the endpoints, then ONE
 transaction stores everything and issues the new token. Any failure before that transaction
 leaves the platform exactly as it was (its old token still works).
 
-Hub-initiated (:meth:`Registrar.register_with`): the hub discovers the partner with the token
-the partner's operator gave, issues a token for the partner, POSTs the hub's credentials and
-stores the partner's answer. The partner calls the hub back with the new token before it
-answers, so that token is accepted for registration only while the POST is in flight, and is
-withdrawn if the handshake fails.
+Hub-initiated (:meth:`Registrar.register_with`, carried out by ``hub/hub_initiated.py``): the
+hub discovers the partner with the token the partner's operator gave, issues a token for the
+partner, POSTs the hub's credentials and stores the partner's answer with the same write
+transaction (:meth:`Registrar.record_handshake`).
 
 Unregistering (a partner's DELETE) revokes every token, forgets the endpoints and marks the
 platform UNREGISTERED and its parties SUSPENDED; only a new token A from the operator (or a
@@ -30,19 +29,17 @@ from ocpihub.errors import (
     MethodNotAllowed,
     NotFound,
     OcpiError,
-    UnableToUseClientApi,
     Unauthorized,
 )
+from ocpihub.hub import hub_initiated
 from ocpihub.hub.agreement_actions import Notify
 from ocpihub.hub.credentials import (
     ClaimedParty,
     HubIdentity,
     PartnerCredentials,
-    credentials_answer,
     hub_credentials,
     reachable_parties,
     read_credentials,
-    role_missing_211,
 )
 from ocpihub.hub.discovery import Discovered, check_usable, discover
 from ocpihub.hub.platform_removal import PlatformRemoval
@@ -56,13 +53,13 @@ from ocpihub.model.parties import (
     PlatformStatus,
     TokenEncoding,
 )
-from ocpihub.ocpi.headers import CORRELATION_ID, new_id
+from ocpihub.ocpi.headers import new_id
 from ocpihub.ocpi.version import ocpi_version
 from ocpihub.outbound.client import PartnerAuth, PartnerClient, calling_platform
 from ocpihub.settings import Settings
 from ocpihub.store import platforms as store
 from ocpihub.store.agreements import list_agreements
-from ocpihub.store.db import Database, DuplicateKey
+from ocpihub.store.db import Connection, Database, DuplicateKey
 
 __all__ = ["ROLES_211", "Registrar", "check_claims"]
 
@@ -106,6 +103,33 @@ def check_claims(
     )
     if problems:
         raise InvalidParameters("; ".join(problems))
+
+
+async def _claim_parties(
+    conn: Connection, platform_id: int, version: str, claimed: Sequence[ClaimedParty]
+) -> list[tuple[str, str]]:
+    """The platform hosts the claimed parties and no others it hosted before; (country_code,
+    party_id) of every party claimed or let go. 2001 when another platform hosts a claimed one
+    (it took it since the claims were checked)."""
+    changed: list[tuple[str, str]] = []
+    taken = []
+    for party in claimed:
+        result = await store.claim_party(
+            conn,
+            platform_id,
+            country_code=party.country_code,
+            party_id=party.party_id,
+            role=party.role,
+            business_details=party.business_details,
+        )
+        if isinstance(result, int):
+            taken.append(party.key)
+        changed.append((party.country_code, party.party_id))
+    if taken:
+        check_claims(version, claimed, (), taken)
+    gone = await store.detach_parties(conn, platform_id, [p.key for p in claimed])
+    changed.extend((p.country_code, p.party_id) for p in gone)
+    return changed
 
 
 async def _nothing(codes: Iterable[tuple[str, str]]) -> None:
@@ -189,7 +213,7 @@ class Registrar:
     ) -> dict[str, Any]:
         self.check_status(platform, update=update)
         creds = read_credentials(version, body, declared=platform.declared_roles)
-        await self._check_claims(platform, version, creds.parties)
+        await self.verify_claims(platform, version, creds.parties)
         found = await discover(
             self.client,
             creds.url,
@@ -202,7 +226,7 @@ class Registrar:
         )
         check_usable(found.endpoints, [p.role for p in creds.parties])
         token_c = new_token()
-        await self._commit(platform, found, creds, inbound_token=token_c, update=update)
+        await self.record_handshake(platform, found, creds, inbound_token=token_c, update=update)
         return await self.credentials_for(
             version, token_c, [(p.country_code, p.party_id) for p in creds.parties]
         )
@@ -220,15 +244,17 @@ class Registrar:
                 "DELETE to unregister"
             )
 
-    async def _check_claims(
+    async def verify_claims(
         self, platform: Platform, version: str, claimed: Sequence[ClaimedParty]
     ) -> None:
+        """Refuse (2001) claims :func:`check_claims` refuses, parties other platforms host
+        included."""
         async with self.db.read() as conn:
             hosts = await store.party_hosts(conn, [p.key for p in claimed])
         elsewhere = [key for key, owner in hosts.items() if owner != platform.id]
         check_claims(version, claimed, platform.declared_roles, elsewhere)
 
-    async def _commit(
+    async def record_handshake(
         self,
         platform: Platform,
         found: Discovered,
@@ -238,31 +264,15 @@ class Registrar:
         update: bool,
         versions_url: str | None = None,
     ) -> None:
-        """The one write transaction of a successful handshake."""
-        changed: list[tuple[str, str]] = []
+        """The one write transaction of a successful handshake, either way: parties claimed
+        and detached, endpoints, version, tokens."""
         try:
             async with self.db.write() as conn:
                 current = await store.lock_platform(conn, platform.id)
                 if current is None:
                     raise Unauthorized("this platform was removed during the registration")
                 self.check_status(current, update=update)
-                taken = []
-                for party in creds.parties:
-                    result = await store.claim_party(
-                        conn,
-                        platform.id,
-                        country_code=party.country_code,
-                        party_id=party.party_id,
-                        role=party.role,
-                        business_details=party.business_details,
-                    )
-                    if isinstance(result, int):
-                        taken.append(party.key)
-                    changed.append((party.country_code, party.party_id))
-                if taken:
-                    check_claims(found.version, creds.parties, (), taken)
-                gone = await store.detach_parties(conn, platform.id, [p.key for p in creds.parties])
-                changed.extend((p.country_code, p.party_id) for p in gone)
+                changed = await _claim_parties(conn, platform.id, found.version, creds.parties)
                 await store.replace_endpoints(conn, platform.id, found.endpoints)
                 await store.update_platform(
                     conn,
@@ -320,123 +330,10 @@ class Registrar:
     # --- hub-initiated ----------------------------------------------------------------------
 
     async def register_with(self, platform_id: int, versions_url: str, token: str) -> Platform:
-        """Register the hub with a partner, given its versions URL and its token A."""
+        """Register the hub with a partner, given its versions URL and its token A
+        (``hub/hub_initiated.py``)."""
         with calling_platform(platform_id):
-            return await self._register_with(platform_id, versions_url, token)
-
-    async def _register_with(self, platform_id: int, versions_url: str, token: str) -> Platform:
-        token = token.strip()
-        if not token or len(token) > 64 or any(not 0x21 <= ord(c) <= 0x7E for c in token):
-            raise InvalidParameters(
-                "token: 1 to 64 printable ASCII characters without whitespace are required"
-            )
-        async with self.db.read() as conn:
-            platform = await store.get_platform(conn, platform_id)
-        if platform is None:
-            raise NotFound(f"no platform with id {platform_id}")
-        self.check_status(platform, update=False)
-        declared = platform.declared_roles
-        chain = new_id()  # one correlation id for the whole handshake
-        found = await discover(
-            self.client,
-            versions_url,
-            token=token,
-            encoding=platform.token_encoding,
-            allow_private=self.settings.allow_private_addresses,
-            correlation_id=chain,
-            party_roles=[d.role for d in declared],
-        )
-        if not ocpi_version(found.version).has_roles and not declared:
-            raise role_missing_211()
-        if declared:
-            check_usable(found.endpoints, [d.role for d in declared])
-        else:
-            check_usable(found.endpoints, [])
-        credentials_url = next(e.url for e in found.endpoints if e.identifier == "credentials")
-        token_b = new_token()
-        async with self.db.write() as conn:
-            # accepted on versions and credentials only while the partner calls back
-            await store.add_token(conn, platform.id, token_b, "A")
-        try:
-            creds = await self._post_credentials(
-                platform, found, credentials_url, token, token_b, declared, chain
-            )
-            try:
-                await self._check_claims(platform, found.version, creds.parties)
-                check_usable(found.endpoints, [p.role for p in creds.parties])
-                await self._commit(
-                    platform,
-                    found,
-                    creds,
-                    inbound_token=token_b,
-                    update=False,
-                    versions_url=versions_url,
-                )
-            except OcpiError:
-                await self._tell_unregistered(platform, credentials_url, creds.token, found, chain)
-                raise
-        except BaseException:
-            async with self.db.write() as conn:
-                await store.remove_token(conn, token_b)
-            raise
-        async with self.db.read() as conn:
-            done = await store.get_platform(conn, platform.id)
-        assert done is not None
-        return done
-
-    async def _post_credentials(
-        self,
-        platform: Platform,
-        found: Discovered,
-        url: str,
-        token_a: str,
-        token_b: str,
-        declared: Sequence[DeclaredRole],
-        chain: str,
-    ) -> PartnerCredentials:
-        body = await self.credentials_for(
-            found.version, token_b, [(d.country_code, d.party_id) for d in declared]
-        )
-        try:
-            response = await self.client.request(
-                "POST",
-                url,
-                auth=PartnerAuth.for_version(token_a, platform.token_encoding, found.version),
-                json=body,
-                headers={CORRELATION_ID: chain},
-            )
-        except OcpiError as exc:
-            raise UnableToUseClientApi(f"POST {url}: {exc.message}") from None
-        if response.status != 200 or response.ocpi_status != 1000:
-            detail = response.json()
-            message = detail.get("status_message") if isinstance(detail, dict) else None
-            raise UnableToUseClientApi(
-                f"POST {url} answered HTTP {response.status}, status_code "
-                f"{response.ocpi_status}" + (f": {message}" if message else "")
-            )
-        try:
-            data = credentials_answer(platform, response.data, self.client.tolerations)
-            return read_credentials(found.version, data, declared=declared)
-        except InvalidParameters as exc:
-            raise UnableToUseClientApi(
-                f"the partner's credentials answer is not valid: {exc.message}"
-            ) from None
-
-    async def _tell_unregistered(
-        self, platform: Platform, url: str, their_token: str, found: Discovered, chain: str
-    ) -> None:
-        """Best effort: undo a partner-side registration the hub could not complete."""
-        try:
-            await self.client.request(
-                "DELETE",
-                url,
-                auth=PartnerAuth.for_version(their_token, platform.token_encoding, found.version),
-                headers={CORRELATION_ID: chain},
-            )
-        except OcpiError as exc:
-            log.warning(
-                "unregister_after_failure_failed", platform=platform.name, error=exc.message
-            )
+            return await hub_initiated.register_with(self, platform_id, versions_url, token)
 
     # --- operator actions -------------------------------------------------------------------
 
