@@ -8,6 +8,10 @@ DEV_STAMP := $(VENV)/.installed-dev
 
 .PHONY: run test test-fast check lint clean
 
+# pytest-xdist workers: the suite waits on servers and processes far more than it computes
+# (two workers kept a 2-core machine at load ~1.5), so four keep both cores busy
+TEST_WORKERS ?= 4
+
 # a full install made before the two stamps existed (.venv/.installed, newer than
 # pyproject.toml) already has everything: it stands for both
 LEGACY_CURRENT = [ $(VENV)/.installed -nt pyproject.toml ]
@@ -29,10 +33,10 @@ run: $(RUN_STAMP)  ## migrate and serve on 127.0.0.1:8080 with SQLite at ./ocpih
 	$(BIN)/ocpihub serve
 
 test: $(DEV_STAMP)  ## the whole suite (PostgreSQL tests run when OCPIHUB_TEST_POSTGRES_URL is set)
-	$(BIN)/python -m pytest -n 2 -rs -q
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -rs -q
 
 test-fast: $(DEV_STAMP)  ## the inner loop: everything but the end-to-end tests
-	$(BIN)/python -m pytest -n 2 -rs -q -m "not e2e"
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -rs -q -m "not e2e"
 
 check: $(DEV_STAMP)  ## lint and types
 	$(BIN)/ruff format --check ocpihub tests bench examples
