@@ -282,7 +282,7 @@ class Settings(BaseSettings):
     @classmethod
     def _custom_enum_values(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
         if not value:
-            return value  # the enum registry (every OCPI model) is loaded only when needed
+            return value
         from ocpihub.errors import OcpiError
         from ocpihub.ocpi.registry import validate_custom_values
 

@@ -19,7 +19,8 @@ Field types:
   alpha-3: three upper-case letters), :data:`LanguageCode` (ISO 639-1: two letters).
 - ``Annotated[str, OpenEnum(name, values)]`` — a 2.3.0 open enum: the spec's values always
   pass; any other value passes only when the :class:`EnumRegistry` handed in the validation
-  context accepts it.
+  context accepts it. The open enums and their spec values are listed in
+  ``ocpi/open_enums.py``, which the versions' wire enums build their markers from.
 """
 
 from __future__ import annotations
@@ -46,7 +47,6 @@ from pydantic_core import core_schema
 from ocpihub.errors import InvalidParameters
 
 __all__ = [
-    "OPEN_ENUM_VALUES",
     "Boolean",
     "CiString",
     "CountryAlpha3",
@@ -68,10 +68,6 @@ __all__ = [
     "partial_model",
     "validation_error",
 ]
-
-
-OPEN_ENUM_VALUES: dict[str, frozenset[str]] = {}
-"""Filled as version packages declare open enums: enum name -> the spec's values (2.3.0)."""
 
 
 class OcpiModel(BaseModel):
@@ -257,7 +253,6 @@ class OpenEnum:
     def __init__(self, name: str, values: Iterable[str]) -> None:
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "values", frozenset(str(v) for v in values))
-        OPEN_ENUM_VALUES.setdefault(name, self.values)
 
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler

@@ -10,10 +10,14 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from ocpihub.errors import InvalidParameters, NotFound
-from ocpihub.ocpi.fields import OPEN_ENUM_VALUES, OcpiModel
 from ocpihub.ocpi.modules import SUPPORTED_VERSIONS
+from ocpihub.ocpi.open_enums import OPEN_ENUMS
+
+if TYPE_CHECKING:
+    from ocpihub.ocpi.fields import OcpiModel
 
 __all__ = [
     "check_custom_value",
@@ -41,10 +45,10 @@ def model(version: str, name: str) -> type[OcpiModel]:
 
 def open_enums() -> Mapping[str, frozenset[str]]:
     """Every open enum a version declares (2.3.0's OpenEnums, digest §5) by name: the spec's
-    values. Importing a version's enums declares its open enums."""
-    for package in _PACKAGES.values():
-        importlib.import_module(f"ocpihub.ocpi.{package}.enums")
-    return OPEN_ENUM_VALUES
+    values. Read from ``ocpi/open_enums.py``, which imports nothing: no wire model is loaded
+    (the versions' wire enums type their open fields with the same classes,
+    tests/unit/ocpi/test_open_enums.py)."""
+    return OPEN_ENUMS
 
 
 def open_enum_names() -> list[str]:

@@ -26,7 +26,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from ocpihub.ocpi.fields import OPEN_ENUM_VALUES, EnumRegistry, validation_error
+from ocpihub.ocpi.fields import EnumRegistry, validation_error
+from ocpihub.ocpi.open_enums import OPEN_ENUMS
 
 __all__ = ["Repair", "envelope_status", "parse_tolerant", "unwrap_single"]
 
@@ -71,7 +72,7 @@ def _expected(err: Any) -> list[str] | frozenset[str]:
     if err["type"] == "enum":
         return _QUOTED.findall(str((err.get("ctx") or {}).get("expected", "")))
     found = _OPEN_ENUM.search(str(err.get("msg", ""))) if err["type"] == "value_error" else None
-    return OPEN_ENUM_VALUES.get(found.group(1), frozenset()) if found else []
+    return OPEN_ENUMS.get(found.group(1), frozenset()) if found else []
 
 
 def _repaired(err: Any, tolerate: Collection[str]) -> tuple[str, Any] | None:

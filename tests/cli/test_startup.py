@@ -7,6 +7,7 @@ command imports — and what an operator sees.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -95,6 +96,39 @@ def test_listing_commands_read_without_sqlalchemy(tmp_path: Path, database_url: 
         assert shown in done.stdout, (command, done.stdout)
         loaded = _imported(done.stderr)
         assert loaded.isdisjoint(NOT_FOR_LISTINGS), (command, loaded & NOT_FOR_LISTINGS)
+
+
+WIRE_MODELS = re.compile(r"^ocpihub\.(translate|ocpi\.(fields|tolerant|v\d+_\d+_\d+))(\.|$)")
+"""The wire models: every version package, their building blocks, the version bridge."""
+
+
+def _modules(stderr: str) -> set[str]:
+    """Full module names from ``python -X importtime`` output."""
+    return {
+        line.rsplit("|", 1)[1].strip()
+        for line in stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+
+
+def test_enum_list_loads_no_wire_model(tmp_path: Path, database_url: str) -> None:
+    """``enum list`` reads the open enums' spec values from ``ocpi/open_enums.py``: it loads no
+    wire model of any version (the settings' pydantic is all the pydantic it loads), with
+    values registered in the database and configured in ``custom_enum_values`` alike."""
+    env = {"OCPIHUB_DATABASE_URL": database_url}
+    done = _run("-m", "ocpihub", "enum", "add", "ConnectorType", "ACME_PLUG", cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stderr
+    env["OCPIHUB_CUSTOM_ENUM_VALUES"] = '{"Facility": ["ROOFTOP_BAR"]}'
+    for command, shown in (
+        (["enum", "list"], "custom: ACME_PLUG"),
+        (["enum", "list", "--json"], '"custom": [\n      "ROOFTOP_BAR"'),
+    ):
+        done = _run("-X", "importtime", "-m", "ocpihub", *command, cwd=tmp_path, env=env)
+        assert done.returncode == 0, (command, done.stderr[-2000:])
+        assert shown in done.stdout, (command, done.stdout)
+        loaded = _modules(done.stderr)
+        assert "ocpihub.ocpi.open_enums" in loaded
+        assert sorted(m for m in loaded if WIRE_MODELS.match(m)) == [], command
 
 
 def test_listing_migrates_an_old_database(tmp_path: Path) -> None:

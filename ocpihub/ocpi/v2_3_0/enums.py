@@ -6,10 +6,13 @@ The 2.3.0 package is the union of the two 2.3.0 editions, so enums the bookings 
 the payments-only and bookings-only enums live here too.
 
 2.3.0 declares thirteen enums *open* (digest §5): a receiver may meet values outside the list.
-Fields of those types are typed with the ``...Field`` aliases below, which accept the spec's
-values always and any other value only when the operator's enum registry accepts it (the
-registry travels in the validation context, see :func:`ocpihub.ocpi.fields.parse`). Closed enums
-are typed with the StrEnum itself: a value outside the list is a 2001 error.
+Those thirteen are written in ``ocpi/open_enums.py`` (importing nothing, so that the open-enum
+registry and ``ocpihub enum list`` read them without loading the wire models) and exported from
+here with the others. Fields of those types are typed with the ``...Field`` aliases below, which
+accept the spec's values always and any other value only when the operator's enum registry
+accepts it (the registry travels in the validation context, see
+:func:`ocpihub.ocpi.fields.parse`). Closed enums are typed with the StrEnum itself: a value
+outside the list is a 2001 error.
 """
 
 from __future__ import annotations
@@ -18,6 +21,21 @@ from enum import StrEnum
 from typing import Annotated
 
 from ocpihub.ocpi.fields import OpenEnum
+from ocpihub.ocpi.open_enums import (
+    Capability,
+    CommandType,
+    ConnectorCapability,
+    ConnectorType,
+    EnvironmentalImpactCategory,
+    Facility,
+    ImageCategory,
+    ModuleID,
+    ParkingRestriction,
+    ParkingType,
+    TokenType,
+    VehicleType,
+    VersionNumber,
+)
 
 __all__ = [
     "AllowedType",
@@ -84,35 +102,6 @@ __all__ = [
 # --- versions and credentials ---------------------------------------------------------------
 
 
-class ModuleID(StrEnum):
-    """Module identifiers (open). ``payments`` and ``Booking`` are absent from the spec's ModuleID
-    table but declared in their module chapters (digest §1.1, §7 item 4); the hub offers both, so
-    they are listed here rather than left to the registry."""
-
-    CDRS = "cdrs"
-    CHARGING_PROFILES = "chargingprofiles"
-    COMMANDS = "commands"
-    CREDENTIALS = "credentials"
-    HUB_CLIENT_INFO = "hubclientinfo"
-    LOCATIONS = "locations"
-    SESSIONS = "sessions"
-    TARIFFS = "tariffs"
-    TOKENS = "tokens"
-    PAYMENTS = "payments"
-    BOOKING = "Booking"
-
-
-class VersionNumber(StrEnum):
-    """OCPI version numbers (open)."""
-
-    V2_0 = "2.0"
-    V2_1 = "2.1"
-    V2_1_1 = "2.1.1"
-    V2_2 = "2.2"
-    V2_2_1 = "2.2.1"
-    V2_3_0 = "2.3.0"
-
-
 class InterfaceRole(StrEnum):
     """Which side of a module an endpoint implements."""
 
@@ -148,83 +137,11 @@ class Status(StrEnum):
     UNKNOWN = "UNKNOWN"
 
 
-class Capability(StrEnum):
-    """Capabilities of an EVSE (open)."""
-
-    CHARGING_PROFILE_CAPABLE = "CHARGING_PROFILE_CAPABLE"
-    CHARGING_PREFERENCES_CAPABLE = "CHARGING_PREFERENCES_CAPABLE"
-    CHIP_CARD_SUPPORT = "CHIP_CARD_SUPPORT"
-    CONTACTLESS_CARD_SUPPORT = "CONTACTLESS_CARD_SUPPORT"
-    CREDIT_CARD_PAYABLE = "CREDIT_CARD_PAYABLE"
-    DEBIT_CARD_PAYABLE = "DEBIT_CARD_PAYABLE"
-    PED_TERMINAL = "PED_TERMINAL"
-    REMOTE_START_STOP_CAPABLE = "REMOTE_START_STOP_CAPABLE"
-    RESERVABLE = "RESERVABLE"
-    RFID_READER = "RFID_READER"
-    START_SESSION_CONNECTOR_REQUIRED = "START_SESSION_CONNECTOR_REQUIRED"
-    TOKEN_GROUP_CAPABLE = "TOKEN_GROUP_CAPABLE"
-    UNLOCK_CAPABLE = "UNLOCK_CAPABLE"
-
-
-class ConnectorCapability(StrEnum):
-    """Capabilities of a Connector (open, new in 2.3.0)."""
-
-    ISO_15118_2_PLUG_AND_CHARGE = "ISO_15118_2_PLUG_AND_CHARGE"
-    ISO_15118_20_PLUG_AND_CHARGE = "ISO_15118_20_PLUG_AND_CHARGE"
-
-
 class ConnectorFormat(StrEnum):
     """Whether a Connector is a socket or a tethered cable."""
 
     SOCKET = "SOCKET"
     CABLE = "CABLE"
-
-
-class ConnectorType(StrEnum):
-    """Connector standards (open)."""
-
-    CHADEMO = "CHADEMO"
-    CHAOJI = "CHAOJI"
-    DOMESTIC_A = "DOMESTIC_A"
-    DOMESTIC_B = "DOMESTIC_B"
-    DOMESTIC_C = "DOMESTIC_C"
-    DOMESTIC_D = "DOMESTIC_D"
-    DOMESTIC_E = "DOMESTIC_E"
-    DOMESTIC_F = "DOMESTIC_F"
-    DOMESTIC_G = "DOMESTIC_G"
-    DOMESTIC_H = "DOMESTIC_H"
-    DOMESTIC_I = "DOMESTIC_I"
-    DOMESTIC_J = "DOMESTIC_J"
-    DOMESTIC_K = "DOMESTIC_K"
-    DOMESTIC_L = "DOMESTIC_L"
-    DOMESTIC_M = "DOMESTIC_M"
-    DOMESTIC_N = "DOMESTIC_N"
-    DOMESTIC_O = "DOMESTIC_O"
-    GBT_AC = "GBT_AC"
-    GBT_DC = "GBT_DC"
-    IEC_60309_2_SINGLE_16 = "IEC_60309_2_single_16"
-    IEC_60309_2_THREE_16 = "IEC_60309_2_three_16"
-    IEC_60309_2_THREE_32 = "IEC_60309_2_three_32"
-    IEC_60309_2_THREE_64 = "IEC_60309_2_three_64"
-    IEC_62196_T1 = "IEC_62196_T1"
-    IEC_62196_T1_COMBO = "IEC_62196_T1_COMBO"
-    IEC_62196_T2 = "IEC_62196_T2"
-    IEC_62196_T2_COMBO = "IEC_62196_T2_COMBO"
-    IEC_62196_T3A = "IEC_62196_T3A"
-    IEC_62196_T3C = "IEC_62196_T3C"
-    MCS = "MCS"
-    NEMA_5_20 = "NEMA_5_20"
-    NEMA_6_30 = "NEMA_6_30"
-    NEMA_6_50 = "NEMA_6_50"
-    NEMA_10_30 = "NEMA_10_30"
-    NEMA_10_50 = "NEMA_10_50"
-    NEMA_14_30 = "NEMA_14_30"
-    NEMA_14_50 = "NEMA_14_50"
-    PANTOGRAPH_BOTTOM_UP = "PANTOGRAPH_BOTTOM_UP"
-    PANTOGRAPH_TOP_DOWN = "PANTOGRAPH_TOP_DOWN"
-    SAE_J3400 = "SAE_J3400"
-    TESLA_R = "TESLA_R"
-    TESLA_S = "TESLA_S"
 
 
 class PowerType(StrEnum):
@@ -235,30 +152,6 @@ class PowerType(StrEnum):
     AC_2_PHASE_SPLIT = "AC_2_PHASE_SPLIT"
     AC_3_PHASE = "AC_3_PHASE"
     DC = "DC"
-
-
-class ParkingType(StrEnum):
-    """General kind of parking at a Location (open)."""
-
-    ALONG_MOTORWAY = "ALONG_MOTORWAY"
-    PARKING_GARAGE = "PARKING_GARAGE"
-    PARKING_LOT = "PARKING_LOT"
-    ON_DRIVEWAY = "ON_DRIVEWAY"
-    ON_STREET = "ON_STREET"
-    UNDERGROUND_GARAGE = "UNDERGROUND_GARAGE"
-
-
-class ParkingRestriction(StrEnum):
-    """Who may park at an EVSE (open)."""
-
-    EV_ONLY = "EV_ONLY"
-    PLUGGED = "PLUGGED"
-    DISABLED = "DISABLED"
-    CUSTOMERS = "CUSTOMERS"
-    MOTORCYCLES = "MOTORCYCLES"
-    EMPLOYEES = "EMPLOYEES"
-    TAXIS = "TAXIS"
-    TENANTS = "TENANTS"
 
 
 class ParkingDirection(StrEnum):
@@ -277,57 +170,6 @@ class EVSEPosition(StrEnum):
     CENTER = "CENTER"
 
 
-class VehicleType(StrEnum):
-    """Vehicle kinds a parking place suits (open, new in 2.3.0)."""
-
-    MOTORCYCLE = "MOTORCYCLE"
-    PERSONAL_VEHICLE = "PERSONAL_VEHICLE"
-    PERSONAL_VEHICLE_WITH_TRAILER = "PERSONAL_VEHICLE_WITH_TRAILER"
-    VAN = "VAN"
-    SEMI_TRACTOR = "SEMI_TRACTOR"
-    RIGID = "RIGID"
-    TRUCK_WITH_TRAILER = "TRUCK_WITH_TRAILER"
-    BUS = "BUS"
-    DISABLED = "DISABLED"
-
-
-class Facility(StrEnum):
-    """Facilities near a Location (open)."""
-
-    HOTEL = "HOTEL"
-    RESTAURANT = "RESTAURANT"
-    CAFE = "CAFE"
-    MALL = "MALL"
-    SUPERMARKET = "SUPERMARKET"
-    SPORT = "SPORT"
-    RECREATION_AREA = "RECREATION_AREA"
-    NATURE = "NATURE"
-    MUSEUM = "MUSEUM"
-    BIKE_SHARING = "BIKE_SHARING"
-    BUS_STOP = "BUS_STOP"
-    TAXI_STAND = "TAXI_STAND"
-    TRAM_STOP = "TRAM_STOP"
-    METRO_STATION = "METRO_STATION"
-    TRAIN_STATION = "TRAIN_STATION"
-    AIRPORT = "AIRPORT"
-    PARKING_LOT = "PARKING_LOT"
-    CARPOOL_PARKING = "CARPOOL_PARKING"
-    FUEL_STATION = "FUEL_STATION"
-    WIFI = "WIFI"
-
-
-class ImageCategory(StrEnum):
-    """What an Image shows (open)."""
-
-    CHARGER = "CHARGER"
-    ENTRANCE = "ENTRANCE"
-    LOCATION = "LOCATION"
-    NETWORK = "NETWORK"
-    OPERATOR = "OPERATOR"
-    OTHER = "OTHER"
-    OWNER = "OWNER"
-
-
 class EnergySourceCategory(StrEnum):
     """Kinds of energy source in an EnergyMix."""
 
@@ -339,13 +181,6 @@ class EnergySourceCategory(StrEnum):
     SOLAR = "SOLAR"
     WIND = "WIND"
     WATER = "WATER"
-
-
-class EnvironmentalImpactCategory(StrEnum):
-    """Kinds of environmental impact in an EnergyMix (open)."""
-
-    NUCLEAR_WASTE = "NUCLEAR_WASTE"
-    CARBON_DIOXIDE = "CARBON_DIOXIDE"
 
 
 # --- sessions and CDRs ----------------------------------------------------------------------
@@ -472,17 +307,6 @@ class AllowedType(StrEnum):
     NOT_ALLOWED = "NOT_ALLOWED"
 
 
-class TokenType(StrEnum):
-    """Kinds of Token (open); ``LICENSE_PLATE`` comes from the bookings edition."""
-
-    AD_HOC_USER = "AD_HOC_USER"
-    APP_USER = "APP_USER"
-    EMAID = "EMAID"
-    OTHER = "OTHER"
-    RFID = "RFID"
-    LICENSE_PLATE = "LICENSE_PLATE"
-
-
 class WhitelistType(StrEnum):
     """Whether a CPO may authorise a Token without asking the eMSP."""
 
@@ -493,16 +317,6 @@ class WhitelistType(StrEnum):
 
 
 # --- commands, charging profiles, hub client info -------------------------------------------
-
-
-class CommandType(StrEnum):
-    """Commands a CPO can be asked to carry out (open)."""
-
-    CANCEL_RESERVATION = "CANCEL_RESERVATION"
-    RESERVE_NOW = "RESERVE_NOW"
-    START_SESSION = "START_SESSION"
-    STOP_SESSION = "STOP_SESSION"
-    UNLOCK_CONNECTOR = "UNLOCK_CONNECTOR"
 
 
 class CommandResponseType(StrEnum):
