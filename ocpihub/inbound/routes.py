@@ -8,6 +8,11 @@ interface for the version details. A table entry nobody declared, or a declarati
 does not know, is an error at start-up, so what is served, what is listed and what the table
 says cannot drift apart.
 
+A declared route names a module-level function; :func:`bind` is the one place that turns it into
+an endpoint: the caller from the route's ``auth`` dependency (``registered``: token C), the path
+values from the request in the order the path names them, the version the loop is mounting and
+the route's fixed keyword arguments. Whether the function takes them is checked at start-up.
+
 Building routes is most of what creating the application costs, and nothing in a route depends
 on settings (handlers reach the runtime through the request), so :func:`module_routes` builds
 them once per process and every application shares them.
@@ -17,18 +22,22 @@ from __future__ import annotations
 
 import functools
 import importlib
+import inspect
 import pkgutil
 from dataclasses import dataclass
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Request
+from starlette.responses import Response
+from starlette.routing import compile_path
 
 from ocpihub.hub.interfaces import Interface, InterfaceRegistry, module_path
 from ocpihub.inbound import handlers
-from ocpihub.inbound.interfaces import Declared, RouteBuilder
+from ocpihub.inbound.auth import Caller
+from ocpihub.inbound.interfaces import Declared, Handler, HttpRoute, RouteBuilder
 from ocpihub.inbound.route_index import RouteIndex
 from ocpihub.ocpi.modules import TABLE, InterfaceRole, ModuleId
 
-__all__ = ["ModuleRoutes", "build", "declared", "module_routes"]
+__all__ = ["ModuleRoutes", "bind", "build", "declared", "module_routes"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +46,31 @@ class ModuleRoutes:
 
     index: RouteIndex
     interfaces: InterfaceRegistry
+
+
+def bind(route: HttpRoute, version: str) -> Handler:
+    """The endpoint of ``route`` in ``version``: ``route.handler(request, caller, version,
+    *path_values, **route.fixed)``, the caller resolved by ``route.auth``.
+
+    The endpoint names no path parameter, so the framework validates none (they are strings
+    either way) and shows none; a function that cannot take what the route passes is a
+    ``TypeError`` here, at start-up, not on the first request.
+    """
+    handler, fixed = route.handler, dict(route.fixed)
+    names = tuple(compile_path(route.path)[2])  # the path's parameters, in order
+    try:
+        inspect.signature(handler).bind(None, None, version, *names, **fixed)
+    except TypeError as exc:
+        where = f"{route.method} {route.path or '/'}"
+        raise TypeError(f"{handler.__qualname__} cannot answer {where}: {exc}") from None
+
+    async def endpoint(request: Request, caller: Caller = Depends(route.auth)) -> Response:
+        params = request.path_params
+        return await handler(request, caller, version, *[params[n] for n in names], **fixed)
+
+    endpoint.__name__ = handler.__name__.lstrip("_")
+    endpoint.__doc__ = handler.__doc__
+    return endpoint
 
 
 def declared() -> dict[tuple[ModuleId, InterfaceRole | None], RouteBuilder]:
@@ -66,11 +100,12 @@ def build(routes: Declared) -> ModuleRoutes:
                     raise LookupError(f"no handler declares {entry.id.value} {role} routes")
                 path = module_path(version, entry.id, role)
                 for route in builder(version, path):
+                    endpoint = bind(route, version)
                     router.add_api_route(
                         path + route.path,
-                        route.endpoint,
+                        endpoint,
                         methods=[route.method],
-                        name=f"{version}:{entry.id.value}:{route.endpoint.__name__}",
+                        name=f"{version}:{entry.id.value}:{endpoint.__name__}",
                     )
                 served.append(Interface(version, entry.id, role))
     unknown = set(routes) - {(m.id, role) for m in TABLE for role in m.hub_interfaces}

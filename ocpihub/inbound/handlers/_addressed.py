@@ -15,12 +15,13 @@ from starlette.responses import Response
 from ocpihub.errors import InvalidParameters
 from ocpihub.hub.services.addressed import list_addressed as mailbox_page
 from ocpihub.hub.sessions import PRIVATE
-from ocpihub.inbound.auth import Caller, runtime_of, version_of
+from ocpihub.inbound.auth import Caller, check_version, runtime_of
 from ocpihub.inbound.handlers._objects import Paging, egress_json, list_response
+from ocpihub.inbound.interfaces import HttpRoute
 from ocpihub.store.objects import StoredObject
 from ocpihub.translate import MissingContext, TranslationContext, from_canonical
 
-__all__ = ["OWNER_ROLES", "list_addressed", "render"]
+__all__ = ["OWNER_ROLES", "list_addressed", "list_addressed_route", "render"]
 
 OWNER_ROLES = ("CPO",)
 log = structlog.get_logger("ocpihub.addressed")
@@ -38,14 +39,15 @@ def render(version: str, name: str, stored: StoredObject, ctx: TranslationContex
 async def list_addressed(
     request: Request,
     caller: Caller,
+    version: str,
+    *,
     module: str,
     name: str,
-    *,
     base_path: str,
     require_date_from: bool,
 ) -> Response:
     """GET all on a hub Sender interface: what was addressed to the caller's parties."""
-    version = version_of(caller)
+    check_version(caller, version)
     if require_date_from and not request.query_params.get("date_from"):
         raise InvalidParameters(
             f"query parameter date_from is required for GET all {module} (OCPI Sender interface)"
@@ -69,3 +71,11 @@ async def list_addressed(
         except MissingContext as exc:
             log.warning("list_item_untranslatable", module=module, seq=item.seq, error=exc.message)
     return list_response(data, paging.headers(found.listed))
+
+
+def list_addressed_route(
+    module: str, name: str, base_path: str, *, require_date_from: bool
+) -> HttpRoute:
+    """GET all on the Sender interface at ``base_path``: :func:`list_addressed`."""
+    fixed = {"module": module, "name": name, "base_path": base_path}
+    return HttpRoute("GET", list_addressed, fixed={**fixed, "require_date_from": require_date_from})

@@ -26,7 +26,8 @@ from ocpihub.hub.services.objects import Listed
 from ocpihub.hub.services.objects import list_visible as visible_page
 from ocpihub.hub.services.results import CallbackUrl
 from ocpihub.hub.wire import parse_wire as _parse_wire
-from ocpihub.inbound.auth import Caller, runtime_of, version_of
+from ocpihub.inbound.auth import Caller, check_version, runtime_of, version_of
+from ocpihub.inbound.interfaces import HttpRoute
 from ocpihub.model.parties import Platform
 from ocpihub.ocpi.envelope import envelope_bytes
 from ocpihub.ocpi.headers import PartyRef, parse_routing_headers
@@ -48,6 +49,7 @@ __all__ = [
     "egress_json",
     "list_response",
     "list_visible",
+    "list_visible_route",
     "origin",
     "owned_party",
     "parse_wire",
@@ -227,14 +229,14 @@ class Paging:
 
 
 async def list_visible(
-    request: Request, caller: Caller, module: str, name: str, *, base_path: str
+    request: Request, caller: Caller, version: str, *, module: str, name: str, base_path: str
 ) -> Response:
     """GET all on a hub Sender interface: stored objects of agreed owners, paginated, in the
     caller's version (with the newer fields its profile back-ports)."""
+    check_version(caller, version)
     runtime = runtime_of(request)
     paging = Paging.of(request, module, base_path)
     listed = await visible_page(runtime.db, origin(request, caller), module, paging.page)
-    version = version_of(caller)
     backports = caller.platform.profile.backports
     items: list[ListedJson] = listed.items
     if backports and version != CANONICAL_VERSION:  # the caller takes newer fields
@@ -249,3 +251,10 @@ async def list_visible(
     else:
         data = [egress_json(version, name, item) for item in items]
     return list_response(data, paging.headers(listed))
+
+
+def list_visible_route(module: str, name: str, base_path: str) -> HttpRoute:
+    """GET all on the Sender interface at ``base_path``: :func:`list_visible`."""
+    return HttpRoute(
+        "GET", list_visible, fixed={"module": module, "name": name, "base_path": base_path}
+    )

@@ -25,13 +25,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Depends, Request
+from fastapi import Request
 from starlette.responses import Response
 
 from ocpihub.errors import NotFound
 from ocpihub.hub.bookings import PRIVATE_KEY, find_calendar
 from ocpihub.hub.services import bookings as service
-from ocpihub.inbound.auth import Caller, check_version, registered, runtime_of
+from ocpihub.inbound.auth import Caller, check_version, runtime_of
 from ocpihub.inbound.body import read_json
 from ocpihub.inbound.handlers._objects import (
     Paging,
@@ -42,9 +42,9 @@ from ocpihub.inbound.handlers._objects import (
     parse_wire,
 )
 from ocpihub.inbound.handlers._relay import answer
-from ocpihub.inbound.interfaces import Declared, HttpRoute
+from ocpihub.inbound.interfaces import Declared, HttpRoute, declare
 from ocpihub.inbound.responses import ocpi_response
-from ocpihub.ocpi.modules import InterfaceRole, ModuleId, module
+from ocpihub.ocpi.modules import ModuleId, module
 from ocpihub.store.objects import StoredObject
 
 __all__ = ["ROUTES"]
@@ -73,19 +73,20 @@ def _wire(request: Request, name: str, body: Any) -> Doc:
 async def _push_location(
     request: Request,
     caller: Caller,
+    version: str,
     cc: str,
     pid: str,
     location_id: str,
-    calendar_id: str | None,
+    calendar_id: str | None = None,
     *,
     patch: bool,
 ) -> Response:
-    check_version(caller, VERSION, sole=MODULE_NAME)
+    check_version(caller, version, sole=MODULE_NAME)
     runtime = runtime_of(request)
     owner = await owned_party(request, caller, cc, pid, _CPO)
     name = ("BookingLocation" if calendar_id is None else "Calendar") + ("Patch" if patch else "")
     wire = _wire(request, name, await read_json(request))
-    check_ids(wire, owner, {"id": calendar_id or location_id}, VERSION)
+    check_ids(wire, owner, {"id": calendar_id or location_id}, version)
     created = await service.push_location(
         runtime.db,
         origin(request, caller),
@@ -99,9 +100,15 @@ async def _push_location(
 
 
 async def _get_own_location(
-    request: Request, caller: Caller, cc: str, pid: str, location_id: str, calendar_id: str | None
+    request: Request,
+    caller: Caller,
+    version: str,
+    cc: str,
+    pid: str,
+    location_id: str,
+    calendar_id: str | None = None,
 ) -> Response:
-    check_version(caller, VERSION, sole=MODULE_NAME)
+    check_version(caller, version, sole=MODULE_NAME)
     owner = await owned_party(request, caller, cc, pid, _CPO)
     stored = await service.get_own(runtime_of(request).db, owner, location_id, LOCATION)
     return _location_answer(stored, location_id, calendar_id)
@@ -124,14 +131,21 @@ def _location_answer(
 
 
 async def _push_booking(
-    request: Request, caller: Caller, cc: str, pid: str, booking_id: str, *, patch: bool
+    request: Request,
+    caller: Caller,
+    version: str,
+    cc: str,
+    pid: str,
+    booking_id: str,
+    *,
+    patch: bool,
 ) -> Response:
-    check_version(caller, VERSION, sole=MODULE_NAME)
+    check_version(caller, version, sole=MODULE_NAME)
     runtime = runtime_of(request)
     owner = await owned_party(request, caller, cc, pid, _CPO)
     name = "BookingPatch" if patch else "Booking"
     wire = _wire(request, name, await read_json(request))
-    check_ids(wire, owner, {"id": booking_id}, VERSION)
+    check_ids(wire, owner, {"id": booking_id}, version)
     created = await service.push_booking(
         runtime.db, origin(request, caller), owner, booking_id, name=name, wire=wire, patch=patch
     )
@@ -139,37 +153,39 @@ async def _push_booking(
 
 
 async def _get_own_booking(
-    request: Request, caller: Caller, cc: str, pid: str, booking_id: str
+    request: Request, caller: Caller, version: str, cc: str, pid: str, booking_id: str
 ) -> Response:
-    check_version(caller, VERSION, sole=MODULE_NAME)
+    check_version(caller, version, sole=MODULE_NAME)
     owner = await owned_party(request, caller, cc, pid, _CPO)
     stored = await service.get_own(runtime_of(request).db, owner, booking_id, BOOKING)
     if stored is None:
         raise NotFound(f"the hub holds no booking {booking_id!r} of {owner[0]}-{owner[1]}")
-    return ocpi_response(egress(VERSION, "Booking", stored))
+    return ocpi_response(egress(version, "Booking", stored))
 
 
 # --- sender interface: eMSPs pull and request ----------------------------------------------------
 
 
 async def _get_location(
-    request: Request, caller: Caller, location_id: str, calendar_id: str | None
+    request: Request, caller: Caller, version: str, location_id: str, calendar_id: str | None = None
 ) -> Response:
-    check_version(caller, VERSION, sole=MODULE_NAME)
+    check_version(caller, version, sole=MODULE_NAME)
     stored = await service.get_location(runtime_of(request).db, caller.platform.id, location_id)
     return _location_answer(stored, location_id, calendar_id)
 
 
-async def _list(request: Request, caller: Caller, kind: str, name: str, base: str) -> Response:
-    check_version(caller, VERSION, sole=MODULE_NAME)
+async def _list(
+    request: Request, caller: Caller, version: str, *, kind: str, name: str, base: str
+) -> Response:
+    check_version(caller, version, sole=MODULE_NAME)
     paging = Paging.of(request, MODULE, base)
     listed = await service.list_kind(runtime_of(request).db, caller.platform.id, kind, paging.page)
-    data = [egress(VERSION, name, item) for item in listed.items]
+    data = [egress(version, name, item) for item in listed.items]
     return ocpi_response(data, headers=paging.headers(listed))
 
 
-async def _request_booking(request: Request, caller: Caller) -> Response:
-    check_version(caller, VERSION, sole=MODULE_NAME)
+async def _request_booking(request: Request, caller: Caller, version: str) -> Response:
+    check_version(caller, version, sole=MODULE_NAME)
     runtime = runtime_of(request)
     wire = _wire(request, "BookingRequest", await read_json(request))
     emsp = await owned_party(
@@ -178,7 +194,7 @@ async def _request_booking(request: Request, caller: Caller) -> Response:
     reply = await service.request_booking(
         runtime.db, runtime.relay, origin(request, caller), emsp, wire
     )
-    return answer(request, VERSION, reply)
+    return answer(request, version, reply)
 
 
 # --- routes --------------------------------------------------------------------------------------
@@ -190,92 +206,35 @@ _OWN_BOOKING = "/{cc}/{pid}/{booking_id}"
 _LOCATIONS = "/booking_locations"
 
 
-def _location_ids(request: Request) -> tuple[str, str, str, str | None]:
-    """cc, pid, location_id and (below a BookingLocation) calendar_id of the URL."""
-    params = request.path_params
-    return params["cc"], params["pid"], params["location_id"], params.get("calendar_id")
-
-
-def _own_locations() -> list[HttpRoute]:
-    """BookingLocations and their Calendars, at the CPO's own URLs."""
-
-    async def put_location(request: Request, c: Caller = Depends(registered)) -> Response:
-        return await _push_location(request, c, *_location_ids(request), patch=False)
-
-    async def patch_location(request: Request, c: Caller = Depends(registered)) -> Response:
-        return await _push_location(request, c, *_location_ids(request), patch=True)
-
-    async def get_own_location(request: Request, c: Caller = Depends(registered)) -> Response:
-        return await _get_own_location(request, c, *_location_ids(request))
-
-    return [
-        HttpRoute(method, endpoint, path)
-        for path in (_OWN_LOCATION, _OWN_CALENDAR)
-        for endpoint, method in (
-            (put_location, "PUT"),
-            (patch_location, "PATCH"),
-            (get_own_location, "GET"),
+def _receiver(version: str, path: str) -> list[HttpRoute]:
+    """BookingLocations and their Calendars, then Bookings, at the CPO's own URLs."""
+    own_locations = [
+        route
+        for own in (_OWN_LOCATION, _OWN_CALENDAR)
+        for route in (
+            HttpRoute("PUT", _push_location, own, {"patch": False}),
+            HttpRoute("PATCH", _push_location, own, {"patch": True}),
+            HttpRoute("GET", _get_own_location, own),
         )
     ]
-
-
-def _own_bookings() -> list[HttpRoute]:
-    async def put_booking(
-        cc: str, pid: str, booking_id: str, request: Request, c: Caller = Depends(registered)
-    ) -> Response:
-        return await _push_booking(request, c, cc, pid, booking_id, patch=False)
-
-    async def patch_booking(
-        cc: str, pid: str, booking_id: str, request: Request, c: Caller = Depends(registered)
-    ) -> Response:
-        return await _push_booking(request, c, cc, pid, booking_id, patch=True)
-
-    async def get_own_booking(
-        cc: str, pid: str, booking_id: str, request: Request, c: Caller = Depends(registered)
-    ) -> Response:
-        return await _get_own_booking(request, c, cc, pid, booking_id)
-
     return [
-        HttpRoute("PUT", put_booking, _OWN_BOOKING),
-        HttpRoute("PATCH", patch_booking, _OWN_BOOKING),
-        HttpRoute("GET", get_own_booking, _OWN_BOOKING),
+        *own_locations,
+        HttpRoute("PUT", _push_booking, _OWN_BOOKING, {"patch": False}),
+        HttpRoute("PATCH", _push_booking, _OWN_BOOKING, {"patch": True}),
+        HttpRoute("GET", _get_own_booking, _OWN_BOOKING),
     ]
-
-
-def _receiver(version: str, path: str) -> list[HttpRoute]:
-    return [*_own_locations(), *_own_bookings()]
 
 
 def _sender(version: str, path: str) -> list[HttpRoute]:
-    async def list_locations(request: Request, c: Caller = Depends(registered)) -> Response:
-        return await _list(request, c, LOCATION, "BookingLocation", path + _LOCATIONS)
-
-    async def get_location(
-        location_id: str, request: Request, c: Caller = Depends(registered)
-    ) -> Response:
-        return await _get_location(request, c, location_id, None)
-
-    async def get_calendar(
-        location_id: str, calendar_id: str, request: Request, c: Caller = Depends(registered)
-    ) -> Response:
-        return await _get_location(request, c, location_id, calendar_id)
-
-    async def list_bookings(request: Request, c: Caller = Depends(registered)) -> Response:
-        return await _list(request, c, BOOKING, "Booking", path)
-
-    async def request_booking(request: Request, c: Caller = Depends(registered)) -> Response:
-        return await _request_booking(request, c)
-
+    locations = {"kind": LOCATION, "name": "BookingLocation", "base": path + _LOCATIONS}
+    bookings = {"kind": BOOKING, "name": "Booking", "base": path}
     return [
-        HttpRoute("GET", list_locations, _LOCATIONS),
-        HttpRoute("GET", get_location, _LOCATIONS + "/{location_id}"),
-        HttpRoute("GET", get_calendar, _LOCATIONS + "/{location_id}/{calendar_id}"),
-        HttpRoute("GET", list_bookings),
-        HttpRoute("POST", request_booking),
+        HttpRoute("GET", _list, _LOCATIONS, locations),
+        HttpRoute("GET", _get_location, _LOCATIONS + "/{location_id}"),
+        HttpRoute("GET", _get_location, _LOCATIONS + "/{location_id}/{calendar_id}"),
+        HttpRoute("GET", _list, fixed=bookings),
+        HttpRoute("POST", _request_booking),
     ]
 
 
-ROUTES: Declared = {
-    (ModuleId.BOOKINGS, InterfaceRole.RECEIVER): _receiver,
-    (ModuleId.BOOKINGS, InterfaceRole.SENDER): _sender,
-}
+ROUTES: Declared = declare(ModuleId.BOOKINGS, receiver=_receiver, sender=_sender)

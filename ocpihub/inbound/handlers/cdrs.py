@@ -19,19 +19,19 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from fastapi import Depends, Request
+from fastapi import Request
 from starlette.responses import Response
 
 from ocpihub.errors import NotFound
 from ocpihub.hub.services import cdrs as service
 from ocpihub.hub.services.addressed import get_own
-from ocpihub.inbound.auth import Caller, check_version, registered, runtime_of
+from ocpihub.inbound.auth import Caller, check_version, runtime_of
 from ocpihub.inbound.body import read_json
-from ocpihub.inbound.handlers._addressed import OWNER_ROLES, list_addressed, render
+from ocpihub.inbound.handlers._addressed import OWNER_ROLES, list_addressed_route, render
 from ocpihub.inbound.handlers._objects import check_ids, origin, owned_party, parse_wire
-from ocpihub.inbound.interfaces import Declared, HttpRoute
+from ocpihub.inbound.interfaces import Declared, HttpRoute, declare
 from ocpihub.inbound.responses import ocpi_response
-from ocpihub.ocpi.modules import InterfaceRole, ModuleId
+from ocpihub.ocpi.modules import ModuleId
 from ocpihub.ocpi.version import ocpi_version
 
 __all__ = ["ROUTES"]
@@ -60,7 +60,7 @@ def _location(request: Request, receiver: str, owner: tuple[str, str], cdr_id: s
     return f"{public}{receiver}/{owner[0]}/{owner[1]}/{quote(cdr_id, safe='')}"
 
 
-async def _post(request: Request, caller: Caller, version: str, receiver: str) -> Response:
+async def _post(request: Request, caller: Caller, version: str, *, receiver: str) -> Response:
     check_version(caller, version)
     runtime = runtime_of(request)
     wire = parse_wire(runtime, version, "CDR", await read_json(request), caller.platform)
@@ -83,28 +83,14 @@ async def _get_own(
 
 
 def _receiver(version: str, path: str) -> list[HttpRoute]:
-    async def post_cdr(request: Request, c: Caller = Depends(registered)) -> Response:
-        return await _post(request, c, version, path)
-
-    async def get_cdr(
-        cc: str, pid: str, cdr_id: str, request: Request, c: Caller = Depends(registered)
-    ) -> Response:
-        return await _get_own(request, c, version, cc, pid, cdr_id)
-
-    return [HttpRoute("POST", post_cdr), HttpRoute("GET", get_cdr, "/{cc}/{pid}/{cdr_id}")]
+    return [
+        HttpRoute("POST", _post, fixed={"receiver": path}),
+        HttpRoute("GET", _get_own, "/{cc}/{pid}/{cdr_id}"),
+    ]
 
 
 def _sender(version: str, path: str) -> list[HttpRoute]:
-    async def list_cdrs(request: Request, c: Caller = Depends(registered)) -> Response:
-        check_version(c, version)
-        return await list_addressed(
-            request, c, MODULE, "CDR", base_path=path, require_date_from=False
-        )
-
-    return [HttpRoute("GET", list_cdrs)]
+    return [list_addressed_route(MODULE, "CDR", path, require_date_from=False)]
 
 
-ROUTES: Declared = {
-    (ModuleId.CDRS, InterfaceRole.RECEIVER): _receiver,
-    (ModuleId.CDRS, InterfaceRole.SENDER): _sender,
-}
+ROUTES: Declared = declare(ModuleId.CDRS, receiver=_receiver, sender=_sender)

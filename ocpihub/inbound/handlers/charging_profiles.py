@@ -24,18 +24,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Depends, Request
+from fastapi import Request
 from starlette.responses import Response
 
 from ocpihub.errors import InvalidParameters
 from ocpihub.hub.services import charging_profiles as service
-from ocpihub.inbound.auth import Caller, check_version, registered, runtime_of
+from ocpihub.inbound.auth import Caller, check_version, runtime_of
 from ocpihub.inbound.body import read_json
 from ocpihub.inbound.handlers._objects import callback_url, origin, parse_wire
 from ocpihub.inbound.handlers._relay import answer
-from ocpihub.inbound.interfaces import Declared, HttpRoute
+from ocpihub.inbound.interfaces import Declared, HttpRoute, declare
 from ocpihub.inbound.responses import ocpi_response
-from ocpihub.ocpi.modules import InterfaceRole, ModuleId
+from ocpihub.ocpi.modules import ModuleId
 from ocpihub.outbound.urls import check_partner_url
 
 __all__ = ["ROUTES"]
@@ -44,7 +44,7 @@ MODULE = "chargingprofiles"
 
 
 async def _request(
-    request: Request, caller: Caller, version: str, session_id: str, kind: str
+    request: Request, caller: Caller, version: str, session_id: str, *, kind: str
 ) -> Response:
     """Relay a set/get/clear to the CPO of the session, with the hub's callback URL."""
     check_version(caller, version)
@@ -78,7 +78,7 @@ async def _request(
     return answer(request, version, reply)
 
 
-async def _result(request: Request, caller: Caller, request_id: str) -> Response:
+async def _result(request: Request, caller: Caller, version: str, request_id: str) -> Response:
     """A result on a hub callback URL: relayed once; an ACCEPTED set names the profile setter."""
     runtime = runtime_of(request)
     await service.result(
@@ -103,48 +103,22 @@ async def _active_profile(
 # --- routes --------------------------------------------------------------------------------------
 
 
+_SESSION = "/{session_id}"
+
+
 def _receiver(version: str, path: str) -> list[HttpRoute]:
-    async def set_profile(
-        session_id: str, request: Request, c: Caller = Depends(registered)
-    ) -> Response:
-        return await _request(request, c, version, session_id, "SET")
-
-    async def get_profile(
-        session_id: str, request: Request, c: Caller = Depends(registered)
-    ) -> Response:
-        return await _request(request, c, version, session_id, "GET")
-
-    async def clear_profile(
-        session_id: str, request: Request, c: Caller = Depends(registered)
-    ) -> Response:
-        return await _request(request, c, version, session_id, "CLEAR")
-
-    own = "/{session_id}"
     return [
-        HttpRoute("PUT", set_profile, own),
-        HttpRoute("GET", get_profile, own),
-        HttpRoute("DELETE", clear_profile, own),
+        HttpRoute("PUT", _request, _SESSION, {"kind": "SET"}),
+        HttpRoute("GET", _request, _SESSION, {"kind": "GET"}),
+        HttpRoute("DELETE", _request, _SESSION, {"kind": "CLEAR"}),
     ]
 
 
 def _sender(version: str, path: str) -> list[HttpRoute]:
-    async def post_profile_result(
-        request_id: str, request: Request, c: Caller = Depends(registered)
-    ) -> Response:
-        return await _result(request, c, request_id)
-
-    async def put_active_profile(
-        session_id: str, request: Request, c: Caller = Depends(registered)
-    ) -> Response:
-        return await _active_profile(request, c, version, session_id)
-
     return [
-        HttpRoute("POST", post_profile_result, "/results/{request_id}"),
-        HttpRoute("PUT", put_active_profile, "/{session_id}"),
+        HttpRoute("POST", _result, "/results/{request_id}"),
+        HttpRoute("PUT", _active_profile, _SESSION),
     ]
 
 
-ROUTES: Declared = {
-    (ModuleId.CHARGING_PROFILES, InterfaceRole.RECEIVER): _receiver,
-    (ModuleId.CHARGING_PROFILES, InterfaceRole.SENDER): _sender,
-}
+ROUTES: Declared = declare(ModuleId.CHARGING_PROFILES, receiver=_receiver, sender=_sender)

@@ -21,20 +21,20 @@ The work is the hub's: ``hub/services/commands.py`` (routing, the hop, the answe
 
 from __future__ import annotations
 
-from fastapi import Depends, Request
+from fastapi import Request
 from starlette.responses import Response
 
 from ocpihub.errors import NotFound
 from ocpihub.hub import commands as policy
 from ocpihub.hub.services.commands import send_command
 from ocpihub.hub.services.results import accept_result
-from ocpihub.inbound.auth import Caller, check_version, registered, runtime_of
+from ocpihub.inbound.auth import Caller, check_version, runtime_of
 from ocpihub.inbound.body import read_json
 from ocpihub.inbound.handlers._objects import callback_url, origin, parse_wire
 from ocpihub.inbound.handlers._relay import answer
-from ocpihub.inbound.interfaces import Declared, HttpRoute
+from ocpihub.inbound.interfaces import Declared, HttpRoute, declare
 from ocpihub.inbound.responses import ocpi_response
-from ocpihub.ocpi.modules import InterfaceRole, ModuleId
+from ocpihub.ocpi.modules import ModuleId
 from ocpihub.outbound.urls import check_partner_url
 
 __all__ = ["ROUTES"]
@@ -75,7 +75,8 @@ async def _command(request: Request, caller: Caller, version: str, command: str)
 # --- sender interface: the CPO's result on the hub callback URL ------------------------------
 
 
-async def _result(request: Request, caller: Caller, request_id: str) -> Response:
+async def _result(request: Request, caller: Caller, version: str, request_id: str) -> Response:
+    """A result on the hub's callback URL (of whichever version the command was sent in)."""
     runtime = runtime_of(request)
     await accept_result(
         runtime.db,
@@ -94,24 +95,11 @@ async def _result(request: Request, caller: Caller, request_id: str) -> Response
 
 
 def _receiver(version: str, path: str) -> list[HttpRoute]:
-    async def post_command(
-        command: str, request: Request, c: Caller = Depends(registered)
-    ) -> Response:
-        return await _command(request, c, version, command)
-
-    return [HttpRoute("POST", post_command, "/{command}")]
+    return [HttpRoute("POST", _command, "/{command}")]
 
 
 def _sender(version: str, path: str) -> list[HttpRoute]:
-    async def post_command_result(
-        request_id: str, request: Request, c: Caller = Depends(registered)
-    ) -> Response:
-        return await _result(request, c, request_id)
-
-    return [HttpRoute("POST", post_command_result, "/results/{request_id}")]
+    return [HttpRoute("POST", _result, "/results/{request_id}")]
 
 
-ROUTES: Declared = {
-    (ModuleId.COMMANDS, InterfaceRole.RECEIVER): _receiver,
-    (ModuleId.COMMANDS, InterfaceRole.SENDER): _sender,
-}
+ROUTES: Declared = declare(ModuleId.COMMANDS, receiver=_receiver, sender=_sender)

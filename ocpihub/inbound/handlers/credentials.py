@@ -8,7 +8,7 @@ this module only reads the request and writes the envelope. Token A opens all fo
 
 from __future__ import annotations
 
-from fastapi import Depends, Request
+from fastapi import Request
 from starlette.responses import Response
 
 from ocpihub.hub.registration import Registrar
@@ -35,40 +35,37 @@ async def _presented_token(request: Request) -> str:
     return await presented_token(runtime_of(request).db, candidates)
 
 
+async def _get_credentials(request: Request, caller: Caller, version: str) -> Response:
+    registrar = registrar_of(request)
+    token = await _presented_token(request)
+    own = await registrar.hosted_parties(caller.platform.id)
+    return ocpi_response(await registrar.credentials_for(version, token, own))
+
+
+async def _accept_credentials(
+    request: Request, caller: Caller, version: str, *, update: bool
+) -> Response:
+    """POST (register) or PUT (update) of the caller's credentials."""
+    registrar = registrar_of(request)
+    Registrar.check_status(caller.platform, update=update)
+    body = await read_json(request)
+    answer = await registrar.accept(
+        caller.platform, version, body, update=update, correlation_id=correlation_id(request)
+    )
+    return ocpi_response(answer)
+
+
+async def _delete_credentials(request: Request, caller: Caller, version: str) -> Response:
+    await registrar_of(request).unregister(caller.platform)
+    return ocpi_response()
+
+
 def _credentials(version: str, path: str) -> list[HttpRoute]:
-    async def get_credentials(request: Request, caller: Caller = Depends(any_token)) -> Response:
-        registrar = registrar_of(request)
-        token = await _presented_token(request)
-        own = await registrar.hosted_parties(caller.platform.id)
-        return ocpi_response(await registrar.credentials_for(version, token, own))
-
-    async def post_credentials(request: Request, caller: Caller = Depends(any_token)) -> Response:
-        registrar = registrar_of(request)
-        Registrar.check_status(caller.platform, update=False)
-        body = await read_json(request)
-        answer = await registrar.accept(
-            caller.platform, version, body, update=False, correlation_id=correlation_id(request)
-        )
-        return ocpi_response(answer)
-
-    async def put_credentials(request: Request, caller: Caller = Depends(any_token)) -> Response:
-        registrar = registrar_of(request)
-        Registrar.check_status(caller.platform, update=True)
-        body = await read_json(request)
-        answer = await registrar.accept(
-            caller.platform, version, body, update=True, correlation_id=correlation_id(request)
-        )
-        return ocpi_response(answer)
-
-    async def delete_credentials(request: Request, caller: Caller = Depends(any_token)) -> Response:
-        await registrar_of(request).unregister(caller.platform)
-        return ocpi_response()
-
-    return [
-        HttpRoute("GET", get_credentials),
-        HttpRoute("POST", post_credentials),
-        HttpRoute("PUT", put_credentials),
-        HttpRoute("DELETE", delete_credentials),
+    return [  # token A opens them all
+        HttpRoute("GET", _get_credentials, auth=any_token),
+        HttpRoute("POST", _accept_credentials, fixed={"update": False}, auth=any_token),
+        HttpRoute("PUT", _accept_credentials, fixed={"update": True}, auth=any_token),
+        HttpRoute("DELETE", _delete_credentials, auth=any_token),
     ]
 
 

@@ -14,7 +14,7 @@ The work — store, outbox, asking the owner for a Location the hub lacks — is
 
 from __future__ import annotations
 
-from fastapi import Depends, Request
+from fastapi import Request
 from starlette.responses import Response
 
 from ocpihub.errors import NotFound
@@ -22,21 +22,21 @@ from ocpihub.hub.locations import find_part
 from ocpihub.hub.relay import Reply
 from ocpihub.hub.services import locations as service
 from ocpihub.hub.services.locations import LocationIds
-from ocpihub.inbound.auth import Caller, check_version, registered, runtime_of
+from ocpihub.inbound.auth import Caller, check_version, runtime_of
 from ocpihub.inbound.body import read_json
 from ocpihub.inbound.handlers._objects import (
     check_ids,
     egress,
     egress_backported,
-    list_visible,
+    list_visible_route,
     origin,
     owned_party,
     parse_wire,
 )
 from ocpihub.inbound.handlers._relay import answer
-from ocpihub.inbound.interfaces import Declared, HttpRoute
+from ocpihub.inbound.interfaces import Declared, HttpRoute, declare
 from ocpihub.inbound.responses import ocpi_response
-from ocpihub.ocpi.modules import InterfaceRole, ModuleId
+from ocpihub.ocpi.modules import ModuleId
 from ocpihub.translate import from_canonical
 
 __all__ = ["ROUTES"]
@@ -57,8 +57,8 @@ async def _push(
     cc: str,
     pid: str,
     location_id: str,
-    evse_uid: str | None,
-    connector_id: str | None,
+    evse_uid: str | None = None,
+    connector_id: str | None = None,
     *,
     patch: bool,
 ) -> Response:
@@ -92,8 +92,8 @@ async def _get_own(
     cc: str,
     pid: str,
     location_id: str,
-    evse_uid: str | None,
-    connector_id: str | None,
+    evse_uid: str | None = None,
+    connector_id: str | None = None,
 ) -> Response:
     check_version(caller, version)
     owner = await owned_party(request, caller, cc, pid, _OWNER_ROLES)
@@ -110,8 +110,8 @@ async def _get_one(
     caller: Caller,
     version: str,
     location_id: str,
-    evse_uid: str | None,
-    connector_id: str | None,
+    evse_uid: str | None = None,
+    connector_id: str | None = None,
 ) -> Response:
     """GET one: from the hub's store, or relayed from the owner OCPI-to names."""
     check_version(caller, version)
@@ -136,61 +136,25 @@ async def _get_one(
     return ocpi_response(data)
 
 
-def _ids(request: Request) -> tuple[str | None, str | None]:
-    params = request.path_params
-    return params.get("evse_uid"), params.get("connector_id")
-
-
-_LEVELS = ("", "/{evse_uid}", "/{evse_uid}/{connector_id}")
+_LEVELS = ("", "/{evse_uid}", "/{evse_uid}/{connector_id}")  # Location, EVSE, Connector
 
 
 def _receiver(version: str, path: str) -> list[HttpRoute]:
-    async def put(
-        cc: str, pid: str, location_id: str, request: Request, c: Caller = Depends(registered)
-    ) -> Response:
-        evse_uid, connector_id = _ids(request)
-        return await _push(
-            request, c, version, cc, pid, location_id, evse_uid, connector_id, patch=False
-        )
-
-    async def patch(
-        cc: str, pid: str, location_id: str, request: Request, c: Caller = Depends(registered)
-    ) -> Response:
-        evse_uid, connector_id = _ids(request)
-        return await _push(
-            request, c, version, cc, pid, location_id, evse_uid, connector_id, patch=True
-        )
-
-    async def get_own(
-        cc: str, pid: str, location_id: str, request: Request, c: Caller = Depends(registered)
-    ) -> Response:
-        evse_uid, connector_id = _ids(request)
-        return await _get_own(request, c, version, cc, pid, location_id, evse_uid, connector_id)
-
     own = "/{cc}/{pid}/{location_id}"
     return [
-        HttpRoute(method, handler, own + level)
+        route
         for level in _LEVELS
-        for handler, method in ((put, "PUT"), (patch, "PATCH"), (get_own, "GET"))
+        for route in (
+            HttpRoute("PUT", _push, own + level, {"patch": False}),
+            HttpRoute("PATCH", _push, own + level, {"patch": True}),
+            HttpRoute("GET", _get_own, own + level),
+        )
     ]
 
 
 def _sender(version: str, path: str) -> list[HttpRoute]:
-    async def list_all(request: Request, c: Caller = Depends(registered)) -> Response:
-        check_version(c, version)
-        return await list_visible(request, c, MODULE, "Location", base_path=path)
-
-    async def get_one(
-        location_id: str, request: Request, c: Caller = Depends(registered)
-    ) -> Response:
-        evse_uid, connector_id = _ids(request)
-        return await _get_one(request, c, version, location_id, evse_uid, connector_id)
-
-    one = [HttpRoute("GET", get_one, "/{location_id}" + level) for level in _LEVELS]
-    return [HttpRoute("GET", list_all), *one]
+    one = [HttpRoute("GET", _get_one, "/{location_id}" + level) for level in _LEVELS]
+    return [list_visible_route(MODULE, "Location", path), *one]
 
 
-ROUTES: Declared = {
-    (ModuleId.LOCATIONS, InterfaceRole.RECEIVER): _receiver,
-    (ModuleId.LOCATIONS, InterfaceRole.SENDER): _sender,
-}
+ROUTES: Declared = declare(ModuleId.LOCATIONS, receiver=_receiver, sender=_sender)

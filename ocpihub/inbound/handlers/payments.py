@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Depends, Request
+from fastapi import Request
 from starlette.responses import Response
 
 from ocpihub.errors import InvalidParameters, NotFound
@@ -36,13 +36,13 @@ from ocpihub.hub.payments import REGISTRY_KEY
 from ocpihub.hub.relay import Reply
 from ocpihub.hub.services import payments as service
 from ocpihub.hub.services.payments import FAC, SEGMENTS, TERMINAL
-from ocpihub.inbound.auth import Caller, check_version, registered, runtime_of
+from ocpihub.inbound.auth import Caller, check_version, runtime_of
 from ocpihub.inbound.body import read_json
 from ocpihub.inbound.handlers._objects import Paging, egress, origin, parse_wire
 from ocpihub.inbound.handlers._relay import answer
-from ocpihub.inbound.interfaces import Declared, HttpRoute
+from ocpihub.inbound.interfaces import Declared, HttpRoute, declare
 from ocpihub.inbound.responses import ocpi_response
-from ocpihub.ocpi.modules import InterfaceRole, ModuleId, module
+from ocpihub.ocpi.modules import ModuleId, module
 
 __all__ = ["ROUTES"]
 
@@ -70,40 +70,40 @@ def _done(request: Request, reply: Reply | None) -> Response:
 # --- receiver interface: the PTP writes to a CPO ------------------------------------------------
 
 
-async def _create_terminal(request: Request, caller: Caller) -> Response:
-    check_version(caller, VERSION, sole=MODULE_NAME)
+async def _create_terminal(request: Request, caller: Caller, version: str) -> Response:
+    check_version(caller, version, sole=MODULE_NAME)
     wire = _wire(request, "TerminalCreate", await read_json(request))
     await service.create_terminal(runtime_of(request).db, origin(request, caller), wire)
     return ocpi_response(include_data=False)
 
 
-async def _create_fac(request: Request, caller: Caller) -> Response:
-    check_version(caller, VERSION, sole=MODULE_NAME)
+async def _create_fac(request: Request, caller: Caller, version: str) -> Response:
+    check_version(caller, version, sole=MODULE_NAME)
     wire = _wire(request, "FinancialAdviceConfirmation", await read_json(request))
     await service.create_fac(runtime_of(request).db, origin(request, caller), wire)
     return ocpi_response(include_data=False)
 
 
 async def _get_own(
-    request: Request, caller: Caller, object_id: str, kind: str, name: str
+    request: Request, caller: Caller, version: str, object_id: str, *, kind: str, name: str
 ) -> Response:
     """A PTP's own Terminal or FinancialAdviceConfirmation, as the hub holds it."""
-    check_version(caller, VERSION, sole=MODULE_NAME)
+    check_version(caller, version, sole=MODULE_NAME)
     ptp, stored = await service.get_own(
         runtime_of(request).db, origin(request, caller), object_id, kind
     )
     if stored is None:
         raise NotFound(f"the hub holds no {name} {object_id!r} of {ptp[0]}-{ptp[1]}")
-    return ocpi_response(egress(VERSION, name, stored))
+    return ocpi_response(egress(version, name, stored))
 
 
 # --- sender interface: the CPO writes to a PTP --------------------------------------------------
 
 
 async def _write_terminal(
-    request: Request, caller: Caller, terminal_id: str, *, patch: bool
+    request: Request, caller: Caller, version: str, terminal_id: str, *, patch: bool
 ) -> Response:
-    check_version(caller, VERSION, sole=MODULE_NAME)
+    check_version(caller, version, sole=MODULE_NAME)
     runtime = runtime_of(request)
     name = "TerminalPatch" if patch else "Terminal"
     wire = _wire(request, name, await read_json(request))
@@ -122,15 +122,15 @@ async def _write_terminal(
     return _done(request, reply)
 
 
-async def _activate(request: Request, caller: Caller) -> Response:
-    check_version(caller, VERSION, sole=MODULE_NAME)
+async def _activate(request: Request, caller: Caller, version: str) -> Response:
+    check_version(caller, version, sole=MODULE_NAME)
     wire = _wire(request, "TerminalActivation", await read_json(request))
     await service.activate(runtime_of(request).db, origin(request, caller), wire)
     return ocpi_response(include_data=False)
 
 
-async def _deactivate(request: Request, caller: Caller, terminal_id: str) -> Response:
-    check_version(caller, VERSION, sole=MODULE_NAME)
+async def _deactivate(request: Request, caller: Caller, version: str, terminal_id: str) -> Response:
+    check_version(caller, version, sole=MODULE_NAME)
     runtime = runtime_of(request)
     reply = await service.deactivate(
         runtime.db, runtime.relay, origin(request, caller), terminal_id
@@ -138,8 +138,10 @@ async def _deactivate(request: Request, caller: Caller, terminal_id: str) -> Res
     return _done(request, reply)
 
 
-async def _cpo_list(request: Request, caller: Caller, kind: str, name: str, base: str) -> Response:
-    check_version(caller, VERSION, sole=MODULE_NAME)
+async def _cpo_list(
+    request: Request, caller: Caller, version: str, *, kind: str, name: str, base: str
+) -> Response:
+    check_version(caller, version, sole=MODULE_NAME)
     runtime = runtime_of(request)
     settings = runtime.settings
     query = dict(request.query_params)
@@ -153,17 +155,17 @@ async def _cpo_list(request: Request, caller: Caller, kind: str, name: str, base
         (name, query, here, max_limit),
     )
     if isinstance(found, Reply):
-        return answer(request, VERSION, found)
+        return answer(request, version, found)
     listed, page = found
     paging = Paging(settings.public_url + base, query, page, max_limit)
-    data = [egress(VERSION, name, item) for item in listed.items]
+    data = [egress(version, name, item) for item in listed.items]
     return ocpi_response(data, headers=paging.headers(listed))
 
 
 async def _cpo_one(
-    request: Request, caller: Caller, object_id: str, kind: str, name: str
+    request: Request, caller: Caller, version: str, object_id: str, *, kind: str, name: str
 ) -> Response:
-    check_version(caller, VERSION, sole=MODULE_NAME)
+    check_version(caller, version, sole=MODULE_NAME)
     runtime = runtime_of(request)
     found = await service.cpo_one(
         runtime.db,
@@ -174,82 +176,39 @@ async def _cpo_one(
         name,
     )
     if isinstance(found, Reply):
-        return answer(request, VERSION, found)
-    return ocpi_response(egress(VERSION, name, found))
+        return answer(request, version, found)
+    return ocpi_response(egress(version, name, found))
 
 
 # --- routes --------------------------------------------------------------------------------------
 
 
 _TERMINALS_PATH, _FACS_PATH = "/" + SEGMENTS[TERMINAL], "/" + SEGMENTS[FAC]
-
-
-def _terminal_id(request: Request) -> str:
-    return str(request.path_params["terminal_id"])
+_TERMINAL = {"kind": TERMINAL, "name": "Terminal"}
+_FAC = {"kind": FAC, "name": "FinancialAdviceConfirmation"}
 
 
 def _receiver(version: str, path: str) -> list[HttpRoute]:
-    async def post_terminal(request: Request, c: Caller = Depends(registered)) -> Response:
-        return await _create_terminal(request, c)
-
-    async def get_own_terminal(request: Request, c: Caller = Depends(registered)) -> Response:
-        return await _get_own(request, c, _terminal_id(request), TERMINAL, "Terminal")
-
-    async def post_fac(request: Request, c: Caller = Depends(registered)) -> Response:
-        return await _create_fac(request, c)
-
-    async def get_own_fac(
-        fac_id: str, request: Request, c: Caller = Depends(registered)
-    ) -> Response:
-        return await _get_own(request, c, fac_id, FAC, "FinancialAdviceConfirmation")
-
     return [
-        HttpRoute("POST", post_terminal, _TERMINALS_PATH),
-        HttpRoute("GET", get_own_terminal, _TERMINALS_PATH + "/{terminal_id}"),
-        HttpRoute("POST", post_fac, _FACS_PATH),
-        HttpRoute("GET", get_own_fac, _FACS_PATH + "/{fac_id}"),
+        HttpRoute("POST", _create_terminal, _TERMINALS_PATH),
+        HttpRoute("GET", _get_own, _TERMINALS_PATH + "/{terminal_id}", _TERMINAL),
+        HttpRoute("POST", _create_fac, _FACS_PATH),
+        HttpRoute("GET", _get_own, _FACS_PATH + "/{fac_id}", _FAC),
     ]
 
 
 def _sender(version: str, path: str) -> list[HttpRoute]:
-    async def list_terminals(request: Request, c: Caller = Depends(registered)) -> Response:
-        return await _cpo_list(request, c, TERMINAL, "Terminal", path + _TERMINALS_PATH)
-
-    async def get_terminal(request: Request, c: Caller = Depends(registered)) -> Response:
-        return await _cpo_one(request, c, _terminal_id(request), TERMINAL, "Terminal")
-
-    async def put_terminal(request: Request, c: Caller = Depends(registered)) -> Response:
-        return await _write_terminal(request, c, _terminal_id(request), patch=False)
-
-    async def patch_terminal(request: Request, c: Caller = Depends(registered)) -> Response:
-        return await _write_terminal(request, c, _terminal_id(request), patch=True)
-
-    async def activate_terminal(request: Request, c: Caller = Depends(registered)) -> Response:
-        return await _activate(request, c)
-
-    async def deactivate_terminal(request: Request, c: Caller = Depends(registered)) -> Response:
-        return await _deactivate(request, c, _terminal_id(request))
-
-    async def list_facs(request: Request, c: Caller = Depends(registered)) -> Response:
-        return await _cpo_list(request, c, FAC, "FinancialAdviceConfirmation", path + _FACS_PATH)
-
-    async def get_fac(fac_id: str, request: Request, c: Caller = Depends(registered)) -> Response:
-        return await _cpo_one(request, c, fac_id, FAC, "FinancialAdviceConfirmation")
-
     terminal = _TERMINALS_PATH + "/{terminal_id}"
     return [
-        HttpRoute("GET", list_terminals, _TERMINALS_PATH),
-        HttpRoute("POST", activate_terminal, _TERMINALS_PATH + "/activate"),
-        HttpRoute("GET", get_terminal, terminal),
-        HttpRoute("PUT", put_terminal, terminal),
-        HttpRoute("PATCH", patch_terminal, terminal),
-        HttpRoute("POST", deactivate_terminal, terminal + "/deactivate"),
-        HttpRoute("GET", list_facs, _FACS_PATH),
-        HttpRoute("GET", get_fac, _FACS_PATH + "/{fac_id}"),
+        HttpRoute("GET", _cpo_list, _TERMINALS_PATH, {**_TERMINAL, "base": path + _TERMINALS_PATH}),
+        HttpRoute("POST", _activate, _TERMINALS_PATH + "/activate"),
+        HttpRoute("GET", _cpo_one, terminal, _TERMINAL),
+        HttpRoute("PUT", _write_terminal, terminal, {"patch": False}),
+        HttpRoute("PATCH", _write_terminal, terminal, {"patch": True}),
+        HttpRoute("POST", _deactivate, terminal + "/deactivate"),
+        HttpRoute("GET", _cpo_list, _FACS_PATH, {**_FAC, "base": path + _FACS_PATH}),
+        HttpRoute("GET", _cpo_one, _FACS_PATH + "/{fac_id}", _FAC),
     ]
 
 
-ROUTES: Declared = {
-    (ModuleId.PAYMENTS, InterfaceRole.RECEIVER): _receiver,
-    (ModuleId.PAYMENTS, InterfaceRole.SENDER): _sender,
-}
+ROUTES: Declared = declare(ModuleId.PAYMENTS, receiver=_receiver, sender=_sender)

@@ -16,20 +16,20 @@ The work is ``hub/services/sessions.py``'s (steps shared with CDRs:
 
 from __future__ import annotations
 
-from fastapi import Depends, Request
+from fastapi import Request
 from starlette.responses import Response
 
 from ocpihub.errors import MethodNotAllowed, NotFound
 from ocpihub.hub.services import sessions as service
 from ocpihub.hub.services.addressed import get_own
-from ocpihub.inbound.auth import Caller, check_version, registered, runtime_of
+from ocpihub.inbound.auth import Caller, check_version, runtime_of
 from ocpihub.inbound.body import read_json
-from ocpihub.inbound.handlers._addressed import OWNER_ROLES, list_addressed, render
+from ocpihub.inbound.handlers._addressed import OWNER_ROLES, list_addressed_route, render
 from ocpihub.inbound.handlers._objects import check_ids, origin, owned_party, parse_wire
 from ocpihub.inbound.handlers._relay import answer
-from ocpihub.inbound.interfaces import Declared, HttpRoute
+from ocpihub.inbound.interfaces import Declared, HttpRoute, declare
 from ocpihub.inbound.responses import ocpi_response
-from ocpihub.ocpi.modules import InterfaceRole, ModuleId
+from ocpihub.ocpi.modules import ModuleId
 from ocpihub.ocpi.version import ocpi_version
 
 __all__ = ["ROUTES"]
@@ -90,6 +90,8 @@ async def _charging_preferences(
     request: Request, caller: Caller, version: str, session_id: str
 ) -> Response:
     """Relay an eMSP's ChargingPreferences to the CPO of the session, and its answer back."""
+    if not ocpi_version(version).has_charging_preferences:
+        raise MethodNotAllowed(f"OCPI {version} has no charging preferences")
     check_version(caller, version)
     runtime = runtime_of(request)
     wire = parse_wire(
@@ -102,51 +104,20 @@ async def _charging_preferences(
 
 
 def _receiver(version: str, path: str) -> list[HttpRoute]:
-    async def put_session(
-        cc: str, pid: str, session_id: str, request: Request, c: Caller = Depends(registered)
-    ) -> Response:
-        return await _put(request, c, version, cc, pid, session_id)
-
-    async def patch_session(
-        cc: str, pid: str, session_id: str, request: Request, c: Caller = Depends(registered)
-    ) -> Response:
-        return await _patch(request, c, version, cc, pid, session_id)
-
-    async def get_session(
-        cc: str, pid: str, session_id: str, request: Request, c: Caller = Depends(registered)
-    ) -> Response:
-        return await _get_own(request, c, version, cc, pid, session_id)
-
     own = "/{cc}/{pid}/{session_id}"
     return [
-        HttpRoute("PUT", put_session, own),
-        HttpRoute("PATCH", patch_session, own),
-        HttpRoute("GET", get_session, own),
+        HttpRoute("PUT", _put, own),
+        HttpRoute("PATCH", _patch, own),
+        HttpRoute("GET", _get_own, own),
     ]
 
 
 def _sender(version: str, path: str) -> list[HttpRoute]:
-    async def list_sessions(request: Request, c: Caller = Depends(registered)) -> Response:
-        check_version(c, version)
-        return await list_addressed(
-            request, c, MODULE, "Session", base_path=path, require_date_from=True
-        )
-
-    async def put_charging_preferences(
-        session_id: str, request: Request, c: Caller = Depends(registered)
-    ) -> Response:
-        if not ocpi_version(version).has_charging_preferences:
-            raise MethodNotAllowed(f"OCPI {version} has no charging preferences")
-        return await _charging_preferences(request, c, version, session_id)
-
-    routes = [HttpRoute("GET", list_sessions)]
+    routes = [list_addressed_route(MODULE, "Session", path, require_date_from=True)]
     if ocpi_version(version).has_charging_preferences:
         preferences = "/{session_id}/charging_preferences"
-        routes.append(HttpRoute("PUT", put_charging_preferences, preferences))
+        routes.append(HttpRoute("PUT", _charging_preferences, preferences))
     return routes
 
 
-ROUTES: Declared = {
-    (ModuleId.SESSIONS, InterfaceRole.RECEIVER): _receiver,
-    (ModuleId.SESSIONS, InterfaceRole.SENDER): _sender,
-}
+ROUTES: Declared = declare(ModuleId.SESSIONS, receiver=_receiver, sender=_sender)

@@ -13,24 +13,24 @@ The work is ``hub/services/tariffs.py``'s.
 
 from __future__ import annotations
 
-from fastapi import Depends, Request
+from fastapi import Request
 from starlette.responses import Response
 
 from ocpihub.errors import NotFound
 from ocpihub.hub.services import tariffs as service
-from ocpihub.inbound.auth import Caller, check_version, registered, runtime_of
+from ocpihub.inbound.auth import Caller, check_version, runtime_of
 from ocpihub.inbound.body import read_json
 from ocpihub.inbound.handlers._objects import (
     check_ids,
     egress,
-    list_visible,
+    list_visible_route,
     origin,
     owned_party,
     parse_wire,
 )
-from ocpihub.inbound.interfaces import Declared, HttpRoute
+from ocpihub.inbound.interfaces import Declared, HttpRoute, declare
 from ocpihub.inbound.responses import ocpi_response
-from ocpihub.ocpi.modules import InterfaceRole, ModuleId
+from ocpihub.ocpi.modules import ModuleId
 from ocpihub.ocpi.version import ocpi_version
 
 __all__ = ["ROUTES"]
@@ -97,51 +97,19 @@ async def _get_one(request: Request, caller: Caller, version: str, tariff_id: st
 
 
 def _receiver(version: str, path: str) -> list[HttpRoute]:
-    async def put_tariff(
-        cc: str, pid: str, tariff_id: str, request: Request, c: Caller = Depends(registered)
-    ) -> Response:
-        return await _put_or_patch(request, c, version, cc, pid, tariff_id, patch=False)
-
-    async def patch_tariff(
-        cc: str, pid: str, tariff_id: str, request: Request, c: Caller = Depends(registered)
-    ) -> Response:
-        return await _put_or_patch(request, c, version, cc, pid, tariff_id, patch=True)
-
-    async def delete_tariff(
-        cc: str, pid: str, tariff_id: str, request: Request, c: Caller = Depends(registered)
-    ) -> Response:
-        return await _delete(request, c, version, cc, pid, tariff_id)
-
-    async def get_tariff(
-        cc: str, pid: str, tariff_id: str, request: Request, c: Caller = Depends(registered)
-    ) -> Response:
-        return await _get_own(request, c, version, cc, pid, tariff_id)
-
     own = "/{cc}/{pid}/{tariff_id}"
     routes = [
-        HttpRoute("PUT", put_tariff, own),
-        HttpRoute("DELETE", delete_tariff, own),
-        HttpRoute("GET", get_tariff, own),
+        HttpRoute("PUT", _put_or_patch, own, {"patch": False}),
+        HttpRoute("DELETE", _delete, own),
+        HttpRoute("GET", _get_own, own),
     ]
     if ocpi_version(version).patches_tariffs:  # PATCH left the tariffs receiver in 2.2 (§4.3)
-        routes.append(HttpRoute("PATCH", patch_tariff, own))
+        routes.append(HttpRoute("PATCH", _put_or_patch, own, {"patch": True}))
     return routes
 
 
 def _sender(version: str, path: str) -> list[HttpRoute]:
-    async def list_tariffs(request: Request, c: Caller = Depends(registered)) -> Response:
-        check_version(c, version)
-        return await list_visible(request, c, MODULE, "Tariff", base_path=path)
-
-    async def get_one_tariff(
-        tariff_id: str, request: Request, c: Caller = Depends(registered)
-    ) -> Response:
-        return await _get_one(request, c, version, tariff_id)
-
-    return [HttpRoute("GET", list_tariffs), HttpRoute("GET", get_one_tariff, "/{tariff_id}")]
+    return [list_visible_route(MODULE, "Tariff", path), HttpRoute("GET", _get_one, "/{tariff_id}")]
 
 
-ROUTES: Declared = {
-    (ModuleId.TARIFFS, InterfaceRole.RECEIVER): _receiver,
-    (ModuleId.TARIFFS, InterfaceRole.SENDER): _sender,
-}
+ROUTES: Declared = declare(ModuleId.TARIFFS, receiver=_receiver, sender=_sender)

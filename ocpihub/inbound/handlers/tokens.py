@@ -24,27 +24,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Depends, Request
+from fastapi import Request
 from starlette.responses import Response
 
 from ocpihub.errors import InvalidParameters, NotFound
 from ocpihub.hub.services import tokens as service
 from ocpihub.hub.services.authorize import authorize
 from ocpihub.hub.tokens import token_type_param
-from ocpihub.inbound.auth import Caller, check_version, registered, runtime_of
+from ocpihub.inbound.auth import Caller, check_version, runtime_of
 from ocpihub.inbound.body import read_json
 from ocpihub.inbound.handlers._objects import (
     check_ids,
     egress,
-    list_visible,
+    list_visible_route,
     origin,
     owned_party,
     parse_wire,
 )
 from ocpihub.inbound.handlers._relay import answer
-from ocpihub.inbound.interfaces import Declared, HttpRoute
+from ocpihub.inbound.interfaces import Declared, HttpRoute, declare
 from ocpihub.inbound.responses import ocpi_response
-from ocpihub.ocpi.modules import InterfaceRole, ModuleId
+from ocpihub.ocpi.modules import ModuleId
 from ocpihub.ocpi.version import ocpi_version
 from ocpihub.runtime import Runtime
 
@@ -140,43 +140,19 @@ async def _authorize(request: Request, caller: Caller, version: str, uid: str) -
 
 
 def _receiver(version: str, path: str) -> list[HttpRoute]:
-    async def put_token(
-        cc: str, pid: str, uid: str, request: Request, c: Caller = Depends(registered)
-    ) -> Response:
-        return await _push(request, c, version, cc, pid, uid, patch=False)
-
-    async def patch_token(
-        cc: str, pid: str, uid: str, request: Request, c: Caller = Depends(registered)
-    ) -> Response:
-        return await _push(request, c, version, cc, pid, uid, patch=True)
-
-    async def get_token(
-        cc: str, pid: str, uid: str, request: Request, c: Caller = Depends(registered)
-    ) -> Response:
-        return await _get_own(request, c, version, cc, pid, uid)
-
     own = "/{cc}/{pid}/{uid}"
     return [
-        HttpRoute("PUT", put_token, own),
-        HttpRoute("PATCH", patch_token, own),
-        HttpRoute("GET", get_token, own),
+        HttpRoute("PUT", _push, own, {"patch": False}),
+        HttpRoute("PATCH", _push, own, {"patch": True}),
+        HttpRoute("GET", _get_own, own),
     ]
 
 
 def _sender(version: str, path: str) -> list[HttpRoute]:
-    async def list_tokens(request: Request, c: Caller = Depends(registered)) -> Response:
-        check_version(c, version)
-        return await list_visible(request, c, MODULE, "Token", base_path=path)
-
-    async def authorize_token(
-        uid: str, request: Request, c: Caller = Depends(registered)
-    ) -> Response:
-        return await _authorize(request, c, version, uid)
-
-    return [HttpRoute("GET", list_tokens), HttpRoute("POST", authorize_token, "/{uid}/authorize")]
+    return [
+        list_visible_route(MODULE, "Token", path),
+        HttpRoute("POST", _authorize, "/{uid}/authorize"),
+    ]
 
 
-ROUTES: Declared = {
-    (ModuleId.TOKENS, InterfaceRole.RECEIVER): _receiver,
-    (ModuleId.TOKENS, InterfaceRole.SENDER): _sender,
-}
+ROUTES: Declared = declare(ModuleId.TOKENS, receiver=_receiver, sender=_sender)
