@@ -5,7 +5,9 @@
 (``page_size`` caps the limit, like a partner capping pages), ``X-Total-Count``, ``X-Limit``
 and a ``Link`` to the next page. ``loop_link`` makes every page link to the first one (a
 broken partner whose ``Link`` never ends). ``delay`` makes every page take that long, and
-``most_at_once`` records how many pages were ever being served at the same time.
+``most_at_once`` records how many pages were ever being served at the same time; while
+``gate`` is cleared, every page waits for it to be set again (a partner stalled until a test
+says so).
 """
 
 from __future__ import annotations
@@ -17,6 +19,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 __all__ = ["SenderList"]
+
+
+def _open_gate() -> asyncio.Event:
+    gate = asyncio.Event()
+    gate.set()
+    return gate
 
 
 def _instant(value: str) -> datetime:
@@ -32,6 +40,7 @@ class SenderList:
     loop_link: bool = False
     delay: float = 0.0
     most_at_once: int = 0
+    gate: asyncio.Event = field(default_factory=_open_gate)
     _busy: int = 0
 
     def put(self, obj: dict[str, Any], id_field: str = "id") -> None:
@@ -56,12 +65,14 @@ class SenderList:
     async def serve(
         self, url: str, query: dict[str, str]
     ) -> tuple[list[dict[str, Any]], dict[str, str]]:
-        """:meth:`page`, after ``delay`` seconds (counted in ``most_at_once``)."""
+        """:meth:`page`, after ``delay`` seconds and once ``gate`` is set (counted in
+        ``most_at_once``)."""
         self._busy += 1
         self.most_at_once = max(self.most_at_once, self._busy)
         try:
             if self.delay:
                 await asyncio.sleep(self.delay)
+            await self.gate.wait()
             return self.page(url, query)
         finally:
             self._busy -= 1

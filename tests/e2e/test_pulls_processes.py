@@ -86,10 +86,13 @@ async def test_pull_now_on_two_processes_at_once_runs_one(
     second = await hubs(postgres_url, **manual)
     cpo, platform_id = await lister(start_peer, postgres_url, first)
     path = f"/platforms/{platform_id}/pulls/tariffs/run"
+    listed = cpo.sender_lists["tariffs"]
+    listed.gate.clear()  # the pull that starts stays running until both have answered
 
     answers = await asyncio.gather(
         admin(first, "POST", path, {"full": True}), admin(second, "POST", path, {"full": True})
     )
+    listed.gate.set()
 
     assert sorted(status for status, _ in answers) == [202, 409], answers
     refused = next(body for status, body in answers if status == 409)
@@ -103,7 +106,7 @@ async def test_pull_now_on_two_processes_at_once_runs_one(
     gets = cpo.of("tariffs", "GET")
     assert len(gets) == 2
     assert len({g.header("x-correlation-id") for g in gets}) == 1
-    assert cpo.sender_lists["tariffs"].most_at_once == 1
+    assert listed.most_at_once == 1
 
 
 async def test_a_pull_whose_process_died_is_taken_over(
@@ -116,13 +119,13 @@ async def test_a_pull_whose_process_died_is_taken_over(
     )
     cpo, platform_id = await lister(start_peer, postgres_url, first)
     listed = cpo.sender_lists["tariffs"]
-    listed.delay = 1.0
+    listed.gate.clear()  # the first page is held until the first process is dead
     status, started = await admin(first, "POST", f"/platforms/{platform_id}/pulls/tariffs/run")
     assert status == 202
     await wait_for(lambda: cpo.of("tariffs", "GET"), what="the first page asked for")
     second = await hubs(postgres_url, pull_delta_minutes="0.02", pull_full_hours="0")
     first.kill()
-    listed.delay = 0
+    listed.gate.set()
 
     async def finished() -> Any:
         _, rows = await admin(second, "GET", f"/platforms/{platform_id}/pulls?module=tariffs")
