@@ -33,10 +33,10 @@ run: $(RUN_STAMP)  ## migrate and serve on 127.0.0.1:8080 with SQLite at ./ocpih
 	$(BIN)/ocpihub serve
 
 test: $(DEV_STAMP)  ## the whole suite (PostgreSQL tests run when OCPIHUB_TEST_POSTGRES_URL is set)
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) -rs -q
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal -rs -q
 
 test-fast: $(DEV_STAMP)  ## the inner loop: everything but the end-to-end tests
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) -rs -q -m "not e2e"
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal -rs -q -m "not e2e"
 
 check: $(DEV_STAMP)  ## lint and types
 	$(BIN)/ruff format --check ocpihub tests bench examples
