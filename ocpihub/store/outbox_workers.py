@@ -47,13 +47,19 @@ async def heartbeat(
     )
     if not held:
         return 0
+    still_held = (
+        outbox.c.id.in_(list(held)),
+        outbox.c.status == Status.IN_FLIGHT.value,
+        outbox.c.claimed_by == worker_id,
+    )
+    # rows another transaction has locked are passed over, not waited for: that is the worker's
+    # own outcome being recorded (it ends the claim), and waiting for it while holding the other
+    # rows' locks deadlocked with it on PostgreSQL (the two lock overlapping rows in no common
+    # order). A lease passed over is renewed at the next beat if the claim is still held.
+    free = select(outbox.c.id).where(*still_held).with_for_update(skip_locked=True)
     result = await conn.execute(
         update(outbox)
-        .where(
-            outbox.c.id.in_(list(held)),
-            outbox.c.status == Status.IN_FLIGHT.value,
-            outbox.c.claimed_by == worker_id,
-        )
+        .where(outbox.c.id.in_(free.scalar_subquery()), *still_held)
         .values(lease_until=until)
     )
     return int(result.rowcount)
