@@ -57,7 +57,7 @@ from ocpihub.outbox.retry import Action, Decision, Outcome, RetryPolicy, decide
 from ocpihub.settings import Settings
 from ocpihub.store import outbox as store
 from ocpihub.store import outbox_claims
-from ocpihub.store.db import Connection, Database
+from ocpihub.store.db import Connection, Database, is_transient
 from ocpihub.store.directory import Directory
 from ocpihub.store.outbox_wakeup import PgListener, install_commit_hook
 from ocpihub.tolerations import Tolerations
@@ -68,6 +68,7 @@ __all__ = ["DeliveryWorker", "WorkerConfig"]
 log = structlog.get_logger("ocpihub.outbox")
 
 _GATHER = 0.005
+_OUTCOME_TRIES = 3
 """Seconds a nearly full worker waits for more deliveries to finish before claiming again."""
 
 
@@ -287,8 +288,11 @@ class DeliveryWorker:
             task.add_done_callback(functools.partial(self._done, item))
         return items
 
-    def _done(self, item: OutboxItem, _task: asyncio.Task[None]) -> None:
+    def _done(self, item: OutboxItem, task: asyncio.Task[None]) -> None:
         self._tasks.pop(item.id, None)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            # its outcome could not be recorded: the lease runs out and it is delivered again
+            log.error("outbox_outcome_not_recorded", item=item.id, error=str(exc))
         receiver = item.receiver_id
         left = self._per_receiver.get(receiver, 1) - 1
         if left > 0:
@@ -433,27 +437,42 @@ class DeliveryWorker:
     async def _flush(self) -> None:
         while self._finished:
             batch, self._finished = self._finished, []
-            finish: Callable[[bool], None] | None = None
             try:
-                async with self.db.write() as conn:
-                    kept = await store.finish_many(
-                        conn, self.worker_id, [outcome for outcome, _ in batch]
-                    )
-                    if self.outcome_joiner is not None:
-                        ids = [outcome.item_id for outcome, _ in batch]
-                        finish = await self.outcome_joiner(conn, ids)
+                kept = await self._commit_outcomes([outcome for outcome, _ in batch])
             except Exception as exc:
-                if finish is not None:
-                    finish(False)
                 # not renewed any more: the lease runs out and the item is delivered again
                 self._held.difference_update(outcome.item_id for outcome, _ in batch)
                 for _, done in batch:
                     if not done.done():
                         done.set_exception(exc)
                 continue
-            if finish is not None:
-                finish(True)
             self._held.difference_update(outcome.item_id for outcome, _ in batch)
             for outcome, done in batch:
                 if not done.done():
                     done.set_result(outcome.item_id in kept)
+
+    async def _commit_outcomes(self, outcomes: list[store.Finished]) -> set[int]:
+        """Record ``outcomes`` in one transaction; the ids whose claim was still held. A
+        transaction the database aborted for a reason that does not repeat (a deadlock it broke,
+        a serialisation failure) is run again, a few times, before the outcomes are given up
+        (their items are then delivered again when their leases run out)."""
+        for attempt in range(1, _OUTCOME_TRIES + 1):
+            finish: Callable[[bool], None] | None = None
+            try:
+                async with self.db.write() as conn:
+                    kept = await store.finish_many(conn, self.worker_id, outcomes)
+                    if self.outcome_joiner is not None:
+                        ids = [outcome.item_id for outcome in outcomes]
+                        finish = await self.outcome_joiner(conn, ids)
+            except Exception as exc:
+                if finish is not None:
+                    finish(False)
+                if attempt == _OUTCOME_TRIES or not is_transient(exc):
+                    raise
+                log.warning("outbox_outcomes_retried", items=len(outcomes), error=str(exc))
+                await asyncio.sleep(0.01 * attempt)
+                continue
+            if finish is not None:
+                finish(True)
+            return kept
+        raise AssertionError("unreachable")  # pragma: no cover

@@ -41,7 +41,14 @@ from ocpihub.store import sqlite_inline
 from ocpihub.store.reads import Listing, Query, Row, bind, normalize, run_async
 from ocpihub.store.sqlite_inline import InlineConnection
 
-__all__ = ["Connection", "Database", "DuplicateKey", "duplicates_refused", "read_listing"]
+__all__ = [
+    "Connection",
+    "Database",
+    "DuplicateKey",
+    "duplicates_refused",
+    "is_transient",
+    "read_listing",
+]
 
 T = TypeVar("T")
 
@@ -65,6 +72,31 @@ def duplicates_refused(what: str) -> Iterator[None]:
         yield
     except IntegrityError as exc:
         raise DuplicateKey(what) from exc
+
+
+# PostgreSQL's codes for a transaction aborted by what other transactions did at that moment:
+# deadlock detected, serialization failure
+_TRANSIENT_SQLSTATES = frozenset({"40P01", "40001"})
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether ``exc`` is a transaction the database aborted because of what other transactions
+    did at that moment (a deadlock it broke, a serialisation failure): the same transaction run
+    again may well succeed."""
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if getattr(e, "sqlstate", None) in _TRANSIENT_SQLSTATES:
+            return True
+        if getattr(e, "pgcode", None) in _TRANSIENT_SQLSTATES:
+            return True
+        orig = getattr(e, "orig", None)
+        todo += [e.__cause__, orig if isinstance(orig, BaseException) else None]
+    return False
 
 
 Joiner = Callable[[AsyncConnection], Awaitable[Callable[[bool], None] | None]]

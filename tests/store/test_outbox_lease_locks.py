@@ -17,7 +17,7 @@ from ocpihub.model.outbox import Status
 from ocpihub.outbox.enqueue import enqueue
 from ocpihub.store import outbox as store
 from ocpihub.store import outbox_workers
-from ocpihub.store.db import Database
+from ocpihub.store.db import Database, is_transient
 from tests.store.test_outbox_store import T0, claim, put, receiver
 
 
@@ -64,3 +64,29 @@ async def test_renewal_extends_every_lease_still_held(db: Database) -> None:
     async with db.write() as conn:
         await store.finish_many(conn, "w1", [_done(c)])
     assert await _renew(db, {a, b, c}) == 2
+
+
+async def test_a_real_deadlock_is_told_transient(db: Database) -> None:
+    """Two transactions locking two rows in opposite orders: the one PostgreSQL aborts raises an
+    error :func:`is_transient` recognises (the outcomes' group commit is run again on it)."""
+    if db.is_sqlite:
+        pytest.skip("SQLite write transactions are serialised: no row locks to cross")
+    rid = await receiver(db)
+    async with db.write() as conn:
+        await enqueue(conn, [put(rid, f"L{n}", 1) for n in range(2)], now=T0)
+    first, second = (i.id for i in await claim(db))
+    both_hold = asyncio.Barrier(2)
+
+    async def cross(mine: int, theirs: int) -> None:
+        async with db.write() as conn:
+            await outbox_workers.heartbeat(conn, "w1", {mine}, now=T0, until=T0)
+            await both_hold.wait()
+            await store.finish_many(conn, "w1", [_done(theirs)])
+
+    results = await asyncio.gather(
+        cross(first, second), cross(second, first), return_exceptions=True
+    )
+    errors = [r for r in results if isinstance(r, BaseException)]
+    assert len(errors) == 1, results
+    assert is_transient(errors[0]), repr(errors[0])
+    assert not is_transient(ValueError("not a database error"))
