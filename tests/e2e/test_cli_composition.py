@@ -3,9 +3,6 @@ so they have the effects the same actions have through the admin API (issue 14.5
 
 from __future__ import annotations
 
-import asyncio
-import os
-import sys
 from typing import Any
 
 from ocpihub.testing import payloads
@@ -13,28 +10,13 @@ from tests.e2e.conftest import RunningHub
 from tests.e2e.test_partner_tolerances import set_profile
 from tests.e2e.test_pulls import MANUAL
 from tests.e2e.test_pulls import pair as pulling_pair
+from tests.support.cli import cli
 
 
 async def _cli_logging_info(hub: RunningHub, *args: str) -> tuple[int, str, str]:
     """``ocpihub ARGS`` against the hub's database, its log (info and up) on stderr."""
-    env = {
-        **os.environ,
-        "OCPIHUB_DATABASE_URL": hub.settings.database_url,
-        "OCPIHUB_PUBLIC_URL": hub.url,
-        "OCPIHUB_LOG_LEVEL": "info",
-    }
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "ocpihub",
-        *args,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
-    assert proc.returncode is not None
-    return proc.returncode, out.decode(), err.decode()
+    env = {"OCPIHUB_PUBLIC_URL": hub.url, "OCPIHUB_LOG_LEVEL": "info"}
+    return await cli(hub.settings.database_url, *args, env=env)
 
 
 async def test_cli_pull_reports_tolerated_deviations(hub_factory: Any, start_peer: Any) -> None:

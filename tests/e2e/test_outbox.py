@@ -7,8 +7,6 @@ running Peers; deliveries are queued with the producer API, as the data modules 
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -24,6 +22,7 @@ from ocpihub.store import platforms as plat
 from ocpihub.store.db import Database
 from ocpihub.store.migrate import migrate
 from ocpihub.testing import Peer, Received
+from tests.support.cli import cli
 from tests.support.servers import free_port, run_server
 
 FAST: dict[str, Any] = {
@@ -145,24 +144,6 @@ def seqs_by_object(received: list[Received]) -> dict[str, list[int]]:
 def without_repeats(seqs: list[int]) -> list[int]:
     """``seqs`` with consecutive duplicates (re-deliveries of an in-flight item) collapsed."""
     return [s for i, s in enumerate(seqs) if i == 0 or seqs[i - 1] != s]
-
-
-async def cli(database_url: str, *args: str) -> tuple[int, str, str]:
-    """Run ``ocpihub`` as a subprocess on the test database, without blocking the event loop."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OCPIHUB_")}
-    env["OCPIHUB_DATABASE_URL"] = database_url
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "ocpihub",
-        *args,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
-    assert proc.returncode is not None
-    return proc.returncode, out.decode(), err.decode()
 
 
 async def test_broadcast_burst_reaches_every_receiver_in_order(

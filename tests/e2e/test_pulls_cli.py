@@ -14,32 +14,18 @@ from typing import Any
 from ocpihub.testing import payloads
 from tests.e2e.conftest import ADMIN_TOKEN, RunningHub
 from tests.e2e.test_pulls import MANUAL, pair, wait_for
+from tests.support.cli import cli as run_cli
+from tests.support.cli import cli_env
 from tests.support.console import ConsoleClient
 
 
 def _env(hub: RunningHub) -> dict[str, str]:
-    return {
-        **os.environ,
-        "OCPIHUB_DATABASE_URL": hub.settings.database_url,
-        "OCPIHUB_PUBLIC_URL": hub.url,
-        "OCPIHUB_LOG_LEVEL": "warning",
-    }
+    return {"OCPIHUB_PUBLIC_URL": hub.url, "OCPIHUB_LOG_LEVEL": "warning"}
 
 
 async def cli(hub: RunningHub, *args: str) -> tuple[int, str, str]:
     """Run ``ocpihub ARGS`` against the hub's database, without blocking the servers."""
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "ocpihub",
-        *args,
-        env=_env(hub),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
-    assert proc.returncode is not None
-    return proc.returncode, out.decode(), err.decode()
+    return await run_cli(hub.settings.database_url, *args, env=_env(hub))
 
 
 async def cli_on_terminal(hub: RunningHub, *args: str) -> tuple[int, str]:
@@ -50,7 +36,7 @@ async def cli_on_terminal(hub: RunningHub, *args: str) -> tuple[int, str]:
         "-m",
         "ocpihub",
         *args,
-        env=_env(hub),
+        env={**cli_env(hub.settings.database_url), **_env(hub)},
         stdout=asyncio.subprocess.PIPE,
         stderr=follower,
     )

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
-import sys
 from typing import Any
 
 import pytest
+
+from tests.support.cli import cli as run_cli
 
 pytestmark = pytest.mark.e2e
 
@@ -17,23 +16,7 @@ CPO = ("CPO", "NL", "CPA")
 
 async def cli(hub: Any, *args: str) -> tuple[int, str, str]:
     """Run ``ocpihub ARGS`` against the hub's database, without blocking the servers."""
-    env = {
-        **os.environ,
-        "OCPIHUB_DATABASE_URL": hub.settings.database_url,
-        "OCPIHUB_PUBLIC_URL": hub.url,
-    }
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "ocpihub",
-        *args,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
-    assert proc.returncode is not None
-    return proc.returncode, out.decode(), err.decode()
+    return await run_cli(hub.settings.database_url, *args, env={"OCPIHUB_PUBLIC_URL": hub.url})
 
 
 async def test_cli_register_creates_and_registers(hub, start_peer) -> None:
