@@ -32,17 +32,23 @@ def _done(item_id: int) -> store.Finished:
     return store.Finished(item_id, Status.DONE, T0, http_status=200, ocpi_status=1000)
 
 
-async def test_renewal_passes_over_an_outcome_being_recorded(db: Database) -> None:
-    """While the outcome of one held item is being recorded (its row locked), a heartbeat renews
-    the other held item's lease without waiting; the outcome transaction then records the other
-    item too and commits (before: the heartbeat waited for the locked row while holding the
-    other, and the outcome transaction's second update deadlocked with it)."""
+async def _two_claimed(db: Database) -> tuple[int, int]:
+    """Two items claimed by worker w1, on PostgreSQL (the tests of row locks skip SQLite)."""
     if db.is_sqlite:
         pytest.skip("SQLite write transactions are serialised: no row locks to cross")
     rid = await receiver(db)
     async with db.write() as conn:
         await enqueue(conn, [put(rid, f"L{n}", 1) for n in range(2)], now=T0)
     first, second = (i.id for i in await claim(db))
+    return first, second
+
+
+async def test_renewal_passes_over_an_outcome_being_recorded(db: Database) -> None:
+    """While the outcome of one held item is being recorded (its row locked), a heartbeat renews
+    the other held item's lease without waiting; the outcome transaction then records the other
+    item too and commits (before: the heartbeat waited for the locked row while holding the
+    other, and the outcome transaction's second update deadlocked with it)."""
+    first, second = await _two_claimed(db)
 
     async with db.write() as outcomes:
         assert await store.finish_many(outcomes, "w1", [_done(second)]) == {second}
@@ -69,12 +75,7 @@ async def test_renewal_extends_every_lease_still_held(db: Database) -> None:
 async def test_a_real_deadlock_is_told_transient(db: Database) -> None:
     """Two transactions locking two rows in opposite orders: the one PostgreSQL aborts raises an
     error :func:`is_transient` recognises (the outcomes' group commit is run again on it)."""
-    if db.is_sqlite:
-        pytest.skip("SQLite write transactions are serialised: no row locks to cross")
-    rid = await receiver(db)
-    async with db.write() as conn:
-        await enqueue(conn, [put(rid, f"L{n}", 1) for n in range(2)], now=T0)
-    first, second = (i.id for i in await claim(db))
+    first, second = await _two_claimed(db)
     both_hold = asyncio.Barrier(2)
 
     async def cross(mine: int, theirs: int) -> None:
