@@ -315,6 +315,7 @@ class Run:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
     kind: str = ""  # what was requested, when a benchmark times several kinds
+    cpu_us: float | None = None  # CPU of the measured process per request, warm-up included
 
     @property
     def throughput(self) -> float:
@@ -333,6 +334,7 @@ class Run:
             "throughput_rps": round(self.throughput, 1),
             "p50_ms": round(percentile(self.latencies, 50) * 1000, 3),
             "p99_ms": round(percentile(self.latencies, 99) * 1000, 3),
+            "cpu_us_per_request": None if self.cpu_us is None else round(self.cpu_us, 1),
         }
 
 
@@ -346,11 +348,14 @@ async def closed_loop(
     concurrency: int,
     seconds: float,
     warmup: float = 1.0,
+    cpu_of: int | None = None,
 ) -> Run:
     """``concurrency`` workers, each sending its next request when the last one is answered.
 
     ``request(session, n)`` returns whether the answer was the expected one. Requests during
     the first ``warmup`` seconds are not counted (connection set-up, first-call caches).
+    ``cpu_of``: a process (with its children) whose CPU time per request, over every request
+    of the run, goes in ``Run.cpu_us`` — on a shared machine it moves far less than the rate.
     """
     connector = aiohttp.TCPConnector(limit=concurrency, force_close=False)
     run = Run(contender, concurrency, 0.0)
@@ -377,8 +382,12 @@ async def closed_loop(
                     else:
                         run.errors += 1
 
+        cpu_before = cpu_seconds(cpu_of) if cpu_of is not None else 0.0
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         run.seconds = loop.time() - counted_from
+        if cpu_of is not None:
+            sent = next(counter)
+            run.cpu_us = (cpu_seconds(cpu_of) - cpu_before) / max(sent, 1) * 1e6
     return run
 
 

@@ -11,6 +11,9 @@ START_SESSION`` to the CPO. Contenders: ``direct`` (the peer's own endpoint), ``
 (``bench.forwarder`` in front of it) and ``hub`` (``ocpihub serve``, both peers registered over
 OCPI with an agreement). Added latency is a contender's median minus the direct median. DESIGN
 goal: hub throughput >= 0.5x the forwarder's, and the hub's added median <= 2x the forwarder's.
+``CPU us/req``: CPU time of the relaying process (the hub's, the forwarder's; for ``direct`` the
+peers' process) per request over the whole run, and ``x fwd CPU`` the hub's against the
+forwarder's: on a shared machine these move far less than the rates do.
 """
 
 from __future__ import annotations
@@ -165,13 +168,20 @@ async def bench(
                 contenders["authorize"]["hub-versions"] = versions(
                     f"{hub.url}/ocpi/versions", cpo["hub_token"]
                 )
+            # whose CPU a contender's request costs: the relaying process (direct: the peers')
+            pids = {"direct": fleet.proc.pid, "hub": hub.pid, "hub-versions": hub.pid}
             for kind, by_name in contenders.items():
                 if kind not in requests:
                     continue
+                pids["forwarder"] = (fwd_emsp if kind == "authorize" else fwd_cpo).pid
                 for concurrency in concurrencies:
                     for name, request in by_name.items():
                         run = await harness.closed_loop(
-                            name, request, concurrency=concurrency, seconds=seconds
+                            name,
+                            request,
+                            concurrency=concurrency,
+                            seconds=seconds,
+                            cpu_of=pids[name],
                         )
                         run.kind = kind
                         print(
@@ -205,6 +215,8 @@ def report(runs: list[Run], seconds: float) -> dict[str, Any]:
                     harness.percentile(run.latencies, 99) * 1000,
                     added50 * 1000,
                     added99 * 1000,
+                    run.cpu_us or 0.0,
+                    (run.cpu_us or 0.0) / fwd.cpu_us if fwd.cpu_us else 0.0,
                     run.errors,
                 ]
             )
@@ -232,6 +244,8 @@ def report(runs: list[Run], seconds: float) -> dict[str, Any]:
                 "p99 ms",
                 "+p50 ms",
                 "+p99 ms",
+                "CPU us/req",
+                "x fwd CPU",
                 "errors",
             ],
             rows,

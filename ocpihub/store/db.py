@@ -29,7 +29,7 @@ from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 import orjson
-from sqlalchemy import event, text
+from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import Connection as SyncConnection
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
@@ -37,7 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.sql.dml import UpdateBase
 
-from ocpihub.store import sqlite_inline
+from ocpihub.store import sqlite_direct, sqlite_inline
 from ocpihub.store.reads import Listing, Query, Row, bind, normalize, run_async
 from ocpihub.store.sqlite_inline import InlineConnection
 
@@ -105,6 +105,7 @@ request being served): run on the transaction's connection after the caller's st
 may return a callback told whether the transaction committed."""
 
 _WRITE = "ocpihub_write"
+_SQLITE_BUSY_TIMEOUT = 30.0  # seconds a SQLite call waits for another process's lock
 _DIRECTORY_CHANGED = "ocpihub_directory_changed"
 DIRECTORY_TABLES = frozenset(
     {"platforms", "credentials_tokens", "parties", "endpoints", "agreements"}
@@ -147,13 +148,14 @@ class Database:
             "json_serializer": _json_dumps,
             "json_deserializer": orjson.loads,
         }
+        path = ""
         if not self.is_sqlite:
             kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
         else:
             path = make_url(url).database or ":memory:"
 
             async def creator() -> InlineConnection:
-                connection = sqlite_inline.connect(path, busy_timeout=30.0)
+                connection = sqlite_inline.connect(path, busy_timeout=_SQLITE_BUSY_TIMEOUT)
                 await connection
                 return connection
 
@@ -161,6 +163,20 @@ class Database:
             # locks asynchronously (store/sqlite_inline.py)
             kwargs.update(async_creator=creator)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
+        # a SQLite file: transactions on a synchronous engine, no asyncio layer per statement
+        # (store/sqlite_direct.py); the async engine above serves migrations and tools
+        self._direct: Engine | None = None
+        if self.is_sqlite and path not in ("", ":memory:"):
+            self._direct = sqlite_direct.engine(
+                path,
+                pool_size=pool_size,
+                echo=echo,
+                json_serializer=_json_dumps,
+                json_deserializer=orjson.loads,
+            )
+        self.sync_engine: Engine = self._direct or self.engine.sync_engine
+        """The synchronous engine whose connections run :meth:`read`, :meth:`write` and
+        :meth:`batched` (an event target: commits, statements)."""
         self._write_lock = asyncio.Lock()
         self.generation = 0
         self._batch: list[tuple[Callable[[AsyncConnection], Awaitable[Any]], asyncio.Future[Any]]]
@@ -179,7 +195,6 @@ class Database:
     def _install_sqlite_hooks(self) -> None:
         sync_engine = self.engine.sync_engine
 
-        @event.listens_for(sync_engine, "connect")
         def _on_connect(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
             # take transaction control away from the driver so BEGIN is ours to emit
             dbapi_connection.isolation_level = None
@@ -190,6 +205,10 @@ class Database:
             cursor.execute("PRAGMA busy_timeout=0")  # waits are asynchronous, see above
             cursor.close()
 
+        event.listen(sync_engine, "connect", _on_connect)
+        if self._direct is not None:
+            event.listen(self._direct, "connect", _on_connect)
+
         @event.listens_for(sync_engine, "begin")
         def _on_begin(conn: SyncConnection) -> None:
             if conn.get_execution_options().get(_WRITE):
@@ -198,7 +217,6 @@ class Database:
                 conn.exec_driver_sql("BEGIN")
 
     def _install_change_marker(self) -> None:
-        @event.listens_for(self.engine.sync_engine, "before_execute")
         def _mark(conn: SyncConnection, clause: Any, *args: Any) -> None:
             if (
                 isinstance(clause, UpdateBase)
@@ -206,15 +224,29 @@ class Database:
             ):
                 conn.info[_DIRECTORY_CHANGED] = True
 
+        for engine in {self.engine.sync_engine, self.sync_engine}:
+            event.listen(engine, "before_execute", _mark)
+
     def directory_changed(self) -> None:
         """Drop every cached directory read of this process (done after such commits)."""
         self.generation += 1
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
-        """A connection in a read transaction (rolled back at the end)."""
+        """A connection in a read transaction."""
+        if self._direct is not None:
+            with self._direct.connect() as sync:
+                direct = self._direct_connection(sync, write=False)
+                async with direct.begin():
+                    yield direct
+            return
         async with self.engine.connect() as conn, conn.begin():
             yield conn
+
+    def _direct_connection(self, sync: SyncConnection, *, write: bool) -> AsyncConnection:
+        return sqlite_direct.DirectConnection(
+            self.engine, sync, write=write, busy_timeout=_SQLITE_BUSY_TIMEOUT
+        )
 
     async def read_listing(self, listing: Listing[T]) -> T:
         """Run a read-only listing (``store/reads``) in one read transaction."""
@@ -225,7 +257,11 @@ class Database:
     async def write(self) -> AsyncIterator[AsyncConnection]:
         """A connection in a write transaction: committed on success, rolled back on error."""
         async with contextlib.AsyncExitStack() as stack:
-            if self.is_sqlite:
+            if self._direct is not None:
+                await stack.enter_async_context(self._write_lock)
+                sync = stack.enter_context(self._direct.connect())
+                conn = self._direct_connection(sync, write=True)
+            elif self.is_sqlite:
                 await stack.enter_async_context(self._write_lock)
                 raw = await stack.enter_async_context(self.engine.connect())
                 conn = await raw.execution_options(**{_WRITE: True})
@@ -301,3 +337,5 @@ class Database:
         if self._batcher is not None:
             await asyncio.gather(self._batcher, return_exceptions=True)
         await self.engine.dispose()
+        if self._direct is not None:
+            self._direct.dispose()

@@ -29,7 +29,7 @@ log = structlog.get_logger("ocpihub.outbox")
 
 def install_commit_hook(db: Database, callback: Callable[[], None]) -> Callable[[], None]:
     """Call ``callback`` after every commit that queued work; returns the uninstaller."""
-    engine = db.engine.sync_engine
+    engine = db.sync_engine
 
     def on_commit(conn: Connection) -> None:
         if conn.info.pop(WAKE_FLAG, False):

@@ -23,7 +23,7 @@ def put(key: str) -> Any:
 async def test_concurrent_writes_share_commits_and_all_land(db: Database) -> None:
     commits = 0
 
-    @event.listens_for(db.engine.sync_engine, "commit")
+    @event.listens_for(db.sync_engine, "commit")
     def _count(conn: Any) -> None:
         nonlocal commits
         commits += 1

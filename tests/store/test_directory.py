@@ -24,7 +24,7 @@ class Statements:
     def __init__(self, db: Database) -> None:
         self.selects = 0
 
-        @event.listens_for(db.engine.sync_engine, "before_cursor_execute")
+        @event.listens_for(db.sync_engine, "before_cursor_execute")
         def _count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
             if statement.lstrip().upper().startswith("SELECT"):
                 self.selects += 1

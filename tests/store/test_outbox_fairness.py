@@ -98,11 +98,11 @@ class Statements:
         self.seen: list[tuple[str, Any]] = []
 
     def __enter__(self) -> Statements:
-        event.listen(self.db.engine.sync_engine, "before_cursor_execute", self._record)
+        event.listen(self.db.sync_engine, "before_cursor_execute", self._record)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        event.remove(self.db.engine.sync_engine, "before_cursor_execute", self._record)
+        event.remove(self.db.sync_engine, "before_cursor_execute", self._record)
 
     def _record(self, conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
         if "outbox" in statement and statement.lstrip().upper().startswith("SELECT"):
