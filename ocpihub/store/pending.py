@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy import and_, bindparam, delete, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -111,19 +111,35 @@ def _row(row: RowMapping) -> PendingRequest:
     )
 
 
+# the statements of a command's path, built once: building one costs SQLAlchemy several
+# times what running it does
+_INSERT = insert(table)
+_GET = select(table).where(table.c.id == bindparam("req_id"), table.c.kind != SETTER)
+_GET_LOCKED = _GET.with_for_update()
+_SET_DEADLINES = (
+    update(table)
+    .where(table.c.id == bindparam("req_id"))
+    .values(result_due_at=bindparam("due"), expires_at=bindparam("expires"))
+)
+_SET_RESULTS = (
+    update(table)
+    .where(table.c.id == bindparam("req_id"))
+    .values(results=bindparam("results"), result_due_at=None)
+)
+_DELETE = delete(table).where(table.c.id == bindparam("req_id"))
+
+
 async def add_pending(conn: AsyncConnection, req: PendingRequest) -> None:
     """Record a request before it is forwarded (its result may come before the answer)."""
-    await conn.execute(insert(table).values(**_values(req)))
+    await conn.execute(_INSERT, _values(req))
 
 
 async def get_pending(
     conn: AsyncConnection, request_id: str, *, lock: bool = False
 ) -> PendingRequest | None:
     """The pending request behind a callback id (never a SETTER record)."""
-    query = select(table).where(table.c.id == request_id, table.c.kind != SETTER)
-    if lock and conn.dialect.name != "sqlite":
-        query = query.with_for_update()
-    row = (await conn.execute(query)).mappings().first()
+    query = _GET_LOCKED if lock and conn.dialect.name != "sqlite" else _GET
+    row = (await conn.execute(query, {"req_id": request_id})).mappings().first()
     return _row(row) if row else None
 
 
@@ -140,15 +156,14 @@ async def set_deadlines(
         return
     due = None if current.results else result_due_at
     await conn.execute(
-        update(table)
-        .where(table.c.id == request_id)
-        .values(result_due_at=due, expires_at=max(expires_at, current.expires_at))
+        _SET_DEADLINES,
+        {"req_id": request_id, "due": due, "expires": max(expires_at, current.expires_at)},
     )
 
 
 async def delete_pending(conn: AsyncConnection, request_id: str) -> None:
     """Forget a request (the receiver refused it, or it never reached the receiver)."""
-    await conn.execute(delete(table).where(table.c.id == request_id))
+    await conn.execute(_DELETE, {"req_id": request_id})
 
 
 async def claim_result(
@@ -163,9 +178,7 @@ async def claim_result(
     if current is None or not decide(current.kind, current.results, result):
         return None
     results = [*current.results, result]
-    await conn.execute(
-        update(table).where(table.c.id == request_id).values(results=results, result_due_at=None)
-    )
+    await conn.execute(_SET_RESULTS, {"req_id": request_id, "results": results})
     return current
 
 

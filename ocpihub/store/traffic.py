@@ -230,7 +230,7 @@ class TrafficRecorder:
         written in the transaction that records their outcomes."""
         entries = [e for i in outbox_ids for e in self._parked.get(i, ())]
         if entries:
-            await conn.execute(insert(traffic), [e.row(self.keep_bodies) for e in entries])
+            await conn.execute(_INSERT, [e.row(self.keep_bodies) for e in entries])
 
         def finish(committed: bool) -> None:
             for i in outbox_ids:
@@ -306,7 +306,7 @@ class TrafficRecorder:
         if capture is None or not capture.open or capture.row_id is not None:
             return None
         row = capture.snapshot().row(self.keep_bodies)
-        inserted = await conn.execute(insert(traffic).values(**row).returning(traffic.c.id))
+        inserted = await conn.execute(_INSERT_RETURNING_ID, row)
         capture.row_id = int(inserted.scalar_one())
 
         def finish(committed: bool) -> None:
@@ -341,7 +341,7 @@ class TrafficRecorder:
                         (owners[h] for h in entry.token_hashes if h in owners), None
                     )
                 rows_out.append(entry.row(self.keep_bodies))
-            await conn.execute(insert(traffic), rows_out)
+            await conn.execute(_INSERT, rows_out)
 
     async def prune(self, now: datetime | None = None, *, chunk: int = PRUNE_CHUNK) -> int:
         """Delete entries older than the retention, ``chunk`` rows a transaction (a long
@@ -378,13 +378,19 @@ _COMPLETED = (
 )
 
 
+# built once: SQLAlchemy's cost of building a statement is several times that of running it
+_INSERT = insert(traffic)
+_INSERT_RETURNING_ID = insert(traffic).returning(traffic.c.id)
+_COMPLETE = (
+    update(traffic)
+    .where(traffic.c.id == bindparam("row_id"))
+    .values({c: bindparam(f"new_{c}") for c in _COMPLETED})
+)
+
+
 async def _complete(conn: AsyncConnection, entries: Sequence[TrafficEntry], keep: bool) -> None:
     """Fill in the answer of entries written before it was known."""
-    statement = (
-        update(traffic)
-        .where(traffic.c.id == bindparam("row_id"))
-        .values({c: bindparam(f"new_{c}") for c in _COMPLETED})
-    )
+    statement = _COMPLETE
     params = []
     for entry in entries:
         row = entry.row(keep)
