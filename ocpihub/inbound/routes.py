@@ -52,6 +52,9 @@ def bind(route: HttpRoute, version: str) -> Handler:
     """The endpoint of ``route`` in ``version``: ``route.handler(request, caller, version,
     *path_values, **route.fixed)``, the caller resolved by ``route.auth``.
 
+    ``endpoint.direct(request)`` does the same without the framework's dependency solving
+    (``route.auth`` called directly): :class:`RouteIndex` answers requests through it.
+
     The endpoint names no path parameter, so the framework validates none (they are strings
     either way) and shows none; a function that cannot take what the route passes is a
     ``TypeError`` here, at start-up, not on the first request.
@@ -68,8 +71,15 @@ def bind(route: HttpRoute, version: str) -> Handler:
         params = request.path_params
         return await handler(request, caller, version, *[params[n] for n in names], **fixed)
 
+    auth = route.auth
+
+    async def direct(request: Request) -> Response:
+        # what the framework does for ``endpoint``, without its per-request machinery
+        return await endpoint(request, await auth(request))
+
     endpoint.__name__ = handler.__name__.lstrip("_")
     endpoint.__doc__ = handler.__doc__
+    endpoint.direct = direct  # type: ignore[attr-defined]  # read by RouteIndex
     return endpoint
 
 

@@ -4,6 +4,7 @@ route's fixed arguments; a path or method no route serves answers as before (404
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -13,6 +14,7 @@ import pytest
 from fastapi import APIRouter, FastAPI, Request
 from starlette.responses import JSONResponse, Response
 
+from ocpihub.errors import InvalidParameters, Unauthorized
 from ocpihub.inbound.auth import Caller, any_token, registered
 from ocpihub.inbound.interfaces import HttpRoute
 from ocpihub.inbound.responses import install_error_handlers
@@ -57,20 +59,30 @@ async def listing(request: Request, c: Caller, version: str) -> Response:
     return JSONResponse({"caller": c.token_kind, "version": version})
 
 
+async def as_registered(request: Request) -> Caller:
+    return caller("registered")
+
+
+async def as_any_token(request: Request) -> Caller:
+    return caller("any", "A")
+
+
+# the two auth functions answering fixed callers (the real ones need a hub)
+STAND_INS = {registered: as_registered, any_token: as_any_token}
+
+
 def app_of(*routes: HttpRoute) -> FastAPI:
-    """The routes below /ocpi/2.2.1/things/receiver, mounted as the hub mounts its own, with
-    the two auth dependencies answering fixed callers (the real ones need a hub)."""
+    """The routes below /ocpi/2.2.1/things/receiver, mounted as the hub mounts its own, each
+    authenticating with the stand-in of the auth function it names."""
     app = FastAPI()
-    router = APIRouter(dependency_overrides_provider=app)
+    router = APIRouter()
     for route in routes:
-        endpoint = bind(route, "2.2.1")
+        endpoint = bind(dataclasses.replace(route, auth=STAND_INS[route.auth]), "2.2.1")
         router.add_api_route(
             "/ocpi/2.2.1/things/receiver" + route.path, endpoint, methods=[route.method]
         )
     install_error_handlers(app)
     app.router.routes.insert(0, RouteIndex(router.routes))
-    app.dependency_overrides[registered] = lambda: caller("registered")
-    app.dependency_overrides[any_token] = lambda: caller("any", "A")
     return app
 
 
@@ -153,3 +165,39 @@ def test_every_module_route_is_bound() -> None:
     endpoints: list[Any] = [route.endpoint for route in module_routes().index.routes]
     assert endpoints
     assert all(e.__code__ is endpoints[0].__code__ for e in endpoints)
+
+
+def test_every_module_route_is_answered_without_the_framework_machinery() -> None:
+    index = module_routes().index
+    assert all(index.answers_directly(route) for route in index.routes)
+
+
+async def refused(request: Request) -> Caller:
+    raise Unauthorized("unknown credentials token")
+
+
+async def broken(request: Request, c: Caller, version: str) -> Response:
+    raise InvalidParameters("field 'x' is wrong")
+
+
+async def test_errors_of_auth_and_handler_reach_the_error_handlers() -> None:
+    """Answered directly, an error still becomes the OCPI error answer of its status."""
+    app = FastAPI()
+    router = APIRouter()
+    for path, route in (
+        ("/a", HttpRoute("GET", listing, auth=refused)),
+        ("/b", HttpRoute("GET", broken, auth=as_registered)),
+    ):
+        router.add_api_route(
+            "/ocpi/2.2.1/things/receiver" + path, bind(route, "2.2.1"), methods=["GET"]
+        )
+    install_error_handlers(app)
+    app.router.routes.insert(0, RouteIndex(router.routes))
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="https://hub.test") as c:
+        a = await c.get("/ocpi/2.2.1/things/receiver/a")
+        b = await c.get("/ocpi/2.2.1/things/receiver/b")
+    assert (a.status_code, a.json()["status_code"]) == (401, 2000)
+    assert "unknown credentials token" in a.json()["status_message"]
+    assert (b.status_code, b.json()["status_code"]) == (400, 2001)
+    assert "field 'x' is wrong" in b.json()["status_message"]
