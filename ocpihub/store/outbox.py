@@ -7,14 +7,16 @@ from.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import bindparam, delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.expression import Executable
 
 from ocpihub.model.outbox import OPEN, Delivery, OutboxItem, Status
 from ocpihub.store.db import read_listing
@@ -79,6 +81,13 @@ def _row(d: Delivery, now: datetime) -> dict[str, Any]:
     }
 
 
+_NOTIFY = text(f"NOTIFY {NOTIFY_CHANNEL}")
+
+_INSERT = insert(outbox).returning(outbox.c.id, sort_by_parameter_order=True)
+"""The enqueue's statement, built once: constructing SQLAlchemy statements at every call cost
+more than running them (the compiled form is cached per dialect once its cache key is known)."""
+
+
 async def signal_new_work(conn: AsyncConnection) -> None:
     """Announce, on commit, that this transaction queued work.
 
@@ -88,7 +97,7 @@ async def signal_new_work(conn: AsyncConnection) -> None:
     """
     conn.info[WAKE_FLAG] = True
     if conn.dialect.name == "postgresql":
-        await conn.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
+        await conn.execute(_NOTIFY)
 
 
 async def insert_items(
@@ -98,10 +107,7 @@ async def insert_items(
     if not deliveries:
         return []
     # ids must grow in the given order: they are the queue order of each ordering key
-    result = await conn.execute(
-        insert(outbox).returning(outbox.c.id, sort_by_parameter_order=True),
-        [_row(d, now) for d in deliveries],
-    )
+    result = await conn.execute(_INSERT, [_row(d, now) for d in deliveries])
     ids = [int(i) for i in result.scalars().all()]
     await signal_new_work(conn)
     return ids
@@ -143,6 +149,31 @@ def _outcome(
     return values
 
 
+@functools.lru_cache(maxsize=32)
+def _outcome_statement(columns: tuple[str, ...], *, many: bool) -> Executable:
+    """The update recording an outcome that sets ``columns`` (bound as ``v_<column>``), on the
+    item ``item_id`` (``many``: the items ``item_ids``, their ids returned) if ``worker_id``
+    still holds it: built once per set of columns, its values bound at each outcome."""
+    held = (
+        outbox.c.status == Status.IN_FLIGHT.value,
+        outbox.c.claimed_by == bindparam("worker_id"),
+    )
+    values = {c: bindparam(f"v_{c}", type_=outbox.c[c].type) for c in columns}
+    if not many:
+        return update(outbox).where(outbox.c.id == bindparam("item_id"), *held).values(values)
+    return (
+        update(outbox)
+        .where(outbox.c.id.in_(bindparam("item_ids", expanding=True)), *held)
+        .values(values)
+        .returning(outbox.c.id)
+    )
+
+
+def _bound(values: dict[str, Any]) -> dict[str, Any]:
+    """``values``' parameters for :func:`_outcome_statement`."""
+    return {f"v_{c}": v for c, v in values.items()}
+
+
 async def finish(
     conn: AsyncConnection,
     item_id: int,
@@ -169,7 +200,8 @@ async def finish(
         retry_after_capped=retry_after_capped,
     )
     result = await conn.execute(
-        update(outbox).where(outbox.c.id == item_id, *_held_by(worker_id)).values(**values)
+        _outcome_statement(tuple(values), many=False),
+        {"item_id": item_id, "worker_id": worker_id, **_bound(values)},
     )
     return bool(result.rowcount)
 
@@ -221,10 +253,8 @@ async def finish_many(
         now = max(o.now for o in group)
         done = _outcome(Status.DONE, now, http_status=http_status, ocpi_status=ocpi_status)
         rows = await conn.execute(
-            update(outbox)
-            .where(outbox.c.id.in_(ids), *_held_by(worker_id))
-            .values(**done)
-            .returning(outbox.c.id)
+            _outcome_statement(tuple(done), many=True),
+            {"item_ids": ids, "worker_id": worker_id, **_bound(done)},
         )
         kept.update(rows.scalars().all())
     return kept
