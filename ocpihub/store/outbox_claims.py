@@ -43,7 +43,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 from sqlalchemy.sql.expression import Executable
 
 from ocpihub.model.outbox import CLAIMABLE, OPEN, OutboxItem, Status
@@ -76,14 +76,18 @@ class _Receiver:
         return bool(self.parties) and self.paused >= self.parties
 
 
-async def _receivers(conn: AsyncConnection) -> dict[int, _Receiver]:
-    query = (
+@functools.cache
+def _receivers_query() -> Executable:
+    return (
         select(platforms.c.id, parties.c.country_code, parties.c.party_id, parties.c.status)
         .select_from(platforms.outerjoin(parties, parties.c.platform_id == platforms.c.id))
         .where(platforms.c.status == PlatformStatus.REGISTERED.value)
     )
+
+
+async def _receivers(conn: AsyncConnection) -> dict[int, _Receiver]:
     found: dict[int, _Receiver] = {}
-    for platform_id, cc, pid, status in (await conn.execute(query)).all():
+    for platform_id, cc, pid, status in (await conn.execute(_receivers_query())).all():
         receiver = found.setdefault(platform_id, _Receiver(platform_id))
         if cc is None:
             continue
@@ -100,13 +104,20 @@ def _not_paused(receiver: _Receiver) -> list[ColumnElement[bool]]:
     return [party.not_in(sorted(receiver.paused))]
 
 
-def _is_due(now: datetime, held: Collection[int]) -> ColumnElement[bool]:
+_NOW = bindparam("now", type_=outbox.c.next_attempt_at.type)
+_HELD: BindParameter[list[int]] = bindparam("held", expanding=True)
+"""The claim's time and the ids its caller holds, bound at each claim (``{"now": …, "held":
+[…]}``) in the statements built once."""
+
+
+@functools.cache
+def _is_due() -> ColumnElement[bool]:
     return or_(
-        and_(outbox.c.status.in_([s.value for s in CLAIMABLE]), outbox.c.next_attempt_at <= now),
+        and_(outbox.c.status.in_([s.value for s in CLAIMABLE]), outbox.c.next_attempt_at <= _NOW),
         and_(
             outbox.c.status == Status.IN_FLIGHT.value,
-            outbox.c.lease_until < now,
-            outbox.c.id.not_in(list(held)),
+            outbox.c.lease_until < _NOW,
+            outbox.c.id.not_in(_HELD),
         ),
     )
 
@@ -146,7 +157,6 @@ def _plain_windows(count: int) -> Executable:
     """``count`` windows in one statement, their receiver, status and size bound when it runs
     (``r0``, ``s0``, ``k0``, …, ``now``): built once per count, since making SQLAlchemy
     constructs for every claim cost more than running them."""
-    now = bindparam("now", type_=outbox.c.next_attempt_at.type)
     parts = []
     for i in range(count):
         window = (
@@ -154,7 +164,7 @@ def _plain_windows(count: int) -> Executable:
             .where(
                 outbox.c.receiver_platform_id == bindparam(f"r{i}"),
                 outbox.c.status == bindparam(f"s{i}"),
-                outbox.c.next_attempt_at <= now,
+                outbox.c.next_attempt_at <= _NOW,
             )
             .order_by(outbox.c.next_attempt_at, outbox.c.id)
             .limit(bindparam(f"k{i}", type_=Integer()))
@@ -185,11 +195,9 @@ async def _windows(
     return found
 
 
-async def _expired(
-    conn: AsyncConnection, now: datetime, held: Collection[int], limit: int
-) -> list[tuple[Candidate, tuple[str, str]]]:
-    """Claims whose lease ran out (their process died): few, whoever their receiver."""
-    query = (
+@functools.cache
+def _expired_query() -> Executable:
+    return (
         select(
             outbox.c.next_attempt_at,
             outbox.c.id,
@@ -199,30 +207,48 @@ async def _expired(
         )
         .where(
             outbox.c.status == Status.IN_FLIGHT.value,
-            outbox.c.lease_until < now,
-            outbox.c.id.not_in(list(held)),
+            outbox.c.lease_until < _NOW,
+            outbox.c.id.not_in(_HELD),
         )
         .order_by(outbox.c.next_attempt_at, outbox.c.id)
-        .limit(limit)
+        .limit(bindparam("limit", type_=Integer()))
     )
-    rows = (await conn.execute(query)).all()
+
+
+async def _expired(
+    conn: AsyncConnection, now: datetime, held: Collection[int], limit: int
+) -> list[tuple[Candidate, tuple[str, str]]]:
+    """Claims whose lease ran out (their process died): few, whoever their receiver."""
+    params = {"now": now, "held": list(held), "limit": limit}
+    rows = (await conn.execute(_expired_query(), params)).all()
     return [((due, item_id, receiver), (cc, pid)) for due, item_id, receiver, cc, pid in rows]
 
 
-async def _heads(
-    conn: AsyncConnection,
-    query: Select[Any],
-    now: datetime,
-    held: Collection[int],
-) -> list[Candidate]:
-    """Of ``query``'s rows, the claimable queue heads (locked on PostgreSQL)."""
+def _only_heads(query: Select[Any], dialect: str) -> Select[Any]:
+    """Of ``query``'s rows, the claimable queue heads (locked on PostgreSQL; ``now`` and
+    ``held`` bound)."""
     query = query.where(_queue_head())
-    if conn.dialect.name == "postgresql":
+    if dialect == "postgresql":
         # another process may have claimed a row since it was read: the lock re-checks
         # (SQLite: the windows were read under this transaction's write lock; the check would
         # only lead its planner to walk every due item instead of the ids at hand)
-        query = query.where(_is_due(now, held)).with_for_update(skip_locked=True, of=outbox)
-    return [(due, item_id, receiver) for due, item_id, receiver in (await conn.execute(query))]
+        query = query.where(_is_due()).with_for_update(skip_locked=True, of=outbox)
+    return query
+
+
+@functools.cache
+def _heads_of_ids(dialect: str) -> Select[Any]:
+    """:func:`_only_heads` of the ids ``ids``: built once per dialect."""
+    columns = select(outbox.c.next_attempt_at, outbox.c.id, outbox.c.receiver_platform_id)
+    return _only_heads(columns.where(outbox.c.id.in_(bindparam("ids", expanding=True))), dialect)
+
+
+async def _heads(
+    conn: AsyncConnection, query: Select[Any], params: dict[str, Any]
+) -> list[Candidate]:
+    """``query``'s rows (see :func:`_only_heads`), run with ``params``."""
+    rows = await conn.execute(query, params)
+    return [(due, item_id, receiver) for due, item_id, receiver in rows]
 
 
 def _take_turns(
@@ -264,8 +290,8 @@ async def _candidates(
     heads: dict[int, list[Candidate]] = {r: [] for r in shares}
     if not ids:
         return heads
-    columns = select(outbox.c.next_attempt_at, outbox.c.id, outbox.c.receiver_platform_id)
-    for c in await _heads(conn, columns.where(outbox.c.id.in_(ids)), now, held):
+    bound = {"now": now, "held": list(held)}
+    for c in await _heads(conn, _heads_of_ids(conn.dialect.name), {"ids": ids, **bound}):
         heads[c[2]].append(c)
     custom_plans = False
     for receiver, size in walks:
@@ -282,11 +308,32 @@ async def _candidates(
             c
             for status in CLAIMABLE
             for c in await _heads(
-                conn, _window(receiver, status, now, None).limit(2 * shares[r]), now, held
+                conn,
+                _only_heads(
+                    _window(receiver, status, now, None).limit(2 * shares[r]), conn.dialect.name
+                ),
+                bound,
             )
         ]
         heads[r] = sorted(set(heads[r]) | set(found))
     return heads
+
+
+@functools.cache
+def _claim_query() -> Executable:
+    """The claim of the items ``chosen``, for ``c_worker`` until ``c_until``; built once."""
+    return (
+        update(outbox)
+        .where(outbox.c.id.in_(bindparam("chosen", expanding=True)))
+        .values(
+            status=Status.IN_FLIGHT.value,
+            attempts=outbox.c.attempts + 1,
+            lease_until=bindparam("c_until", type_=outbox.c.lease_until.type),
+            claimed_by=bindparam("c_worker", type_=outbox.c.claimed_by.type),
+            updated_at=bindparam("c_now", type_=outbox.c.updated_at.type),
+        )
+        .returning(outbox)
+    )
 
 
 async def claim(
@@ -320,22 +367,11 @@ async def claim(
     chosen = _take_turns(heads, shares, limit)
     if not chosen:
         return []
-    rows = (
-        (
-            await conn.execute(
-                update(outbox)
-                .where(outbox.c.id.in_(chosen))
-                .values(
-                    status=Status.IN_FLIGHT.value,
-                    attempts=outbox.c.attempts + 1,
-                    lease_until=now + timedelta(seconds=lease),
-                    claimed_by=worker_id,
-                    updated_at=now,
-                )
-                .returning(outbox)
-            )
-        )
-        .mappings()
-        .all()
-    )
+    params = {
+        "chosen": chosen,
+        "c_until": now + timedelta(seconds=lease),
+        "c_worker": worker_id,
+        "c_now": now,
+    }
+    rows = (await conn.execute(_claim_query(), params)).mappings().all()
     return sorted((item_from_row(r) for r in rows), key=lambda i: i.id)
