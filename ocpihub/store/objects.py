@@ -19,11 +19,14 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
+    String,
     Text,
     and_,
+    bindparam,
     case,
     cast,
     delete,
@@ -37,8 +40,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.sql import Select
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql import Insert, Select
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from ocpihub.errors import Superseded
 from ocpihub.ocpi.pagination import PageRequest
@@ -103,15 +106,31 @@ class ListedJson:
     exact: bool
 
 
-def _where(key: ObjectKey) -> ColumnElement[bool]:
-    # ids are CiStrings: compared upper-cased (the unique index ``uq_objects_identity``)
-    return and_(
-        objects.c.module == key.module,
-        objects.c.country_code == key.country_code,
-        objects.c.party_id == key.party_id,
-        func.upper(objects.c.object_id) == key.object_id.upper(),
-        objects.c.kind == key.kind,
-    )
+# The hot statements are built once and executed with parameters: building a statement costs
+# far more CPU than executing a cached one (SQLAlchemy's compiled cache keys on the statement).
+# Bound parameters carry their column's type (UtcDateTime, JsonDoc), as literal values did.
+
+# ids are CiStrings: compared upper-cased (the unique index ``uq_objects_identity``)
+_ID_IS = func.upper(objects.c.object_id) == bindparam("upper_id", type_=String())
+# the identity condition
+_WHERE = and_(
+    objects.c.module == bindparam("w_module", type_=objects.c.module.type),
+    objects.c.country_code == bindparam("w_country_code", type_=objects.c.country_code.type),
+    objects.c.party_id == bindparam("w_party_id", type_=objects.c.party_id.type),
+    _ID_IS,
+    objects.c.kind == bindparam("w_kind", type_=objects.c.kind.type),
+)
+
+
+def _where_params(key: ObjectKey) -> dict[str, Any]:
+    """The parameters of :data:`_WHERE` for ``key``."""
+    return {
+        "w_module": key.module,
+        "w_country_code": key.country_code,
+        "w_party_id": key.party_id,
+        "upper_id": key.object_id.upper(),
+        "w_kind": key.kind,
+    }
 
 
 def _stored(row: RowMapping) -> StoredObject:
@@ -127,19 +146,24 @@ def _stored(row: RowMapping) -> StoredObject:
     )
 
 
-def _identity_hash(key: ObjectKey) -> ColumnElement[int]:
-    """A 64-bit hash of an object's identity (its id upper-cased: CiString), computed by
-    PostgreSQL, as the key of the advisory lock :func:`get_object` takes."""
-    text_key = "\x1f".join(
-        (key.module, key.country_code, key.party_id, key.object_id.upper(), key.kind)
-    )
-    return func.hashtextextended(text_key, 0)
+# PostgreSQL: a 64-bit hash of an object's identity (its id upper-cased: CiString), as the key
+# of the advisory lock :func:`get_object` takes
+_LOCK_IDENTITY = select(
+    func.pg_advisory_xact_lock(func.hashtextextended(bindparam("identity", type_=String()), 0))
+)
 
 
 async def _lock_identity(conn: AsyncConnection, key: ObjectKey) -> None:
     """PostgreSQL: hold the identity's advisory lock until the transaction ends (taking it
     again in one transaction is free of waiting)."""
-    await conn.execute(select(func.pg_advisory_xact_lock(_identity_hash(key))))
+    text_key = "\x1f".join(
+        (key.module, key.country_code, key.party_id, key.object_id.upper(), key.kind)
+    )
+    await conn.execute(_LOCK_IDENTITY, {"identity": text_key})
+
+
+_GET = select(objects).where(_WHERE)
+_GET_FOR_UPDATE = _GET.with_for_update()
 
 
 async def get_object(
@@ -153,11 +177,11 @@ async def get_object(
     take turns instead of racing into the unique indexes (SQLite's write transactions are
     serialised already).
     """
-    query = select(objects).where(_where(key))
+    query = _GET
     if for_update and conn.dialect.name == "postgresql":
         await _lock_identity(conn, key)
-        query = query.with_for_update()
-    row = (await conn.execute(query)).mappings().first()
+        query = _GET_FOR_UPDATE
+    row = (await conn.execute(query, _where_params(key))).mappings().first()
     return _stored(row) if row else None
 
 
@@ -169,6 +193,21 @@ _IDENTITY = [
     func.upper(objects.c.object_id),
     objects.c.kind,
 ]
+_IDENTITY_COLUMNS = ("module", "country_code", "party_id", "object_id", "kind")
+
+
+def _param(column: str, prefix: str = "p_") -> BindParameter[Any]:
+    """A parameter for a value of ``column``, of its type."""
+    return bindparam(f"{prefix}{column}", type_=objects.c[column].type)
+
+
+# what a write sets; parameters named ``p_<column>``
+_NEW_VALUES = {
+    name: _param(name)
+    for name in ("document", "last_updated", "source_version", "original", "updated_at")
+}
+_REPLACE = update(objects).where(_WHERE).values(_NEW_VALUES)
+_REPLACE_OLDER = _REPLACE.where(objects.c.last_updated <= _NEW_VALUES["last_updated"])
 
 
 async def put_object(
@@ -194,20 +233,17 @@ async def put_object(
     if conn.dialect.name == "postgresql":
         # concurrent first writes of one id take turns (see get_object)
         await _lock_identity(conn, key)
-    now = datetime.now(UTC)
     values = {
-        "document": document,
-        "last_updated": last_updated,
-        "source_version": source_version,
-        "original": original,
-        "updated_at": now,
+        "p_document": document,
+        "p_last_updated": last_updated,
+        "p_source_version": source_version,
+        "p_original": original,
+        "p_updated_at": datetime.now(UTC),
     }
-    replace = update(objects).where(_where(key)).values(**values)
-    if newer_only:
-        replace = replace.where(objects.c.last_updated <= last_updated)
-    if (await conn.execute(replace)).rowcount:
+    replace = _REPLACE_OLDER if newer_only else _REPLACE
+    if (await conn.execute(replace, _where_params(key) | values)).rowcount:
         return False
-    created = await _upsert(conn, key, values, created_at=now)
+    created = await _upsert(conn, key, values)
     if created is None:
         raise Superseded(
             f"a newer version of {key.object_id!r} (last_updated after "
@@ -216,32 +252,46 @@ async def put_object(
     return created
 
 
-async def _upsert(
-    conn: AsyncConnection, key: ObjectKey, values: dict[str, Any], *, created_at: datetime
-) -> bool | None:
-    """Insert the object, or (an object of this identity was created meanwhile, or is stored
-    with an older ``last_updated``) replace it by the later ``last_updated``: True when this
-    inserted, False when it replaced, None when a newer stored object was kept."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+@cache
+def _upsert_statement(dialect_name: str) -> Insert:
+    """The dialect's upsert of an object, ``last_updated`` deciding a conflict; PostgreSQL's
+    returns the key and whether it inserted (``xmax`` is 0 on a row the statement inserted,
+    set when it updated one)."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
     create = dialect.insert(objects).values(
-        module=key.module,
-        country_code=key.country_code,
-        party_id=key.party_id,
-        object_id=key.object_id,
-        kind=key.kind,
-        created_at=created_at,
-        **values,
+        {name: _param(name, "i_") for name in _IDENTITY_COLUMNS}
+        | {"created_at": _param("updated_at")}
+        | _NEW_VALUES
     )
     upsert = create.on_conflict_do_update(
         index_elements=_IDENTITY,
-        set_=values,
+        set_={name: create.excluded[name] for name in _NEW_VALUES},
         where=objects.c.last_updated <= create.excluded.last_updated,
     )
     if dialect is postgresql:
-        # xmax is 0 on a row this statement inserted, set when it updated one
-        created = (await conn.execute(upsert.returning(objects.c.key, _inserted()))).first()
+        return upsert.returning(objects.c.key, _inserted())  # type: ignore[no-any-return]
+    return upsert  # type: ignore[no-any-return]
+
+
+async def _upsert(conn: AsyncConnection, key: ObjectKey, values: dict[str, Any]) -> bool | None:
+    """Insert the object (created when it is updated: ``values["p_updated_at"]``), or (an
+    object of this identity was created meanwhile, or is stored with an older
+    ``last_updated``) replace it by the later ``last_updated``: True when this inserted,
+    False when it replaced, None when a newer stored object was kept."""
+    name = conn.dialect.name
+    params = {
+        "i_module": key.module,
+        "i_country_code": key.country_code,
+        "i_party_id": key.party_id,
+        "i_object_id": key.object_id,
+        "i_kind": key.kind,
+    }
+    params.update(values)
+    result = await conn.execute(_upsert_statement(name), params)
+    if name == "postgresql":
+        created = result.first()
         return None if created is None else bool(created[1])
-    if (await conn.execute(upsert)).rowcount:
+    if result.rowcount:
         # SQLite: our UPDATE found no row in this serialised transaction, so this inserted
         return True
     return None
@@ -251,9 +301,12 @@ def _inserted() -> ColumnElement[bool]:
     return literal_column("xmax").cast(Text) == "0"
 
 
+_DELETE = delete(objects).where(_WHERE)
+
+
 async def delete_object(conn: AsyncConnection, key: ObjectKey) -> bool:
     """Remove an object; whether it existed."""
-    result = await conn.execute(delete(objects).where(_where(key)))
+    result = await conn.execute(_DELETE, _where_params(key))
     return bool(result.rowcount)
 
 
@@ -382,6 +435,19 @@ def visible_query(module: str, object_id: str, kind: str | None = None) -> Selec
     return query
 
 
+@cache
+def _visible(by_kind: bool, for_update: bool) -> Select[Any]:
+    """:func:`visible_query` with parameters ``w_module``, ``upper_id`` and ``w_kind``."""
+    query = (
+        select(objects)
+        .where(objects.c.module == _param("module", "w_"), _ID_IS)
+        .order_by(objects.c.key)
+    )
+    if by_kind:
+        query = query.where(objects.c.kind == _param("kind", "w_"))
+    return query.with_for_update() if for_update else query
+
+
 async def find_visible(
     conn: AsyncConnection,
     module: str,
@@ -398,10 +464,11 @@ async def find_visible(
     if not owners:
         return None
     wanted = set(owners)
-    query = visible_query(module, object_id, kind)
-    if for_update and conn.dialect.name == "postgresql":
-        query = query.with_for_update()
-    for row in (await conn.execute(query)).mappings().all():
+    query = _visible(kind is not None, for_update and conn.dialect.name == "postgresql")
+    params = {"w_module": module, "upper_id": object_id.upper()}
+    if kind is not None:
+        params["w_kind"] = kind
+    for row in (await conn.execute(query, params)).mappings().all():
         if (row["country_code"], row["party_id"]) in wanted:
             return _stored(row)
     return None
