@@ -4,9 +4,7 @@ blocking the event loop, up to the busy timeout."""
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
-import threading
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -17,16 +15,7 @@ from sqlalchemy.exc import OperationalError
 
 from ocpihub.store import sqlite_direct
 from ocpihub.store.db import Database
-
-
-def hold_write_lock(path: Path, seconds: float, taken: threading.Event) -> None:
-    """What another process writing does: BEGIN IMMEDIATE, then hold it."""
-    other = sqlite3.connect(path, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-    taken.set()
-    time.sleep(seconds)
-    other.execute("COMMIT")
-    other.close()
+from tests.support.sqlite_locks import lock_held, loop_ticks
 
 
 @pytest.fixture
@@ -76,29 +65,14 @@ async def test_a_failed_write_leaves_nothing(db: Database, tmp_path: Path) -> No
 async def test_another_process_lock_is_waited_for_while_the_loop_runs(
     db: Database, tmp_path: Path
 ) -> None:
-    taken = threading.Event()
-    holder = threading.Thread(target=hold_write_lock, args=(tmp_path / "x.db", 0.3, taken))
-    holder.start()
-    taken.wait()
-    ticks = 0
-
-    async def tick() -> None:
-        nonlocal ticks
-        while True:
-            ticks += 1
-            await asyncio.sleep(0.01)
-
-    ticker = asyncio.create_task(tick())
-    try:
-        started = time.monotonic()
-        async with db.write() as conn:
-            waited = time.monotonic() - started
-            await conn.execute(text("INSERT INTO t VALUES (4)"))
-    finally:
-        ticker.cancel()
-        holder.join()
+    with lock_held(tmp_path / "x.db", 0.3):
+        async with loop_ticks() as ticks:
+            started = time.monotonic()
+            async with db.write() as conn:
+                waited = time.monotonic() - started
+                await conn.execute(text("INSERT INTO t VALUES (4)"))
     assert waited >= 0.2
-    assert ticks >= 10  # the loop kept running while the write waited
+    assert ticks.count >= 10  # the loop kept running while the write waited
     assert rows(tmp_path / "x.db") == [(4,)]
 
 
@@ -108,18 +82,13 @@ async def test_the_wait_ends_at_the_busy_timeout(tmp_path: Path) -> None:
     setup.execute("PRAGMA journal_mode=WAL")
     setup.close()
     engine = sqlite_direct.engine(str(path), pool_size=1)
-    taken = threading.Event()
-    holder = threading.Thread(target=hold_write_lock, args=(path, 0.6, taken))
-    holder.start()
-    taken.wait()
     try:
-        with engine.connect() as sync:
+        with lock_held(path, 0.6), engine.connect() as sync:
             started = time.monotonic()
             with pytest.raises(sqlite3.OperationalError, match="locked"):
                 await sqlite_direct.begin(sync, write=True, busy_timeout=0.1)
             assert time.monotonic() - started < 0.5
     finally:
-        holder.join()
         engine.dispose()
 
 

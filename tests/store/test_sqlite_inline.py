@@ -3,25 +3,14 @@ blocking the loop, and only up to the busy timeout."""
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from ocpihub.store import sqlite_inline
-
-
-def hold_write_lock(path: Path, seconds: float, taken: threading.Event) -> None:
-    """What another process writing does: BEGIN IMMEDIATE, then hold it."""
-    other = sqlite3.connect(path, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-    taken.set()
-    time.sleep(seconds)
-    other.execute("COMMIT")
-    other.close()
+from tests.support.sqlite_locks import lock_held, loop_ticks
 
 
 @pytest.fixture
@@ -37,31 +26,18 @@ def path(tmp_path: Path) -> Path:
 async def test_a_locked_database_is_waited_for_while_the_loop_runs(path: Path) -> None:
     conn = sqlite_inline.connect(str(path), busy_timeout=5.0)
     await conn
-    taken = threading.Event()
-    holder = threading.Thread(target=hold_write_lock, args=(path, 0.3, taken))
-    holder.start()
-    taken.wait()
-    ticks = 0
-
-    async def tick() -> None:
-        nonlocal ticks
-        while True:
-            ticks += 1
-            await asyncio.sleep(0.01)
-
-    ticker = asyncio.create_task(tick())
     try:
-        started = time.monotonic()
-        await conn.execute("BEGIN IMMEDIATE")
-        waited = time.monotonic() - started
-        await conn.execute("INSERT INTO t VALUES (1)")
-        await conn.execute("COMMIT")
+        with lock_held(path, 0.3):
+            async with loop_ticks() as ticks:
+                started = time.monotonic()
+                await conn.execute("BEGIN IMMEDIATE")
+                waited = time.monotonic() - started
+            await conn.execute("INSERT INTO t VALUES (1)")
+            await conn.execute("COMMIT")
     finally:
-        ticker.cancel()
-        holder.join()
         await conn.close()
     assert waited >= 0.2
-    assert ticks >= 10  # the loop kept running while the write waited
+    assert ticks.count >= 10  # the loop kept running while the write waited
     check = sqlite3.connect(path)
     assert check.execute("SELECT v FROM t").fetchall() == [(1,)]
     check.close()
@@ -70,15 +46,10 @@ async def test_a_locked_database_is_waited_for_while_the_loop_runs(path: Path) -
 async def test_the_wait_ends_at_the_busy_timeout(path: Path) -> None:
     conn = sqlite_inline.connect(str(path), busy_timeout=0.1)
     await conn
-    taken = threading.Event()
-    holder = threading.Thread(target=hold_write_lock, args=(path, 0.6, taken))
-    holder.start()
-    taken.wait()
     try:
-        with pytest.raises(sqlite3.OperationalError, match="locked"):
+        with lock_held(path, 0.6), pytest.raises(sqlite3.OperationalError, match="locked"):
             await conn.execute("BEGIN IMMEDIATE")
     finally:
-        holder.join()
         await conn.close()
 
 
