@@ -63,13 +63,29 @@ from ocpihub.store.outbox_wakeup import PgListener, install_commit_hook
 from ocpihub.tolerations import Tolerations
 from ocpihub.translate import from_canonical
 
-__all__ = ["DeliveryWorker", "WorkerConfig"]
+__all__ = ["DeliveryWorker", "WorkerConfig", "pause_before_claim"]
 
 log = structlog.get_logger("ocpihub.outbox")
 
 _GATHER = 0.005
-_OUTCOME_TRIES = 3
 """Seconds a nearly full worker waits for more deliveries to finish before claiming again."""
+_SPACING = 0.010
+"""Seconds at least between the starts of two claims while the worker is busy."""
+_OUTCOME_TRIES = 3
+
+
+def pause_before_claim(nearly_full: bool, last_took: bool, since_last: float) -> float:
+    """Seconds the woken worker waits before it claims again, so that one claim (a write
+    transaction) serves several deliveries: nearly full, for a few more deliveries to finish
+    (``_GATHER``); busy — the last claim found work — and woken again sooner than ``_SPACING``
+    after it (typically by the next push's commit), for the rest of that spacing, so that the
+    pushes of those milliseconds are claimed together instead of one claim per push. Idle, or
+    at a pace slower than the spacing, it claims at once."""
+    if nearly_full:
+        return _GATHER
+    if last_took and since_last < _SPACING:
+        return _SPACING - since_last
+    return 0.0
 
 
 def _utcnow() -> datetime:
@@ -239,23 +255,27 @@ class DeliveryWorker:
     # --- the loop -----------------------------------------------------------------------------
 
     async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        last_claim, took = 0.0, False
         while not self._stopping:
             self._wake.clear()
             if self._listener is not None:
                 await self._listener.ensure()
             self.maintenance.start()  # in the background: claims do not wait for it
             try:
-                await self.claim_and_start()
+                last_claim, took = loop.time(), bool(await self.claim_and_start())
             except Exception:
                 log.exception("outbox_claim_failed")
             if self._stopping:
                 break
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.config.poll_interval)
-            if self._tasks and self.config.concurrency - len(self._tasks) < self._batch_room:
-                # woken by a finished delivery while nearly full: let a few more finish so
-                # one claim (a write transaction) serves several of them
-                await asyncio.sleep(_GATHER)
+            nearly_full = self.config.concurrency - len(self._tasks) < self._batch_room
+            pause = pause_before_claim(
+                bool(self._tasks) and nearly_full, took, loop.time() - last_claim
+            )
+            if pause > 0:
+                await asyncio.sleep(pause)
 
     async def claim_and_start(self) -> list[OutboxItem]:
         """Claim what this process has room for and start delivering it; the claimed items."""
