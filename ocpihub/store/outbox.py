@@ -84,6 +84,8 @@ def _row(d: Delivery, now: datetime) -> dict[str, Any]:
 _NOTIFY = text(f"NOTIFY {NOTIFY_CHANNEL}")
 
 _INSERT = insert(outbox).returning(outbox.c.id, sort_by_parameter_order=True)
+_INSERT_ROWS = insert(outbox)
+_NEWEST_IDS = select(outbox.c.id).order_by(outbox.c.id.desc()).limit(bindparam("n"))
 """The enqueue's statement, built once: constructing SQLAlchemy statements at every call cost
 more than running them (the compiled form is cached per dialect once its cache key is known)."""
 
@@ -107,8 +109,17 @@ async def insert_items(
     if not deliveries:
         return []
     # ids must grow in the given order: they are the queue order of each ordering key
-    result = await conn.execute(_INSERT, [_row(d, now) for d in deliveries])
-    ids = [int(i) for i in result.scalars().all()]
+    rows = [_row(d, now) for d in deliveries]
+    if conn.dialect.name == "sqlite":
+        # SQLAlchemy would run one INSERT ... RETURNING per row to keep RETURNING's order; one
+        # executemany does. In a write transaction SQLite has no other writer, and the rows,
+        # inserted in this order, take ids one above the table's largest: the n largest ids
+        await conn.execute(_INSERT_ROWS, rows)
+        newest = await conn.execute(_NEWEST_IDS, {"n": len(rows)})
+        ids = sorted(int(i) for i in newest.scalars().all())
+    else:
+        result = await conn.execute(_INSERT, rows)
+        ids = [int(i) for i in result.scalars().all()]
     await signal_new_work(conn)
     return ids
 

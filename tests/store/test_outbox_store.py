@@ -6,6 +6,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import delete
 
 from ocpihub.model.outbox import Status
 from ocpihub.model.parties import ConnectionStatus, PlatformStatus
@@ -14,6 +15,7 @@ from ocpihub.store import outbox as store
 from ocpihub.store import outbox_claims
 from ocpihub.store import platforms as plat
 from ocpihub.store.db import Database
+from ocpihub.store.schema import outbox
 
 T0 = datetime(2030, 1, 1, tzinfo=UTC)
 
@@ -71,6 +73,26 @@ async def test_ids_follow_the_given_order(db: Database) -> None:
 
     assert ids == sorted(ids)
     assert [i.delivery.payload["seq"] for i in items] == list(range(30))  # type: ignore[index]
+
+
+async def test_each_id_returned_is_the_item_given_at_its_place(db: Database) -> None:
+    """The ids ``enqueue`` returns name the items in the order given, whether the table is
+    empty, holds older items, or had its newest items removed (SQLite: one executemany, the
+    ids read back)."""
+    rid = await receiver(db)
+    given: dict[int, int] = {}
+    async with db.write() as conn:
+        for start in (0, 10):
+            ids = await enqueue(conn, [put(rid, f"L{n}", start + n) for n in range(10)], now=T0)
+            given.update(zip(ids, range(start, start + 10), strict=True))
+        await conn.execute(delete(outbox).where(outbox.c.id.in_(ids[-3:])))
+        for n in ids[-3:]:
+            del given[n]
+        ids = await enqueue(conn, [put(rid, f"M{n}", 100 + n) for n in range(5)], now=T0)
+        given.update(zip(ids, range(100, 105), strict=True))
+        items = await store.list_items(conn, limit=100)
+    stored = {i.id: i.delivery.payload["seq"] for i in items}  # type: ignore[index]
+    assert stored == given
 
 
 async def test_rolled_back_transaction_queues_nothing(db: Database) -> None:
