@@ -335,11 +335,13 @@ async def bench(
     concurrency: int,
     profile: Path | None,
     setup: Setup = Setup(),
+    repeat: int = 1,
 ) -> dict[str, Any]:
-    """Every backend in turn; prints the table."""
+    """Every backend in turn (``repeat`` runs each); prints the table."""
     results = [
         await run_backend(b, seconds, receivers, concurrency, profile, setup=setup)
         for b in backends
+        for _ in range(repeat)
     ]
     rows = []
     for r in results:
@@ -384,7 +386,30 @@ async def bench(
     )
     for r in results:
         print(f"{r['backend']}: {r['goals']}")
+    if repeat > 1:
+        print()
+        for backend in backends:
+            print(spread(backend, [r for r in results if r["backend"] == backend]))
     return {"seconds": seconds, "results": results}
+
+
+def spread(backend: str, runs: list[dict[str, Any]]) -> str:
+    """Median and range over repeated runs of the figures the goals read: on a machine whose
+    speed moves between runs, one run is one sample."""
+
+    def line(name: str, values: list[float], fmt: str) -> str:
+        return f"{name} {statistics.median(values):{fmt}} ({min(values):{fmt}}-{max(values):{fmt}})"
+
+    fwd = [r["forwarder"] for r in runs]
+    cpu = [float(r["saturation"]["hub_cpu_us_per_delivery"] or 0) for r in runs]
+    return f"{backend}, {len(runs)} runs, median (range): " + "; ".join(
+        [
+            line("acked x fwd", [f["acknowledged_x_forwarder"] for f in fwd], ".3f"),
+            line("deliv x fwd", [f["deliveries_x_forwarder"] for f in fwd], ".3f"),
+            line("CPU us/deliv", cpu, ".0f"),
+            line("fwd PUT/s", [f["requests_per_s"] for f in fwd], ".0f"),
+        ]
+    )
 
 
 async def _backlog_round(
@@ -508,6 +533,12 @@ def main() -> None:
         type=float,
         help="pushes per second of the second phase (default: half the acknowledged rate)",
     )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="runs per backend (without --backlog); prints the median and range of the ratios",
+    )
     _backlog_flags(parser)
     args = parser.parse_args()
     setup = Setup(tuple(args.versions), args.hub_workers, args.half_rate)
@@ -527,7 +558,15 @@ def main() -> None:
         print(f"\nwrote {harness.write_results('broadcast-backlog', results)}")
         return
     results = asyncio.run(
-        bench(args.backend, args.seconds, args.receivers, args.concurrency, args.profile, setup)
+        bench(
+            args.backend,
+            args.seconds,
+            args.receivers,
+            args.concurrency,
+            args.profile,
+            setup,
+            args.repeat,
+        )
     )
     print(f"\nwrote {harness.write_results('broadcast', results)}")
 
