@@ -423,16 +423,13 @@ async def list_page_json(
 
 
 def visible_query(module: str, object_id: str, kind: str | None = None) -> Select[Any]:
-    """The rows :func:`find_visible` looks at: ``object_id`` compared case-insensitively, served
-    by the index on ``(module, upper(object_id))``."""
-    query = (
-        select(objects)
-        .where(objects.c.module == module, func.upper(objects.c.object_id) == object_id.upper())
-        .order_by(objects.c.key)
-    )
+    """The statement :func:`find_visible` runs, its values bound (to read its plan): the rows
+    of ``object_id`` compared case-insensitively, served by the index on ``(module,
+    upper(object_id))``."""
+    values = {"w_module": module, "upper_id": object_id.upper()}
     if kind is not None:
-        query = query.where(objects.c.kind == kind)
-    return query
+        values["w_kind"] = kind
+    return _visible(kind is not None, False).params(values)
 
 
 @cache
