@@ -270,10 +270,10 @@ class DeliveryWorker:
                 break
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.config.poll_interval)
-            nearly_full = self.config.concurrency - len(self._tasks) < self._batch_room
-            pause = pause_before_claim(
-                bool(self._tasks) and nearly_full, took, loop.time() - last_claim
+            nearly_full = bool(self._tasks) and (
+                self.config.concurrency - len(self._tasks) < self._batch_room
             )
+            pause = pause_before_claim(nearly_full, took, loop.time() - last_claim)
             if pause > 0:
                 await asyncio.sleep(pause)
 

@@ -426,10 +426,15 @@ def visible_query(module: str, object_id: str, kind: str | None = None) -> Selec
     """The statement :func:`find_visible` runs, its values bound (to read its plan): the rows
     of ``object_id`` compared case-insensitively, served by the index on ``(module,
     upper(object_id))``."""
+    return _visible(kind is not None, False).params(_visible_params(module, object_id, kind))
+
+
+def _visible_params(module: str, object_id: str, kind: str | None) -> dict[str, str]:
+    """The parameters of :func:`_visible`."""
     values = {"w_module": module, "upper_id": object_id.upper()}
     if kind is not None:
         values["w_kind"] = kind
-    return _visible(kind is not None, False).params(values)
+    return values
 
 
 @cache
@@ -462,9 +467,7 @@ async def find_visible(
         return None
     wanted = set(owners)
     query = _visible(kind is not None, for_update and conn.dialect.name == "postgresql")
-    params = {"w_module": module, "upper_id": object_id.upper()}
-    if kind is not None:
-        params["w_kind"] = kind
+    params = _visible_params(module, object_id, kind)
     for row in (await conn.execute(query, params)).mappings().all():
         if (row["country_code"], row["party_id"]) in wanted:
             return _stored(row)

@@ -83,11 +83,11 @@ def _row(d: Delivery, now: datetime) -> dict[str, Any]:
 
 _NOTIFY = text(f"NOTIFY {NOTIFY_CHANNEL}")
 
+# the enqueue's statements, built once: constructing SQLAlchemy statements at every call cost
+# more than running them (the compiled form is cached per dialect once its cache key is known)
 _INSERT = insert(outbox).returning(outbox.c.id, sort_by_parameter_order=True)
-_INSERT_ROWS = insert(outbox)
+_INSERT_ROWS = insert(outbox)  # SQLite: executemany, then the ids read back
 _NEWEST_IDS = select(outbox.c.id).order_by(outbox.c.id.desc()).limit(bindparam("n"))
-"""The enqueue's statement, built once: constructing SQLAlchemy statements at every call cost
-more than running them (the compiled form is cached per dialect once its cache key is known)."""
 
 
 async def signal_new_work(conn: AsyncConnection) -> None:

@@ -21,52 +21,17 @@ refused with SQLITE_BUSY is tried again after a short ``asyncio.sleep``, until
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
-import time
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import Connection, RootTransaction
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.pool import QueuePool
 
+from ocpihub.store.sqlite_inline import retry_busy
+
 __all__ = ["DirectConnection", "begin", "engine", "retry_busy"]
-
-T = TypeVar("T")
-
-_SQLITE_BUSY = 5
-
-
-def _is_busy(exc: BaseException) -> bool:
-    orig = exc.orig if isinstance(exc, OperationalError) else exc
-    if not isinstance(orig, sqlite3.OperationalError):
-        return False
-    code = getattr(orig, "sqlite_errorcode", None)
-    if code is not None:
-        return bool(code & 0xFF == _SQLITE_BUSY)
-    return "database is locked" in str(orig)
-
-
-async def retry_busy(call: Callable[[], T], busy_timeout: float) -> T:
-    """``call()``, tried again after an asynchronous pause while SQLite answers SQLITE_BUSY
-    (another process holds the lock), for up to ``busy_timeout`` seconds."""
-    deadline: float | None = None
-    pause = 0.001
-    while True:
-        try:
-            return call()
-        except (sqlite3.OperationalError, OperationalError) as exc:
-            if not _is_busy(exc):
-                raise
-            now = time.monotonic()
-            deadline = deadline if deadline is not None else now + busy_timeout
-            if now >= deadline:
-                raise
-        await asyncio.sleep(pause)
-        pause = min(pause * 2, 0.05)
 
 
 def engine(path: str, *, pool_size: int, **kwargs: Any) -> Engine:
@@ -152,18 +117,3 @@ class DirectConnection(AsyncConnection):
             lambda: sync.exec_driver_sql(statement, parameters, execution_options),
             self._busy_timeout,
         )
-
-    async def scalar(
-        self, statement: Any, parameters: Any = None, *, execution_options: Any = None
-    ) -> Any:
-        result = await self.execute(statement, parameters, execution_options=execution_options)
-        return result.scalar()
-
-    async def scalars(
-        self, statement: Any, parameters: Any = None, *, execution_options: Any = None
-    ) -> Any:
-        result = await self.execute(statement, parameters, execution_options=execution_options)
-        return result.scalars()
-
-    async def run_sync(self, fn: Callable[..., T], *arg: Any, **kw: Any) -> T:
-        return fn(self._proxied, *arg, **kw)

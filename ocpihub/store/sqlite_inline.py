@@ -19,20 +19,45 @@ import asyncio
 import sqlite3
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
-__all__ = ["InlineConnection", "connect"]
+__all__ = ["InlineConnection", "connect", "retry_busy"]
+
+T = TypeVar("T")
 
 _SQLITE_BUSY = 5
 
 
-def _is_busy(exc: sqlite3.OperationalError) -> bool:
-    code = getattr(exc, "sqlite_errorcode", None)
+def _is_busy(exc: Exception) -> bool:
+    """Whether ``exc`` (SQLite's error, or SQLAlchemy's wrapping it) is SQLITE_BUSY."""
+    orig = getattr(exc, "orig", exc)
+    if not isinstance(orig, sqlite3.OperationalError):
+        return False
+    code = getattr(orig, "sqlite_errorcode", None)
     if code is not None:
         return bool(code & 0xFF == _SQLITE_BUSY)
-    return "database is locked" in str(exc)
+    return "database is locked" in str(orig)
+
+
+async def retry_busy(call: Callable[[], T], busy_timeout: float) -> T:
+    """``call()``, tried again after an asynchronous pause while SQLite answers SQLITE_BUSY
+    (another process holds the lock), for up to ``busy_timeout`` seconds."""
+    deadline: float | None = None
+    pause = 0.001
+    while True:
+        try:
+            return call()
+        except Exception as exc:
+            if not _is_busy(exc):
+                raise
+            now = time.monotonic()
+            deadline = deadline if deadline is not None else now + busy_timeout
+            if now >= deadline:
+                raise
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 0.05)
 
 
 class _Inline:
@@ -64,20 +89,7 @@ class InlineConnection(aiosqlite.Connection):
     async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         if not self._running or not self._connection:
             raise ValueError("Connection closed")
-        deadline: float | None = None
-        pause = 0.001
-        while True:
-            try:
-                return fn(*args, **kwargs)
-            except sqlite3.OperationalError as exc:
-                if not _is_busy(exc):
-                    raise
-                now = time.monotonic()
-                deadline = deadline if deadline is not None else now + self.busy_timeout
-                if now >= deadline:
-                    raise
-            await asyncio.sleep(pause)
-            pause = min(pause * 2, 0.05)
+        return await retry_busy(lambda: fn(*args, **kwargs), self.busy_timeout)
 
 
 def connect(path: str, *, busy_timeout: float = 30.0) -> InlineConnection:
